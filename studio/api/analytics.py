@@ -1,0 +1,1 @@
+"""Placeholder part; filled in by its owner."""

@@ -1,0 +1,164 @@
+"""`studio`: the command line. Commands that need the app build it themselves, so `studio match` stays light."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from faq_catalog.catalog_io import export_catalog, load_catalog
+
+
+def _app():
+    from .app import create_app
+    return create_app()
+
+
+def _studio(app):
+    return app.extensions["studio"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """FAQ Live Studio: run a customer-service livestream."""
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations up to the newest schema."""
+    from .config import load_config
+    from .migrate import upgrade
+    upgrade(load_config()["DATABASE_URL"])
+    click.echo("database is at the newest schema")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Migrate, then serve everything (pages, API, Socket.IO) from one process."""
+    from .config import load_config
+    from .migrate import upgrade
+    from .server import serve
+    upgrade(load_config()["DATABASE_URL"])
+    app = _app()
+    studio = _studio(app)
+    studio.start()
+    click.echo(f"FAQ Live Studio on http://{host}:{port}/", err=True)
+    serve(app, host, port, on_stop=studio.stop)
+
+
+@cli.group()
+def catalog() -> None:
+    """Import and export the FAQ catalog (Markdown folder or CSV)."""
+
+
+@catalog.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change, change nothing.")
+def catalog_import(path: Path, dry_run: bool) -> None:
+    """Import PATH (folder of .md files or .csv); idempotent by slug, all or nothing."""
+    report = _studio(_app()).catalog.apply_import(load_catalog(path), dry_run=dry_run)
+    d = report.to_dict()
+    for err in report.rejected:
+        where = f"{err['file']}:{err['line']}" if err["line"] else err["file"]
+        click.echo(f"rejected  {where}: {err['message']}", err=True)
+    click.echo(f"created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}, "
+               f"rejected {d['rejected']}" + ("" if report.applied else " — nothing was applied"))
+    sys.exit(0 if report.applied or dry_run and not report.rejected else 1)
+
+
+@catalog.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def catalog_export(path: Path) -> None:
+    """Export to PATH: a .csv file, or a folder of Markdown files."""
+    n = export_catalog(_studio(_app()).catalog.all(), path)
+    click.echo(f"exported {n} items to {path}")
+
+
+@cli.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin"]))
+@click.option("--password", envvar="STUDIO_USER_PASSWORD", help="Asked for when absent.")
+def user_create(name: str, role: str, password: str | None) -> None:
+    """Create NAME (or reset its password and role)."""
+    from .auth import create_user
+    if not password:
+        password = getpass.getpass(f"password for {name}: ")
+    try:
+        create_user(_studio(_app()).db, name, password, role)
+    except ValueError as e:
+        raise click.UsageError(str(e))
+    click.echo(f"user {name} ({role}) ready")
+
+
+@cli.group()
+def token() -> None:
+    """API tokens for automation (sent as Authorization: Bearer <token>)."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin", "ingest"]))
+@click.option("--label", default="")
+def token_create(role: str, label: str) -> None:
+    """Print a new token (only the token: it is shown once and stored hashed)."""
+    from .auth import create_token
+    click.echo(create_token(_studio(_app()).db, role, label))
+
+
+@token.command("revoke")
+@click.argument("token_or_prefix")
+def token_revoke(token_or_prefix: str) -> None:
+    from .auth import revoke_token
+    n = revoke_token(_studio(_app()).db, token_or_prefix)
+    click.echo(f"revoked {n} token(s)")
+    sys.exit(0 if n else 1)
+
+
+@cli.group()
+def show() -> None:
+    """Shows."""
+
+
+@show.command("create")
+@click.argument("title")
+@click.option("--id", "show_id", default=None, help="Choose the id (default: generated).")
+def show_create(title: str, show_id: str | None) -> None:
+    """Create a show; its id is printed alone on the last line."""
+    from .shows import create_show
+    try:
+        s = create_show(_studio(_app()).db, title, show_id)
+    except ValueError as e:
+        raise click.UsageError(str(e))
+    click.echo(f"created show '{s.title}' with the catalog's on-shelf items")
+    click.echo(s.id)
+
+
+def _register_optional() -> None:
+    from faq_catalog.cli import eval_command, match_command
+    cli.add_command(match_command, "match")
+    cli.add_command(eval_command, "eval-matcher")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("run", "demo"):
+        from gevent import monkey
+        monkey.patch_all()
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    try:
+        _register_optional()
+    except ImportError:
+        pass
+    cli(prog_name="studio")

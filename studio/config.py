@@ -1,0 +1,46 @@
+"""Configuration from the environment, with defaults that run the embedded single-process studio."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("STUDIO_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _secret_key(var_dir: Path) -> str:
+    """STUDIO_SECRET_KEY, or one generated on first run and kept in var/secret_key (mode 0600)."""
+    key = os.environ.get("STUDIO_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def load_config() -> dict:
+    var_dir = _var_dir()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": os.environ.get("STUDIO_DATABASE_URL", f"sqlite:///{var_dir / 'studio.db'}"),
+        "SECRET_KEY": _secret_key(var_dir),
+        "REDIS_URL": os.environ.get("STUDIO_REDIS_URL") or None,
+        "PUBLIC_URL": os.environ.get("STUDIO_PUBLIC_URL") or None,  # for QR codes when behind a proxy
+        "RANKING_HALF_LIFE": float(os.environ.get("STUDIO_RANKING_HALF_LIFE", "60")),
+        "PUSH_INTERVAL": float(os.environ.get("STUDIO_PUSH_INTERVAL", "0.25")),
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "JSON_AS_ASCII": False,
+    }

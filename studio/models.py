@@ -1,0 +1,188 @@
+"""Database tables. Event times (comments, viewer events, contacts, segments) are UTC epoch seconds as floats:
+the analytics bucket them arithmetically on both SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex; the token itself is never stored
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so people can tell tokens apart
+    role: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FaqRecord(Base):
+    __tablename__ = "faq_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(8), default="售前")
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    examples: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    escalation_url: Mapped[str] = mapped_column(String(2000), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Show(Base):
+    __tablename__ = "shows"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | live | ended
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # bumps on every on-air / rundown / shelf change
+
+
+class ShelfEntry(Base):
+    """A show's own shelf: which items, in which order, under which link number."""
+    __tablename__ = "shelf_entries"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("faq_items.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+
+
+class RundownEntry(Base):
+    __tablename__ = "rundown_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("faq_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class Segment(Base):
+    """One on-air answer: the item and when it started and ended (ended_at NULL while on air)."""
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("faq_items.id", ondelete="SET NULL"), nullable=True)
+    slug: Mapped[str] = mapped_column(String(64))  # kept when the item is deleted: history stays readable
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str] = mapped_column(String(32), default="")
+    ext_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    user_hash: Mapped[str] = mapped_column(String(32), default="")
+    # stable | session | absent: whether distinct-asker counts can trust user_hash
+    user_quality: Mapped[str] = mapped_column(String(8), default="stable")
+    text: Mapped[str] = mapped_column(String(500))
+    ts: Mapped[float] = mapped_column(Float)
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    is_question: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (
+        UniqueConstraint("show_id", "platform", "ext_id", name="uq_comment_ext"),
+        Index("ix_comments_show_ts", "show_id", "ts"),
+    )
+
+
+class CommentCount(Base):
+    """Matched comments per show, item and minute: the ranking's rebuild source and the demand series."""
+    __tablename__ = "comment_counts"
+    show_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds // 60
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ViewerEvent(Base):
+    """Shelf views, page views, votes and escalations; one row per viewer, show, item and type."""
+    __tablename__ = "viewer_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(String(32), default="")
+    slug: Mapped[str] = mapped_column(String(64), default="")
+    type: Mapped[str] = mapped_column(String(16))
+    viewer_hash: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        UniqueConstraint("show_id", "slug", "type", "viewer_hash", name="uq_viewer_event"),
+        Index("ix_viewer_events_show_ts", "show_id", "ts"),
+    )
+
+
+class OneToOneContact(Base):
+    """A contact with the one-to-one channel (helpdesk import or webhook)."""
+    __tablename__ = "one_to_one_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(128), unique=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    customer_hash: Mapped[str] = mapped_column(String(32), default="")
+    wait_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    handle_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class TopicMapping(Base):
+    """A helpdesk topic name mapped to an FAQ item."""
+    __tablename__ = "topic_mappings"
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+
+
+class ObsConfig(Base):
+    __tablename__ = "obs_configs"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), default="127.0.0.1")
+    port: Mapped[int] = mapped_column(Integer, default=4455)
+    password_enc: Mapped[str] = mapped_column(Text, default="")  # encrypted with the secret key; never returned
+    question_input: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    answer_input: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    scene: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    scene_item: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    on_air_scene: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SourceConfig(Base):
+    """A live platform's comment source for a show (credentials encrypted with the secret key)."""
+    __tablename__ = "source_configs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    settings_enc: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,46 @@
+"""Staff login and the staff home page (shows and links to each audience's page)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from ..auth import check_login, csrf_ok, current_principal, login_session
+from ..shows import list_shows
+
+bp = Blueprint("staff", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: a crafted ?next= must not send a fresh login elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        if not csrf_ok():
+            error = "login.failed"
+        else:
+            user = check_login(current_app.extensions["studio"].db, request.form.get("name", "")[:64],
+                               request.form.get("password", "")[:200])
+            if user:
+                login_session(user)
+                return redirect(_safe_next(request.args.get("next")))
+            error = "login.failed"
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    if csrf_ok():
+        session.clear()
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+def home():
+    if current_principal() is None:
+        return redirect(url_for("staff.login"))
+    return render_template("home.html", shows=list_shows(current_app.extensions["studio"].db))

@@ -1,0 +1,4 @@
+"""Placeholder blueprint; filled in by its owner."""
+from flask import Blueprint
+
+bp = Blueprint("viewer", __name__)
