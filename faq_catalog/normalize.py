@@ -39,7 +39,11 @@ def normalize(text: str) -> str:
     """The canonical compact form of a comment; '' when nothing meaningful is left."""
     if not text:
         return ""
-    s = _t2s().convert(text.translate(_WIDTH)).lower()
+    return _clean(_t2s().convert(text.translate(_WIDTH)).lower())
+
+
+def _clean(s: str) -> str:
+    """Everything after t2s and lower case: stickers, mentions, non-word characters, repeats."""
     if "[" in s:
         s = _STICKER.sub(" ", s)
     if "@" in s:
@@ -48,3 +52,13 @@ def normalize(text: str) -> str:
     if len(s) > 2:
         s = _PHRASE_RUN.sub(r"\1", _CHAR_RUN.sub(r"\1\1", s))
     return s
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """normalize() for a batch: one OpenCC call on the joined texts is about 3x cheaper than one per text."""
+    if not texts:
+        return []
+    # Newlines separate the texts; a newline inside a text is whitespace and would be stripped anyway.
+    joined = "\n".join(t.replace("\n", " ").replace("\r", " ") if t else "" for t in texts)
+    converted = _t2s().convert(joined.translate(_WIDTH)).lower().split("\n")
+    return [_clean(s) for s in converted]

@@ -195,19 +195,22 @@ class ObsDriver:
             self._control.clear()
             with self._lock:
                 mapping, remapped, self._remapped = self._mapping, self._remapped, False
-            if session is not None and (remapped or session.conn.lost.is_set()):
-                session = self._close(session, None if remapped else "connection to OBS lost")
+            if remapped:
                 backoff.reset()
+            if session is not None and (remapped or session.conn.lost.is_set()):
+                self._close(session, None if remapped else "connection to OBS lost")
+                session = None
             if session is None:
                 session = self._open(mapping)
                 if session is None:
                     self._control.wait(backoff.next_delay())
                     continue
+                backoff.reset()
             try:
                 self._work(session)
             except Exception as exc:  # noqa: BLE001 - any failure here is the connection's: reconnect
-                session = self._close(session, describe_failure(exc, mapping.host, mapping.port, mapping.timeout))
-                self._control.wait(backoff.next_delay())
+                self._close(session, describe_failure(exc, mapping.host, mapping.port, mapping.timeout))
+                session = None
         if session is not None:
             self._close(session, None)
 
@@ -227,10 +230,7 @@ class ObsDriver:
 
     def _close(self, session: _Session, error: str | None) -> None:
         session.conn.disconnect()
-        if error:
-            log.warning("OBS connection closed: %s", error)
         self._update(connected=False, **({"last_error": error} if error else {}))
-        return None
 
     def _work(self, session: _Session) -> None:
         """Push the pending state if any, else idle until woken, probing the connection now and then."""

@@ -16,6 +16,7 @@ from .auth import csrf_token, current_principal
 from .catalog_store import CatalogStore
 from .config import REPO_ROOT, load_config
 from .db import Database
+from .guard import init_guard
 from .live import LiveChannels
 from .security import salted_id
 from .sockets import LiveNamespace
@@ -120,6 +121,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.register_blueprint(part.bp)
 
     _register_common(app)
+    init_guard(app)
     return app
 
 
@@ -130,9 +132,7 @@ def _register_common(app: Flask) -> None:
                 "principal": current_principal()}
 
     @app.after_request
-    def _headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    def _lang_cookie(resp):
         if request.args.get("lang") in i18n.LANGS:
             resp.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax")
         return resp

@@ -148,8 +148,11 @@ def show_create(title: str, show_id: str | None) -> None:
 
 def _register_optional() -> None:
     from faq_catalog.cli import eval_command, match_command
+
+    from .demo import demo_command
     cli.add_command(match_command, "match")
     cli.add_command(eval_command, "eval-matcher")
+    cli.add_command(demo_command, "demo")
 
 
 def main() -> None:
@@ -162,3 +165,7 @@ def main() -> None:
     except ImportError:
         pass
     cli(prog_name="studio")
+
+
+if __name__ == "__main__":
+    main()

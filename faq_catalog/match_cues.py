@@ -1,0 +1,40 @@
+"""Does a normalized comment ask something? Live chat almost never uses "?", so read the words.
+
+Two kinds of cue make a comment worth answering: a question form (particles 吗/呢/么, question words,
+A-not-A "送不送", a trailing 不/没 "能退不" "发了没", requests "求…" "发一下", Cantonese 咩/点样/边度/冇),
+and a trouble report that implies "what now?" (没收到, 查不到, 付不了, 发错, 破了…). A statement that
+names a topic but asks nothing ("尾款付好了", "一号链接拍了") has neither.
+"""
+from __future__ import annotations
+
+import re
+
+_QUESTION = re.compile(
+    r"吗|呢(?![个啲度])|么$|[咋啥哪谁咩]|什么|怎|如何|为何|何时|多久|多少|多长|多大|多远|多重|是否"
+    r"|(?<![好这那十没几])几(?![十百千万])"
+    r"|(.)[不唔没]\1|[不没]$|没有$|未$|有无|冇"
+    r"|点样|边度|边个|几时"
+    r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
+    r"|想[换改退取申查]|急用"
+)
+# Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
+_PROBLEM = re.compile(
+    r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交]不[到了上]"
+    r"|提交不|失败|闪退|卡住|(?<!不)错|漏|少了|少发|缺件|破(?!防)|坏|碎|裂|瑕疵|质量[问有差不]"
+    r"|(?<!没)问题|不对|不回|不理"
+)
+
+
+def asks(normalized: str) -> bool:
+    """A question form in the words of the comment."""
+    return _QUESTION.search(normalized) is not None
+
+
+def reports_trouble(normalized: str) -> bool:
+    """A trouble report (missing, wrong, broken, failing, not updating) that asks for help implicitly."""
+    return _PROBLEM.search(normalized) is not None
+
+
+def looks_like_question(normalized: str) -> bool:
+    """The comment asks something or reports trouble: worth an answer, and worth clustering if no item fits."""
+    return asks(normalized) or reports_trouble(normalized)
