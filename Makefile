@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-wqy-microhei obs-studio xvfb libegl-mesa0 libgl1-mesa-dri nginx-light
+APT_PACKAGES := chromium fonts-wqy-microhei obs-studio xvfb libegl-mesa0 libgl1-mesa-dri gcc libc6-dev nginx-light
 DEMO_PORT ?= 5000
 
 .PHONY: setup system-deps demo test bench clean

@@ -2,7 +2,8 @@
 
 The studio calls `ObsDriver.apply()` whenever the on-air segment changes; a background worker owns the connection,
 reconnects with backoff and pushes only the latest state, so a missing, slow or misconfigured OBS never holds up the
-show. Plain threading primitives only: under gevent's monkey patching they become greenlet-friendly.
+show. Plain threading primitives only: under gevent's monkey patching they become greenlet-friendly (patch before
+this module is imported, as gevent requires: obs-websocket-py subclasses threading.Thread at import time).
 """
 from __future__ import annotations
 
@@ -184,6 +185,7 @@ class ObsDriver:
         self._control.set()
 
     def status(self) -> dict:
+        """{"connected", "last_error", "last_applied_at" (epoch seconds), "obs_version"}; never the password."""
         with self._lock:
             return dict(self._status)
 

@@ -83,7 +83,7 @@ class ObsConnection(obsws):
     def mark_lost(self) -> None:
         self.lost.set()
         for waiting in list(self.events.values()):
-            pass
+            waiting.set()
         if self._on_lost is not None:
             self._on_lost()
 

@@ -1,1 +1,100 @@
-"""Placeholder part; filled in by its owner."""
+"""Overlay pages for OBS browser sources: public, read-only, styled by URL parameters, fed by /live snapshots.
+
+Nothing here writes: the pages subscribe to the read-only /live namespace. The loader file is for OBS setups that
+start before the studio: it is loaded from disk and waits until the studio answers, then opens the overlay.
+"""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from studio import i18n
+from studio.catalog_store import NotFound
+from studio.config import REPO_ROOT
+from studio.shows import SHOW_ID_RE
+
+from faq_catalog.model import SLUG_RE
+
+bp = Blueprint("overlays", __name__, template_folder="templates")
+
+# overlay kind → the live topics it reads
+KINDS = {"on-air": ("onair",), "ranking": ("ranking", "shelf", "onair"), "next": ("onair",)}
+LOADER = REPO_ROOT / "static" / "overlay-loader.html"
+LOADER_SLOT = '<meta name="overlay-target" content="">'
+
+i18n.add({
+    "overlay.answering": ("正在解答", "Now answering"),
+    "overlay.next": ("下一个", "Up next"),
+    "overlay.link": ("去 {n} 号链接看完整解答", "Full answer: link {n}"),
+    "overlay.scan": ("扫码看完整解答", "Scan for the full answer"),
+    "overlay.ranking": ("大家都在问", "Everyone is asking"),
+    "overlay.askers": ("{n} 人在问", "{n} asking"),
+    "overlay.number": ("{n}号", "#{n}"),
+})
+
+
+def base_url() -> str:
+    """Where viewers reach the studio: PUBLIC_URL behind a proxy, else the host this request came to."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def _check_show(show_id: str) -> None:
+    if not SHOW_ID_RE.match(show_id):
+        abort(404)
+
+
+@bp.get("/overlay/<show_id>/<kind>")
+def overlay(show_id: str, kind: str):
+    _check_show(show_id)
+    if kind not in KINDS:
+        abort(404)
+    provided = current_app.extensions["studio"].live.topics
+    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith("overlay.")}
+    resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
+                                    topics=[t for t in KINDS[kind] if t in provided]))
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/overlay/<show_id>/qr/<slug>.svg")
+def qr(show_id: str, slug: str):
+    """QR code of the item's solution page as seen from this show; white quiet zone so phones read it on video."""
+    _check_show(show_id)
+    if not SLUG_RE.match(slug) or len(slug) > 64:
+        abort(404)
+    try:
+        current_app.extensions["studio"].catalog.get(slug)
+    except NotFound:
+        abort(404)
+    svg = qr_svg(f"{base_url()}/faq/{quote(slug)}?show={quote(show_id)}")
+    resp = Response(svg, mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@lru_cache(maxsize=512)
+def qr_svg(url: str) -> str:
+    img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2,
+                      error_correction=qrcode.constants.ERROR_CORRECT_M)
+    return img.to_string(encoding="unicode")
+
+
+@bp.get("/overlay/loader.html")
+def loader():
+    """The loader page with its target written in, as a file to save and load in OBS as a local file."""
+    target = request.args.get("target", "")
+    parts = urlsplit(target)
+    kind = re.match(r"^/overlay/[a-z0-9][a-z0-9-]{0,31}/([a-z-]+)$", parts.path or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or not kind or kind.group(1) not in KINDS:
+        return Response("target must be the full http(s) URL of an overlay page\n", 400, mimetype="text/plain")
+    page = LOADER.read_text(encoding="utf-8")
+    page = page.replace(LOADER_SLOT, f'<meta name="overlay-target" content="{html.escape(target, quote=True)}">')
+    name = "faq-overlay-" + re.sub(r"[^a-z0-9-]", "", parts.path.split("/")[2] + "-" + kind.group(1)) + ".html"
+    return Response(page, mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

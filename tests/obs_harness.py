@@ -4,7 +4,7 @@ Xvfb and OBS run with their own HOME in a temp dir; obs-websocket listens on 127
 OBS 29 has no bind-address setting and looks up obsproject.com at start: OBS runs with the LD_PRELOAD shim built
 from obs_loopback.c, which rewrites wildcard binds to loopback and refuses every other peer and name lookup.
 Restarting OBS keeps its HOME, like restarting it on a studio PC: the scene collection it saved comes back.
-Needs (Debian): obs-studio xvfb libegl-mesa0 libgl1-mesa-dri fonts-wqy-microhei, and a C compiler.
+Needs the Debian packages in APT_PACKAGES.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ import websocket
 from obswebsocket import obsws, requests
 
 HERE = Path(__file__).resolve().parent
+# OBS, a display, EGL/llvmpipe (named because CI installs without recommends), a CJK font, a compiler for the shim
+APT_PACKAGES = "obs-studio xvfb libegl-mesa0 libgl1-mesa-dri fonts-wqy-microhei gcc libc6-dev"
 OBS_29_VERSION = (29 << 24) | 2  # LastVersion: with FirstRun set, OBS skips its auto-configuration wizard
 CJK_FACE = "WenQuanYi Micro Hei"
 
@@ -68,7 +70,7 @@ class ObsHarness:
     def __init__(self, width: int = 1280, height: int = 720, fps: int = 30) -> None:
         for tool in ("obs", "Xvfb", "cc"):
             if shutil.which(tool) is None:
-                raise RuntimeError(f"missing {tool!r}: apt-get install obs-studio xvfb gcc")
+                raise RuntimeError(f"missing {tool!r}: apt-get install {APT_PACKAGES}")
         self.port = free_port()
         self.password = secrets.token_hex(12)  # hex only: it goes into an ini file unquoted
         self.root = Path(tempfile.mkdtemp(prefix="faq-obs-"))
@@ -115,19 +117,27 @@ class ObsHarness:
         read_fd, write_fd = os.pipe()
         w, h = self.size
         # -displayfd: Xvfb picks a free display and writes its number; no TCP, no /tmp/.X11-unix socket
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{w}x{h}x24", "-nolisten", "tcp",
-             "-nolisten", "unix"], pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        with open(self.root / "xvfb.log", "ab") as log:
+            self.xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{w}x{h}x24", "-nolisten", "tcp",
+                 "-nolisten", "unix"], pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=log, preexec_fn=_die_with_parent)
         os.close(write_fd)
+        # Xvfb writes the number and the newline separately and dies if the pipe is gone in between: read to EOF
+        data, deadline = b"", time.monotonic() + 10
         try:
-            ready, _, _ = select.select([read_fd], [], [], 10)
-            number = os.read(read_fd, 32).decode().strip() if ready else ""
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
+                chunk = os.read(read_fd, 32) if ready else b""
+                if not chunk:
+                    break
+                data += chunk
         finally:
             os.close(read_fd)
+        number = data.decode().strip()
         if not number.isdigit():
             _stop(self.xvfb, 5)
-            raise RuntimeError("Xvfb did not report a display within 10 s")
+            raise RuntimeError(f"Xvfb did not report a display within 10 s (see {self.root / 'xvfb.log'})")
         self._display = f":{number}"
 
     def start(self, timeout: float = 30.0) -> float:
@@ -147,12 +157,19 @@ class ObsHarness:
         deadline = t0 + timeout
         while time.monotonic() < deadline:
             if self.obs.poll() is not None:
-                raise RuntimeError(f"OBS exited with {self.obs.returncode}; log: {self.log_path}")
+                raise RuntimeError(f"OBS exited with {self.obs.returncode} during start:\n{self.log_tail()}")
             if self._says_hello():
                 return time.monotonic() - t0
             time.sleep(0.05)
         self.kill_obs()
-        raise RuntimeError(f"obs-websocket did not answer on 127.0.0.1:{self.port} within {timeout} s")
+        raise RuntimeError(f"obs-websocket did not answer on 127.0.0.1:{self.port} within {timeout} s:\n"
+                           f"{self.log_tail()}")
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no OBS output)"
 
     def _says_hello(self) -> bool:
         """A real obs-websocket Hello (op 0), not just an open port."""

@@ -1,6 +1,7 @@
 """The OBS driver against a real headless OBS 29 (obs-websocket 5.1) on 127.0.0.1."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -14,14 +15,15 @@ from typing import Callable, TypeVar
 import pytest
 from obswebsocket import requests
 
-from obs_harness import ANSWER, CARD, CJK_FACE, QUESTION, SCENE, ObsHarness, free_port, obs_available
+from obs_harness import (ANSWER, APT_PACKAGES, CARD, CJK_FACE, QUESTION, SCENE, ObsHarness, free_port,
+                         obs_available)
 from overlays import obs as obs_driver
 from overlays.obs import ObsDriver, ObsMapping, OnAirText
 
 pytestmark = pytest.mark.obs
 T = TypeVar("T")
 
-COUPON = OnAirText(question="优惠券 怎么叠加？", answer="店铺券和平台券可以同时用，每单限一张店铺券。", number=3,
+COUPON = OnAirText(question="优惠券怎么叠加？", answer="店铺券和平台券可以同时用，每单限一张店铺券。", number=3,
                    slug="coupon-stacking")
 SHIPPING = OnAirText(question="下单后几天发货", answer="现货48小时内发出。", number=12, slug="shipping-time")
 
@@ -40,10 +42,8 @@ def wait_for(probe: Callable[[], T], timeout: float = 5.0, step: float = 0.05) -
 def obs_harness():
     if not obs_available():
         if os.environ.get("CI"):
-            pytest.fail("OBS Studio is missing in CI: apt-get install obs-studio xvfb libegl-mesa0 libgl1-mesa-dri "
-                        "fonts-wqy-microhei")
-        pytest.skip("OBS Studio is not installed (apt-get install obs-studio xvfb libegl-mesa0 libgl1-mesa-dri "
-                    "fonts-wqy-microhei); with CI set this is a failure")
+            pytest.fail(f"OBS Studio is missing in CI: apt-get install {APT_PACKAGES}")
+        pytest.skip(f"OBS Studio is not installed (apt-get install {APT_PACKAGES}); with CI set this fails instead")
     harness = ObsHarness()
     try:
         harness.start()
@@ -116,7 +116,7 @@ def start_driver():
 def test_going_on_air_sets_texts_with_cjk_font_shows_card_and_switches_scene(obs, mapping, start_driver):
     driver = start_driver(mapping)
     driver.apply(COUPON)
-    question = wait_for(lambda: obs.text(QUESTION) == "3号链接 · 优惠券 怎么叠加？" and obs.settings(QUESTION))
+    question = wait_for(lambda: obs.text(QUESTION) == "3号链接 · 优惠券怎么叠加？" and obs.settings(QUESTION))
     assert question, obs.settings(QUESTION)
     assert question["font"] == {"face": CJK_FACE, "size": 64, "style": "Regular", "flags": 0}
     assert obs.text(ANSWER) == COUPON.answer
@@ -125,6 +125,19 @@ def test_going_on_air_sets_texts_with_cjk_font_shows_card_and_switches_scene(obs
     status = wait_for(lambda: driver.status()["last_applied_at"] and driver.status())
     assert status["connected"] is True and status["last_error"] is None
     assert status["obs_version"].startswith("29.")
+
+
+def test_chinese_renders_as_glyphs_not_boxes(obs, mapping, start_driver):
+    """FreeType has no glyph fallback: with a Latin face every Chinese character is the same box."""
+    driver = start_driver(mapping)
+    shots = []
+    for question in ("发货", "退款"):
+        driver.apply(OnAirText(question=question, answer="", number=None, slug=question))
+        assert wait_for(lambda: obs.text(QUESTION) == question)
+        time.sleep(0.2)  # a few frames at 30 fps, so the screenshot shows the new text
+        png = obs.ws.call(requests.GetSourceScreenshot(sourceName=QUESTION, imageFormat="png")).getImageData()
+        shots.append(hashlib.sha256(png.encode()).hexdigest())
+    assert shots[0] != shots[1], "both questions render identically: is fonts-wqy-microhei installed?"
 
 
 def test_going_off_air_hides_the_card_and_clears_texts(obs, mapping, start_driver):
