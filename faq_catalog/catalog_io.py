@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +17,8 @@ import yaml
 from .model import FRONT_MATTER_KEYS, FaqItem, ItemError, build_item
 
 MAX_FILE_BYTES = 5_000_000
+MAX_ZIP_FILES = 5000
+MAX_ZIP_BYTES = 50_000_000
 LIST_SEPARATOR = "|"
 
 
@@ -47,6 +50,20 @@ class ParsedCatalog:
             return
         self.sources[item.slug] = (file, line)
         self.items.append(item)
+
+    def check_numbers(self) -> "ParsedCatalog":
+        """Two on-shelf items under one link number would send viewers to the wrong page: an error."""
+        seen: dict[int, FaqItem] = {}
+        for item in self.items:
+            if item.status != "on_shelf" or item.number is None:
+                continue
+            if item.number in seen:
+                file, line = self.sources[item.slug]
+                self.errors.append(CatalogError(file, line, f"number {item.number} is already used by on-shelf "
+                                                            f"item '{seen[item.number].slug}'"))
+            else:
+                seen[item.number] = item
+        return self
 
     @property
     def ok(self) -> bool:
@@ -99,14 +116,11 @@ def _key_line(lines: list[str], end: int, key: str) -> int:
     return 1
 
 
-def parse_folder(path: Path) -> ParsedCatalog:
+def parse_markdown_files(files: Iterable[tuple[str, bytes]], where: str) -> ParsedCatalog:
+    """Markdown files given as (name, content) pairs: a folder on disk or the entries of a zip upload."""
     result = ParsedCatalog()
-    files = sorted(p for p in path.rglob("*.md") if p.is_file() and not p.name.startswith(("_", ".")))
-    if not files:
-        result.errors.append(CatalogError(str(path), None, "no .md files found"))
-    for p in files:
-        name = str(p.relative_to(path))
-        text = _decode(p.read_bytes(), name, result.errors)
+    for name, raw in files:
+        text = _decode(raw, name, result.errors)
         if text is None:
             continue
         item, err, line = parse_markdown_item(text, name)
@@ -114,7 +128,38 @@ def parse_folder(path: Path) -> ParsedCatalog:
             result.errors.append(err)
         else:
             result.add(item, name, line)
-    return result
+    if not result.items and not result.errors:
+        result.errors.append(CatalogError(where, None, "no .md files found"))
+    return result.check_numbers()
+
+
+def _is_item_file(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.lower().endswith(".md") and not base.startswith(("_", "."))
+
+
+def parse_folder(path: Path) -> ParsedCatalog:
+    files = sorted(p for p in path.rglob("*.md") if p.is_file() and _is_item_file(p.as_posix()))
+    return parse_markdown_files(((p.relative_to(path).as_posix(), p.read_bytes()) for p in files), str(path))
+
+
+def parse_zip(raw: bytes, name: str) -> ParsedCatalog:
+    """A zip of Markdown files (as `export` writes it). Sizes are checked before anything is inflated."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        entries = [e for e in archive.infolist() if not e.is_dir() and _is_item_file(e.filename)
+                   and not e.filename.startswith("__MACOSX/")]
+    except (zipfile.BadZipFile, ValueError) as e:
+        return ParsedCatalog(errors=[CatalogError(name, None, f"not a valid zip file: {e}")])
+    if len(entries) > MAX_ZIP_FILES:
+        return ParsedCatalog(errors=[CatalogError(name, None, f"more than {MAX_ZIP_FILES} .md files")])
+    if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
+        return ParsedCatalog(errors=[CatalogError(name, None, f"unpacks to more than {MAX_ZIP_BYTES // 1_000_000} MB")])
+    try:
+        files = [(e.filename, archive.read(e)) for e in sorted(entries, key=lambda e: e.filename)]
+    except (zipfile.BadZipFile, RuntimeError, OSError) as e:  # corrupt data, encrypted entries
+        return ParsedCatalog(errors=[CatalogError(name, None, f"cannot read the zip file: {e}")])
+    return parse_markdown_files(files, name)
 
 
 def parse_csv_text(text: str, name: str) -> ParsedCatalog:
@@ -128,9 +173,12 @@ def parse_csv_text(text: str, name: str) -> ParsedCatalog:
         msg = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column '{unknown[0]}'"
         result.errors.append(CatalogError(name, 1, msg + f"; expected {', '.join((*FRONT_MATTER_KEYS, 'body'))}"))
         return result
+    # line_num is where the reader stopped, i.e. where a record ends; a quoted body spans lines, so a record
+    # starts one after the previous one ended.
+    start = line = reader.line_num + 1
     try:
         for row in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if None in row:
                 result.errors.append(CatalogError(name, line, "more fields than columns"))
                 continue
@@ -141,35 +189,36 @@ def parse_csv_text(text: str, name: str) -> ParsedCatalog:
             except ItemError as e:
                 result.errors.append(CatalogError(name, line, str(e)))
     except csv.Error as e:
-        result.errors.append(CatalogError(name, reader.line_num, f"not valid CSV: {e}"))
-    return result
+        result.errors.append(CatalogError(name, line, f"not valid CSV: {e}"))
+    return result.check_numbers()
 
 
-def parse_csv(path: Path) -> ParsedCatalog:
+def parse_upload(name: str, raw: bytes) -> ParsedCatalog:
+    """An uploaded catalog: a .csv, a .zip of .md files or a single .md file, told apart by its name."""
+    lower = name.lower()
+    if lower.endswith(".zip"):
+        return parse_zip(raw, name)
     errors: list[CatalogError] = []
-    text = _decode(path.read_bytes(), path.name, errors)
+    if not lower.endswith((".csv", ".md")):
+        return ParsedCatalog(errors=[CatalogError(name, None, "expected a .csv, a .zip of .md files or a .md file")])
+    text = _decode(raw, name, errors)
     if text is None:
         return ParsedCatalog(errors=errors)
-    return parse_csv_text(text, path.name)
+    if lower.endswith(".csv"):
+        return parse_csv_text(text, name)
+    return parse_markdown_files([(name, raw)], name)
 
 
 def load_catalog(path: str | Path) -> ParsedCatalog:
-    """A folder of Markdown files, a single Markdown file, or a CSV file."""
+    """A folder of Markdown files, a single Markdown file, a CSV file or a zip of Markdown files."""
     p = Path(path)
     if p.is_dir():
         return parse_folder(p)
     if not p.exists():
         return ParsedCatalog(errors=[CatalogError(str(p), None, "no such file or folder")])
-    if p.suffix.lower() == ".csv":
-        return parse_csv(p)
-    if p.suffix.lower() == ".md":
-        result = ParsedCatalog()
-        text = _decode(p.read_bytes(), p.name, result.errors)
-        if text is not None:
-            item, err, line = parse_markdown_item(text, p.name)
-            result.errors.append(err) if err else result.add(item, p.name, line)
-        return result
-    return ParsedCatalog(errors=[CatalogError(str(p), None, "expected a folder, a .md file or a .csv file")])
+    if p.suffix.lower() in (".csv", ".md", ".zip"):
+        return parse_upload(p.name, p.read_bytes())
+    return ParsedCatalog(errors=[CatalogError(str(p), None, "expected a folder, a .md, .csv or .zip file")])
 
 
 def item_to_markdown(item: FaqItem) -> str:
@@ -187,6 +236,15 @@ def export_folder(items: Iterable[FaqItem], path: str | Path) -> int:
         (p / f"{item.slug}.md").write_text(item_to_markdown(item), encoding="utf-8")
         n += 1
     return n
+
+
+def items_to_zip(items: Iterable[FaqItem]) -> bytes:
+    """The Markdown folder export as one zip (for a download): one `<slug>.md` per item."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in items:
+            archive.writestr(f"{item.slug}.md", item_to_markdown(item))
+    return out.getvalue()
 
 
 def items_to_csv(items: Iterable[FaqItem], bom: bool = True) -> str:
@@ -209,5 +267,12 @@ def export_csv(items: Iterable[FaqItem], path: str | Path) -> int:
 
 
 def export_catalog(items: Iterable[FaqItem], path: str | Path) -> int:
-    """CSV when the path ends in .csv, otherwise a folder of Markdown files."""
-    return export_csv(items, path) if str(path).lower().endswith(".csv") else export_folder(items, path)
+    """CSV when the path ends in .csv, a zip of Markdown files for .zip, otherwise a folder of Markdown files."""
+    suffix = str(path).lower().rsplit(".", 1)[-1]
+    if suffix == "csv":
+        return export_csv(items, path)
+    if suffix == "zip":
+        items = list(items)
+        Path(path).write_bytes(items_to_zip(items))
+        return len(items)
+    return export_folder(items, path)

@@ -15,13 +15,14 @@ _QUESTION = re.compile(
     r"|(.)[不唔没]\1|[不没]$|没有$|未$|有无|冇"
     r"|点样|边度|边个|几时"
     r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
-    r"|想[换改退取申查]|急用"
+    r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
+    r"|when|where|which|what|how"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
 _PROBLEM = re.compile(
-    r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交]不[到了上]"
-    r"|提交不|失败|闪退|卡住|(?<!不)错|漏|少了|少发|缺件|破(?!防)|坏|碎|裂|瑕疵|质量[问有差不]"
-    r"|(?<!没)问题|不对|不回|不理"
+    r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交][不唔][到了上]"
+    r"|提交不|失败|闪退|卡住|[点选拍买下]成|(?<!不)错|漏|少了|少发|缺件|破(?!防)|坏|碎|裂|瑕疵|质量[问有差不]"
+    r"|(?<!没)问题|不对|不回|不理|没[动变]|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
 )
 
 
@@ -33,6 +34,15 @@ def asks(normalized: str) -> bool:
 def reports_trouble(normalized: str) -> bool:
     """A trouble report (missing, wrong, broken, failing, not updating) that asks for help implicitly."""
     return _PROBLEM.search(normalized) is not None
+
+
+# The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.
+_ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上)")
+
+
+def about_host(normalized: str) -> bool:
+    """The comment is about the host's own things ("主播的项链", "主播穿的鞋")."""
+    return _ABOUT_HOST.search(normalized) is not None
 
 
 def looks_like_question(normalized: str) -> bool:

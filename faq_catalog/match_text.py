@@ -1,46 +1,56 @@
-"""Fold normalized text onto canonical words, the common ground of comments and catalog items.
+"""Turn normalized text into canonical tokens, the common ground of comments and catalog items.
 
-Three steps, each a single pass: Latin runs (English words, pinyin abbreviations) become Chinese words,
-number patterns such as 满300减50 become the notion they stand for, then two leftmost-longest
-Aho-Corasick passes rewrite synonyms: first function words and dialect (哪儿 → 哪里, 咋 → 怎么), then
-domain vocabulary (written in first-pass form, so 没更新 and 没有更新 are one entry).
+Steps, each one pass: Latin runs (English words, pinyin abbreviations) become Chinese words; tiered
+discounts (满300减50) become one notion; a first leftmost-longest Aho-Corasick pass folds function
+words and dialect (哪儿 → 哪里, 咋 → 怎么) and drops filler (了, 的, 啊…) while leaving every lexicon
+word whole; a second pass cuts the text into tokens, each lexicon variant becoming its canonical word
+and every other character (or Latin/digit run) a token of its own. Finally "几号" is read in context:
+before an action it asks a date (→ 什么时候), otherwise which numbered link.
+
+Tokens are joined as "|a|b|c|" so that index terms, also written "|…|", can only match whole tokens:
+"款什么时候" inside "尾款什么时候" never matches "退款什么时候".
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import ahocorasick_rs
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
-from .match_lexicon import GOODS, GOODS_TOKEN, KEEP, LATIN, SYNONYMS
+from .match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
+                            SYNONYMS, WHEN_WORD, WHICH_LINK)
 from .normalize import normalize
 
-# Function words and dialect: folded first so the domain pass sees one spelling of each.
-FUNCTION_GROUPS = ("什么时候", "什么", "怎么", "哪里", "吗", "没有", "不", "在", "了", "的", "是", "给", "能",
-                   "多久", "多少", "一起")
-
+SEP = "|"
+# A catalog keyword the lexicon does not know becomes one token when it is word-sized; longer ones
+# ("价格不一样") are phrases and stay as their characters, so their parts can match on their own.
+MAX_OWN_WORD = 4
+_FIRST_PASS = FUNCTION_WORDS | FIRST_PASS_WORDS
+MAX_LATIN_RUN = 40
 _LATIN_RUN = re.compile(r"[a-z]+")
 # 满300减50, 满几百减多少, 每满300减50: a tiered discount, whatever the figures.
 _TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*")
+_CHARS = re.compile(r"[a-z]+|\d+|.")
+# After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
+_DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
 
 
-class _Rewriter:
-    """One leftmost-longest pass replacing each found variant with its canonical word."""
+class _Pass:
+    """Leftmost-longest replacement of variants by canonical words."""
 
     def __init__(self, mapping: Mapping[str, str]):
-        self._patterns = list(mapping)
-        self._targets = [mapping[p] for p in self._patterns]
-        self._ac = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        patterns = [p for p in mapping if p]
+        self._targets = [mapping[p] for p in patterns]
+        self._ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
-    def __call__(self, s: str) -> str:
+    def text(self, s: str) -> str:
+        """The rewritten string."""
         found = self._ac.find_matches_as_indexes(s)
         if not found:
             return s
-        parts: list[str] = []
-        pos = 0
-        targets = self._targets
+        parts, pos, targets = [], 0, self._targets
         for idx, start, end in found:
             parts.append(s[pos:start])
             parts.append(targets[idx])
@@ -48,28 +58,61 @@ class _Rewriter:
         parts.append(s[pos:])
         return "".join(parts)
 
+    def tokens(self, s: str) -> list[str]:
+        """Canonical words for found variants, single characters (or Latin/digit runs) elsewhere."""
+        out: list[str] = []
+        pos, targets = 0, self._targets
+        for idx, start, end in self._ac.find_matches_as_indexes(s):
+            if start > pos:
+                out += _CHARS.findall(s, pos, start)
+            if targets[idx]:
+                out.append(targets[idx])
+            pos = end
+        if pos < len(s):
+            out += _CHARS.findall(s, pos)
+        return out
 
-def _mapping(groups: Mapping[str, tuple[str, ...]], keep: tuple[str, ...], prepare=lambda w: w) -> dict[str, str]:
+
+def _lexicon_words() -> dict[str, str]:
+    """Every domain variant (normalized) → its canonical word; KEEP words and canonical words → themselves."""
     out: dict[str, str] = {}
-    for word in keep:
-        out[prepare(word)] = prepare(word)
+    groups = {k: v for k, v in SYNONYMS.items() if k not in _FIRST_PASS}
+    groups[GOODS_TOKEN] = GOODS
+    for word in KEEP:
+        out[normalize(word)] = word
     for canonical, variants in groups.items():
         for v in (canonical, *variants):
-            key = prepare(normalize(v))
-            if key and key not in out:
-                out[key] = canonical
+            out.setdefault(normalize(v), canonical)
+    for word in _FIRST_PASS:
+        out.setdefault(word, word)
     return out
 
 
 @lru_cache(maxsize=1)
-def _lexicon_passes() -> tuple[_Rewriter, _Rewriter]:
-    """The catalog-independent passes; compiled once per process."""
-    function = {k: SYNONYMS[k] for k in FUNCTION_GROUPS}
-    first = _Rewriter(_mapping(function, KEEP))
-    domain = {k: v for k, v in SYNONYMS.items() if k not in function}
-    domain[GOODS_TOKEN] = GOODS
-    second = _Rewriter(_mapping(domain, KEEP, prepare=first))
-    return first, second
+def _passes() -> tuple[_Pass, dict[str, str]]:
+    """The function-word pass and the domain mapping (variants, filler → ''), built once per process."""
+    lexicon = _lexicon_words()
+    first_map = {w: w for w in lexicon}  # lexicon words stay whole through the first pass
+    for canonical in _FIRST_PASS:
+        for v in (canonical, *SYNONYMS[canonical]):
+            first_map[normalize(v)] = canonical
+    first = _Pass(first_map)
+    second_map = dict(lexicon)
+    for variant, canonical in lexicon.items():
+        prepared = first.text(variant)  # the form a comment has after the first pass ("哪个仓" → "什么仓")
+        second_map.setdefault(prepared, canonical)
+    # Filler goes in the second pass, where a longer word holding the same character wins (会员 keeps 会).
+    for word in FILLER:
+        second_map[word] = ""
+    for k, v in list(second_map.items()):
+        if v in FILLER:
+            second_map[k] = ""
+    return first, second_map
+
+
+@lru_cache(maxsize=1)
+def _base_second() -> _Pass:
+    return _Pass(_passes()[1])
 
 
 def pinyin_forms(word: str) -> tuple[str, ...]:
@@ -80,36 +123,92 @@ def pinyin_forms(word: str) -> tuple[str, ...]:
     if len(full) != len(word):
         return ()
     initials = "".join(p[0] for p in full)
-    forms = ("".join(full),)
     # One-letter initials collide with sizes and English; two letters (fh, hb, lj) are what viewers type.
-    return forms + (initials,) if len(initials) >= 2 else forms
+    return ("".join(full), initials) if len(initials) >= 2 else ("".join(full),)
+
+
+def catalog_latin(words: Iterable[str]) -> dict[str, str]:
+    """Pinyin and initials of catalog keywords → the keyword. An abbreviation shared by several keywords
+    ("hb": 红包, 花呗) stands for all of them and the rest of the comment decides."""
+    seen: dict[str, list[str]] = {}
+    for w in words:
+        for form in pinyin_forms(w):
+            bucket = seen.setdefault(form, [])
+            if w not in bucket:
+                bucket.append(w)
+    return {form: "".join(ws[:3]) for form, ws in seen.items()}
 
 
 class Canonicalizer:
-    """Normalized text → canonical text, with this catalog's pinyin abbreviations added to the Latin map."""
+    """Normalized text → "|token|token|" canonical form for one catalog.
 
-    def __init__(self, extra_latin: Mapping[str, str] | None = None):
-        self._first, self._second = _lexicon_passes()
-        self._latin = dict(extra_latin or {})
+    The catalog adds two things: pinyin forms of its keywords ("fh" → 发货), and its keywords that the
+    lexicon does not know ("花呗", "专柜") as whole tokens, so they weigh as words, not loose characters.
+    """
+
+    def __init__(self, catalog_words: Iterable[str] = ()):
+        self._first, lexicon_map = _passes()
+        base = _base_second()
+        catalog_words = list(catalog_words)
+        own: dict[str, str] = {}
+        for word in catalog_words:
+            w = self._first.text(word)
+            if 1 < len(w) <= MAX_OWN_WORD and w not in lexicon_map and w.isalpha() and not w.isascii():
+                tokens = base.tokens(w)
+                if len(tokens) == len(w) and not any(t in lexicon_map for t in tokens):
+                    own[w] = w
+        self._second = _Pass({**lexicon_map, **own}) if own else base
+        # Words that can name a topic: canonical lexicon words and the catalog's own (not KEEP words).
+        self.words = frozenset(SYNONYMS) | {GOODS_TOKEN} | frozenset(own)
+        self._latin = catalog_latin(catalog_words)
         self._latin.update(LATIN)  # English wins over a coincidental pinyin form
 
     def _latin_word(self, m: re.Match) -> str:
-        return self._latin.get(m.group(0), m.group(0))
+        run = m.group(0)
+        word = self._latin.get(run)
+        return word if word is not None else self._split_latin(run)
 
-    def __call__(self, normalized: str) -> str:
+    def _split_latin(self, run: str) -> str:
+        """Normalization glues words ("when ship" → "whenship"): split a run into known words of two
+        letters or more, fewest pieces first; a run that does not split wholly stays as it is."""
+        if len(run) > MAX_LATIN_RUN:
+            return run
+        best: dict[int, list[str]] = {0: []}
+        for i in range(len(run)):
+            if i not in best:
+                continue
+            for j in range(i + 2, len(run) + 1):
+                piece = run[i:j]
+                if piece in self._latin and (j not in best or len(best[j]) > len(best[i]) + 1):
+                    best[j] = best[i] + [piece]
+        pieces = best.get(len(run))
+        return "".join(self._latin[p] for p in pieces) if pieces else run
+
+    def tokens(self, normalized: str) -> list[str]:
         s = _LATIN_RUN.sub(self._latin_word, normalized)
         if "满" in s:
             s = _TIERED.sub("满减", s)
-        return self._second(self._first(s))
+        tokens = self._second.tokens(self._first.text(s))
+        if WHICH_LINK in tokens:
+            tokens = _read_which_link(tokens)
+        return tokens
+
+    def __call__(self, normalized: str) -> str:
+        tokens = self.tokens(normalized)
+        return SEP + SEP.join(tokens) + SEP if tokens else ""
 
 
-def catalog_latin(words: list[str]) -> dict[str, str]:
-    """Pinyin and initials of catalog keywords → the keyword; an abbreviation two words share is dropped."""
-    seen: dict[str, str] = {}
-    clash: set[str] = set()
-    for w in words:
-        for form in pinyin_forms(w):
-            if form in seen and seen[form] != w:
-                clash.add(form)
-            seen.setdefault(form, w)
-    return {k: v for k, v in seen.items() if k not in clash}
+def _read_which_link(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok != WHICH_LINK:
+            out.append(tok)
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt and nxt[0] in _DATED_ACTION:
+            out.append(WHEN_WORD)
+        else:
+            out.append(tok)
+            if nxt != LINK_WORD:
+                out.append(LINK_WORD)
+    return out

@@ -1,9 +1,11 @@
 """Match a live comment to the FAQ item it asks about, or to nothing (the common answer).
 
-Pipeline per comment: normalize → canonical words (lexicon, pinyin abbreviations, English) →
-weighted n-gram evidence per item (one Aho-Corasick pass) → decision. An item is given only when the
-comment asks something or reports trouble (see match_cues) and the evidence clears a threshold; the
-confidence grows with the evidence and with its margin over the runner-up item.
+Pipeline per comment: normalize → canonical tokens (lexicon, pinyin abbreviations, English; see
+match_text) → weighted phrase evidence per item (one Aho-Corasick pass; see match_index) → decision.
+An item is given only when the comment asks something or reports trouble (see match_cues), is not
+about the host's own things, and the evidence for the best item clears a threshold; the confidence
+grows with the evidence and with its margin over the runner-up item. Answers are cached by
+normalized text, since live chat repeats itself.
 
 Everything item-specific comes from the catalog passed in; the lexicon is catalog-independent.
 Building is cheap (a 200-item catalog in well under a second), so an edited catalog means a new Matcher.
@@ -13,37 +15,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable
 
-from .match_cues import asks, looks_like_question, reports_trouble
+from .match_cues import about_host, asks, looks_like_question, reports_trouble
 from .match_index import ItemText, TermIndex
-from .match_lexicon import SYNONYMS
-from .match_text import FUNCTION_GROUPS, Canonicalizer, catalog_latin
+from .match_text import Canonicalizer
 from .model import FaqItem
 from .normalize import normalize, normalize_many
 
 __all__ = ["Match", "Matcher", "looks_like_question"]
 
-# Evidence an item needs before we name it. Calibrated so that a single whole catalog keyword of two
-# rare characters (about 1.2) passes, and a lone question frame or a shared product word does not.
-THRESHOLD = 1.0
-# Confidence at the threshold; it rises towards 1 as evidence doubles and the runner-up falls behind.
-CACHE_SIZE = 100_000
+# Evidence the best item needs before we name it: one catalog word that few items share weighs
+# about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
+THRESHOLD = 0.6
+CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
-_STRONG_WORDS = frozenset(k for k in SYNONYMS if k not in FUNCTION_GROUPS)
 
 
 @dataclass(frozen=True)
 class Match:
     slug: str | None
-    score: float  # confidence 0..1 that `slug` is what the comment asks (0 when slug is None and no evidence)
+    score: float  # confidence 0..1 that `slug` is what the comment asks; 0 when slug is None
     normalized: str
     is_question: bool
 
 
 def _item_text(item: FaqItem, canon: Canonicalizer) -> ItemText:
-    def prepare(text: str) -> str:
-        return canon(normalize(text))
+    def prepare(text: str) -> tuple[str, ...]:
+        return tuple(canon.tokens(normalize(text)))
 
     keywords = tuple(k for k in (prepare(k) for k in item.keywords) if k)
     clauses = [c for c in _CLAUSE.split(item.question) if c]
@@ -56,9 +55,8 @@ class Matcher:
 
     def __init__(self, items: list[FaqItem], cache_size: int = CACHE_SIZE):
         self.items = list(items)
-        words = [normalize(k) for it in self.items for k in it.keywords]
-        self._canon = Canonicalizer(catalog_latin(words))
-        self._index = TermIndex([_item_text(it, self._canon) for it in self.items], _STRONG_WORDS)
+        self._canon = Canonicalizer(normalize(k) for it in self.items for k in it.keywords)
+        self._index = TermIndex([_item_text(it, self._canon) for it in self.items], self._canon.words)
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
     @classmethod
@@ -73,17 +71,16 @@ class Matcher:
         decide = self._decide_cached
         return [decide(n, _has_question_mark(t)) for t, n in zip(texts, normalize_many(texts))]
 
-    def cache_info(self):
-        return self._decide_cached.cache_info() if hasattr(self._decide_cached, "cache_info") else None
+    def cache_info(self) -> Any:
+        """functools cache statistics (hits, misses, currsize), or None when built without a cache."""
+        info = getattr(self._decide_cached, "cache_info", None)
+        return info() if info else None
 
-    def explain(self, text: str) -> list[tuple[str, float]]:
-        """Evidence per item for one comment, best first (for the evaluation's failure list)."""
-        scores = self._index.scores(self._canon(normalize(text)))
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        return [(self._index.slugs[i], round(s, 3)) for i, s in ranked]
-
-    def canonical(self, text: str) -> str:
-        return self._canon(normalize(text))
+    def explain(self, text: str) -> tuple[str, list[tuple[str, float]]]:
+        """The canonical tokens of a comment and the evidence per item, best first (for failure lists)."""
+        canonical = self._canon(normalize(text))
+        ranked = sorted(self._index.scores(canonical).items(), key=lambda kv: -kv[1])
+        return canonical, [(self._index.slugs[i], round(s, 3)) for i, s in ranked]
 
     def _decide(self, normalized: str, question_mark: bool) -> Match:
         is_question = question_mark or asks(normalized) or reports_trouble(normalized)
@@ -92,14 +89,12 @@ class Matcher:
         scores = self._index.scores(self._canon(normalized))
         if not scores:
             return Match(None, 0.0, normalized, is_question)
-        ranked = sorted(scores.values(), reverse=True)
-        best = ranked[0]
-        second = ranked[1] if len(ranked) > 1 else 0.0
         top = max(scores, key=scores.__getitem__)
-        confidence = _confidence(best, second)
-        if not is_question or best < THRESHOLD:
-            return Match(None, round(confidence if not is_question else 0.0, 4) * 0, normalized, is_question)
-        return Match(self._index.slugs[top], round(confidence, 4), normalized, is_question)
+        best = scores[top]
+        if not is_question or best < THRESHOLD or about_host(normalized):
+            return Match(None, 0.0, normalized, is_question)
+        second = max((s for i, s in scores.items() if i != top), default=0.0)
+        return Match(self._index.slugs[top], round(_confidence(best, second), 4), normalized, is_question)
 
 
 def _confidence(best: float, second: float) -> float:

@@ -83,8 +83,9 @@ def _text(name: str, value: Any, limit: int, required: bool = False) -> str:
         else:
             raise ItemError(name, "must be text")
     value = value.replace("\r\n", "\n").replace("\x00", "")
-    if name != "body":
-        value = value.strip()
+    # Leading blank lines and trailing whitespace of a body carry no meaning, and each format (front matter,
+    # CSV cell, form) adds or drops some: trimming them keeps export → import a no-op.
+    value = value.lstrip("\n").rstrip() if name == "body" else value.strip()
     if required and not value:
         raise ItemError(name, "is required")
     if len(value) > limit:

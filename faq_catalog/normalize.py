@@ -47,7 +47,7 @@ def _clean(s: str) -> str:
     if "[" in s:
         s = _STICKER.sub(" ", s)
     if "@" in s:
-        s = _MENTION.sub(" ", s + " ")
+        s = _MENTION.sub(" ", s)
     s = _NOT_WORD.sub("", s)
     if len(s) > 2:
         s = _PHRASE_RUN.sub(r"\1", _CHAR_RUN.sub(r"\1\1", s))

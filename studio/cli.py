@@ -146,7 +146,44 @@ def show_create(title: str, show_id: str | None) -> None:
     click.echo(s.id)
 
 
-def _register_optional() -> None:
+@cli.group()
+def contacts() -> None:
+    """One-to-one service traffic (helpdesk exports) for the deflection analytics."""
+
+
+@contacts.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tz", default="UTC", show_default=True, help="Time zone of times written without an offset.")
+def contacts_import(path: Path, tz: str) -> None:
+    """Import a helpdesk CSV export; importing the same file again adds nothing.
+    Accepted columns are listed in `studio/contacts.py`."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .contacts import UnreadableFile, import_csv
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.UsageError(f"unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)")
+    studio = _studio(_app())
+    with path.open("rb") as f, click.progressbar(length=path.stat().st_size, label="importing", file=sys.stderr) as bar:
+        try:
+            report = import_csv(studio.db, f, studio.pseudonym, zone, progress=bar.update)
+        except UnreadableFile as e:
+            raise click.ClickException(str(e))
+    for err in report["errors"]:
+        click.echo(f"rejected  line {err['line']}: {err['reason']}", err=True)
+    click.echo(f"rows {report['rows']}: added {report['accepted']}, already there {report['duplicate']}, "
+               f"rejected {report['rejected']}")
+    sys.exit(1 if report["rejected"] and not report["accepted"] + report["duplicate"] else 0)
+
+
+def _register_commands() -> None:
+    from .replay import replay_command
+    from .simulate import simulate_command
+    cli.add_command(replay_command, "replay")
+    cli.add_command(simulate_command, "simulate")
+    from .cluster import cluster_command
+    cli.add_command(cluster_command, "cluster")
     from faq_catalog.cli import eval_command, match_command
 
     from .demo import demo_command
@@ -160,10 +197,7 @@ def main() -> None:
         from gevent import monkey
         monkey.patch_all()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    try:
-        _register_optional()
-    except ImportError:
-        pass
+    _register_commands()
     cli(prog_name="studio")
 
 
