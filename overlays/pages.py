@@ -55,9 +55,11 @@ def overlay(show_id: str, kind: str):
     if kind not in KINDS:
         abort(404)
     provided = current_app.extensions["studio"].live.topics
-    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith("overlay.")}
+    # The audience's language, not the OBS machine's: Chinese unless the URL says ?lang=en
+    lang = request.args.get("lang") if request.args.get("lang") in i18n.LANGS else "zh"
+    strings = {k: v[lang] for k, v in i18n.STRINGS.items() if k.startswith("overlay.")}
     resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
-                                    topics=[t for t in KINDS[kind] if t in provided]))
+                                    overlay_lang=lang, topics=[t for t in KINDS[kind] if t in provided]))
     resp.headers["Cache-Control"] = "no-cache"
     return resp
 

@@ -41,6 +41,7 @@ PARTS = (
     "studio.api.analytics",
     "studio.web.lead",
     "studio.sources.web",
+    "studio.degraded",
 )
 
 VENDOR_FILES = {

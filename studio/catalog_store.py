@@ -4,8 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update as sql_update
 
 from faq_catalog.catalog_io import ParsedCatalog
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem
@@ -96,20 +95,50 @@ class CatalogStore:
         return out
 
     def update(self, slug: str, item: FaqItem, base_revision: int) -> FaqItem:
-        """Save over `base_revision` only if it is still the stored one: never a silent overwrite."""
+        """Save over `base_revision` only if it is still the stored one: never a silent overwrite. The write is a
+        compare-and-swap on the revision, so two processes saving at once cannot both win (SQLite has no
+        SELECT ... FOR UPDATE)."""
         with self.db.session() as s:
-            rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug).with_for_update())
+            rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug))
             if rec is None:
                 raise NotFound(slug)
             if rec.revision != base_revision:
                 raise CatalogConflict(to_item(rec))
             if item.slug != slug and s.scalar(select(FaqRecord.id).where(FaqRecord.slug == item.slug)):
                 raise AlreadyExists(item.slug)
-            if not to_item(rec).content_equals(item):
-                _write(rec, item)
-                rec.revision += 1
-                rec.updated_at = utcnow()
+            if to_item(rec).content_equals(item):
+                return to_item(rec)
+            values = {k: getattr(item, k) for k in (*FRONT_MATTER_KEYS, "body")}
+            values["keywords"], values["examples"] = list(item.keywords), list(item.examples)
+            done = s.execute(sql_update(FaqRecord).where(FaqRecord.id == rec.id, FaqRecord.revision == base_revision)
+                             .values(**values, revision=base_revision + 1, updated_at=utcnow())
+                             .execution_options(synchronize_session=False))
+            s.expire(rec)
+            if done.rowcount != 1:
+                raise CatalogConflict(to_item(rec))
             out = to_item(rec)
+        self._changed()
+        return out
+
+    def renumber(self, slugs: list[str]) -> list[FaqItem]:
+        """Give `slugs` the link numbers 1..N in this order (all or nothing)."""
+        if len(set(slugs)) != len(slugs):
+            raise ValueError("a slug is listed twice")
+        with self.db.session() as s:
+            recs = {r.slug: r for r in s.scalars(select(FaqRecord).where(FaqRecord.slug.in_(slugs)))}
+            missing = [x for x in slugs if x not in recs]
+            if missing:
+                raise NotFound(missing[0])
+            clash = s.scalar(select(FaqRecord).where(FaqRecord.status == "on_shelf", FaqRecord.slug.not_in(slugs),
+                                                     FaqRecord.number.between(1, len(slugs))))
+            if clash is not None:
+                raise ValueError(f"on-shelf item '{clash.slug}' keeps number {clash.number}: list it too")
+            for n, slug in enumerate(slugs, start=1):
+                rec = recs[slug]
+                if rec.number != n:
+                    rec.number, rec.revision, rec.updated_at = n, rec.revision + 1, utcnow()
+            s.flush()
+            out = [to_item(recs[x]) for x in slugs]
         self._changed()
         return out
 

@@ -184,6 +184,8 @@ def _register_commands() -> None:
     cli.add_command(simulate_command, "simulate")
     from .cluster import cluster_command
     cli.add_command(cluster_command, "cluster")
+    from .sources.cli import source_group
+    cli.add_command(source_group, "source")
     from faq_catalog.cli import eval_command, match_command
 
     from .demo import demo_command

@@ -1,4 +1,4 @@
-"""Abuse limits and security headers for every response.
+"""Abuse limits and security headers for every response, and message budgets for every Socket.IO connection.
 
 Limits are per client address and, for viewers, per viewer cookie. They are generous per address because many
 phone viewers share one carrier NAT address; what they stop is a script inflating views, votes or logins."""
@@ -7,8 +7,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 CSP_PAGES = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
              "connect-src 'self' ws: wss:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -16,11 +19,46 @@ CSP_PAGES = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-in
 # OBS browser sources and dashboards may embed overlays; everything else stays the same.
 CSP_OVERLAYS = CSP_PAGES.replace("frame-ancestors 'none'", "frame-ancestors *")
 
-# (method, path prefix) → (bucket, requests allowed, per seconds)
+
+def client_address() -> str:
+    # Behind our nginx the real address is in X-Real-IP; only trust it from a loopback proxy.
+    if request.remote_addr in ("127.0.0.1", "::1") and request.headers.get("X-Real-IP"):
+        return request.headers["X-Real-IP"][:64]
+    return request.remote_addr or "-"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` requests per `per` seconds in `bucket`, counted per whatever `key` names (None: the limit
+    does not apply to this request)."""
+    method: str
+    prefix: str
+    bucket: str
+    limit: int
+    per: int
+    key: Callable[[], str | None]
+
+
+def _login_name() -> str | None:
+    # Per account as well as per address: a password guessed from many addresses is still throttled.
+    name = request.form.get("name", "")
+    return name[:64] if name else None
+
+
+def _viewer_id() -> str | None:
+    return request.cookies.get("fls_vid", "")[:64] or None
+
+
 LIMITS = (
-    ("POST", "/login", "login", 10, 300),
-    ("POST", "/api/events", "events", 240, 60),
-    ("GET", "/api/shows/", "public-json", 1200, 60),
+    Limit("POST", "/login", "login", 10, 300, client_address),
+    Limit("POST", "/login", "login-name", 20, 300, _login_name),
+    # Viewers behind one carrier NAT share an address, so the address limit is wide; a script with one cookie
+    # meets the per-viewer one, a script minting cookies the per-address one. The database keeps one row per
+    # viewer, item and type, so a repeat never counts twice either way.
+    Limit("POST", "/api/events", "events", 600, 60, client_address),
+    Limit("POST", "/api/events", "events-viewer", 60, 60, _viewer_id),
+    # Public JSON is cheap and cached (in process, and by nginx in the cluster); this only stops a runaway poller.
+    Limit("GET", "/api/shows/", "public-json", 6000, 60, client_address),
 )
 
 
@@ -63,11 +101,58 @@ class RedisLimiter:
         return n <= limit
 
 
-def client_address() -> str:
-    # Behind our nginx the real address is in X-Real-IP; only trust it from a loopback proxy.
-    if request.remote_addr in ("127.0.0.1", "::1") and request.headers.get("X-Real-IP"):
-        return request.headers["X-Real-IP"][:64]
-    return request.remote_addr or "-"
+# Socket.IO events per connection: (per second, burst). Consoles and overlays subscribe a few times per connection;
+# a bridge (an ingest token) sends batches, 10,000 comments/s being 200 batches of 50. A client over its budget gets
+# an error answer, and is cut off if it keeps on.
+EVENT_BUDGETS = {"/live": (5.0, 30), "/ingest": (500.0, 1000)}
+DEFAULT_EVENT_BUDGET = (10.0, 50)
+STRIKES_BEFORE_DISCONNECT = 100
+
+
+class EventBudget:
+    """Token buckets per Socket.IO connection, wrapped around every namespace's dispatch (Socket.IO has no
+    before_request). Each event also yields to the other greenlets: with handlers run in order, a client whose
+    messages are all waiting in the socket buffer would otherwise hold the process until its flood ends."""
+
+    def __init__(self, socketio, scale: float = 1.0):
+        self.socketio = socketio
+        self.scale = scale
+        self._buckets: dict[tuple[str, str], list[float]] = {}  # (namespace, sid) → [tokens, last, strikes]
+
+    def install(self) -> None:
+        for namespace, handler in self.socketio.server.namespace_handlers.items():
+            handler.trigger_event = self._wrap(namespace, handler.trigger_event)
+
+    def _wrap(self, namespace: str, dispatch: Callable) -> Callable:
+        rate, burst = EVENT_BUDGETS.get(namespace, DEFAULT_EVENT_BUDGET)
+        rate, burst = rate * self.scale, int(burst * self.scale)
+
+        def trigger_event(event: str, sid: str, *args):
+            key = (namespace, sid)
+            if event in ("connect", "disconnect"):
+                if event == "disconnect":
+                    self._buckets.pop(key, None)
+                return dispatch(event, sid, *args)
+            try:
+                if self._take(key, rate, burst):
+                    return dispatch(event, sid, *args)
+                return {"error": f"too many messages: at most {rate:g} per second on {namespace}"}
+            finally:
+                self.socketio.sleep(0)
+        return trigger_event
+
+    def _take(self, key: tuple[str, str], rate: float, burst: int) -> bool:
+        now = time.monotonic()
+        bucket = self._buckets.setdefault(key, [float(burst), now, 0])
+        bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
+        bucket[1] = now
+        if bucket[0] >= 1:
+            bucket[0] -= 1
+            return True
+        bucket[2] += 1
+        if bucket[2] > STRIKES_BEFORE_DISCONNECT:
+            self.socketio.server.disconnect(key[1], namespace=key[0])
+        return False
 
 
 def init_guard(app: Flask) -> None:
@@ -75,17 +160,27 @@ def init_guard(app: Flask) -> None:
     limiter = RedisLimiter(redis_url) if redis_url else WindowLimiter()
     app.extensions["limiter"] = limiter
     scale = float(app.config.get("RATE_LIMIT_SCALE", 1.0))
+    if "socketio" in app.extensions:
+        EventBudget(app.extensions["socketio"], scale).install()
 
     @app.before_request
     def _limit():
-        for method, prefix, bucket, limit, per in LIMITS:
-            if request.method == method and request.path.startswith(prefix):
-                if not limiter.hit(bucket, client_address(), int(limit * scale), per):
-                    resp = jsonify(error=f"too many requests: at most {int(limit * scale)} per {per} s, try later")
-                    resp.status_code = 429
-                    resp.headers["Retry-After"] = str(per)
-                    return resp
-                break
+        # Every endpoint, whether it reads its body or not: Flask only checks the size when a body is read.
+        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+            raise RequestEntityTooLarge()
+        for rule in LIMITS:
+            if request.method != rule.method or not request.path.startswith(rule.prefix):
+                continue
+            key = rule.key()
+            allowed = int(rule.limit * scale)
+            if key is not None and not limiter.hit(rule.bucket, key, allowed, rule.per):
+                message = f"too many requests: at most {allowed} per {rule.per} s, try later"
+                if not request.path.startswith("/api/"):
+                    raise TooManyRequests(message)  # a page (the login form): the studio's error page says it
+                resp = jsonify(error=message)
+                resp.status_code = 429
+                resp.headers["Retry-After"] = str(rule.per)
+                return resp
         return None
 
     @app.after_request

@@ -25,8 +25,10 @@ class NoDelayHandler(WSGIHandler):
 def serve(app, host: str, port: int, on_stop=None) -> None:
     """Serve until SIGTERM/SIGINT, then run `on_stop` (flush buffers) before exiting."""
     import gevent
+    # The error log must sit outside the "studio" logger tree: Flask's handler on that tree writes to the request's
+    # wsgi.errors, which is this log, which would propagate back to Flask's handler (endless recursion).
     server = WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None,
-                        error_log=logging.getLogger("studio.wsgi"))
+                        error_log=logging.getLogger("wsgi"))
 
     def _stop(*_):
         log.info("stopping: flushing and closing")

@@ -30,7 +30,7 @@ class LiveNamespace(Namespace):
             join_room(room(data["show"], t))
             snaps.append(self.live.snapshot(data["show"], t))
         for snap in snaps:
-            self.emit("state", snap, to=request.sid)
+            self.emit("state", snap, room=request.sid)  # Namespace.emit has no `to=` in Flask-SocketIO 5.x
         return {"ok": True, "topics": topics}
 
     def on_unsubscribe(self, data):

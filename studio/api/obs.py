@@ -1,1 +1,56 @@
-"""Placeholder part; filled in by its owner."""
+"""/api/shows/<show>/obs: the show's OBS mapping (never its password), connection state and a connection test."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..auth import api_error, require_api
+from ..catalog_store import NotFound
+from ..obs_link import ObsLink
+from .common import json_body, register_error_handler, studio
+
+bp = Blueprint("api_obs", __name__, url_prefix="/api/shows/<show_id>/obs")
+register_error_handler(bp)
+EDITORS = ("producer", "host")  # the mapping is set up on the console or the rundown page
+
+
+def init(app, st) -> None:
+    st.obs_link = ObsLink(st.db, st.config["SECRET_KEY"], st.onair,
+                          on_status=lambda show_id: st.live.touch(show_id, "health"))
+    st.onair.on_change(st.obs_link.apply)
+    st.on_start(st.obs_link.start)
+    st.on_stop(st.obs_link.stop)
+
+
+def _answer(fn, show_id: str, *args):
+    try:
+        out = fn(show_id, *args)
+    except NotFound:
+        return api_error(404, "no such show")
+    except ValueError as e:
+        return api_error(400, str(e))
+    return ("", 204) if out is None else jsonify(out)
+
+
+@bp.get("")
+@require_api(*EDITORS)
+def get_mapping(show_id: str):
+    return _answer(studio().obs_link.get, show_id)
+
+
+@bp.put("")
+@require_api(*EDITORS)
+def put_mapping(show_id: str):
+    return _answer(studio().obs_link.configure, show_id, json_body())
+
+
+@bp.delete("")
+@require_api(*EDITORS)
+def delete_mapping(show_id: str):
+    return _answer(studio().obs_link.remove, show_id)
+
+
+@bp.post("/test")
+@require_api(*EDITORS)
+def test(show_id: str):
+    """Scenes and inputs for the mapping form's pick lists; body fields (unsaved edits) override the stored ones."""
+    return _answer(studio().obs_link.test, show_id, json_body() if request.content_length else {})

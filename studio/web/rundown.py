@@ -1,1 +1,78 @@
-"""Placeholder part; filled in by its owner."""
+"""The producer's page for one show (/producer/<show>): the rundown, the shelf during the show, the emerging
+questions and the OBS mapping."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from .. import i18n
+from ..auth import require_page
+from .console import live_topics, show_or_404
+
+bp = Blueprint("rundown", __name__)
+
+i18n.add({
+    "rundown.title": ("节目单", "Rundown"),
+    "rundown.queue": ("待答队列", "Queue"),
+    "rundown.queue_hint": ("拖动排序；选中一行后 Alt+↑/↓ 移动，Delete 移除", "Drag to reorder; on a row, Alt+↑/↓ moves it, Delete removes it"),
+    "rundown.queue_empty": ("队列是空的：从右边的排行或问题库加入", "Empty: add from the ranking or the catalog"),
+    "rundown.on_air": ("正在解答", "On air"),
+    "rundown.nothing": ("没有", "nothing"),
+    "rundown.ranking": ("观众在问", "Audience is asking"),
+    "rundown.ranking_empty": ("还没有匹配到的提问", "No matched questions yet"),
+    "rundown.emerging": ("新出现的问题（问题库里还没有）", "Emerging questions (not in the catalog)"),
+    "rundown.emerging_empty": ("暂时没有", "None right now"),
+    "rundown.catalog": ("问题库", "Catalog"),
+    "rundown.search": ("搜索问题…", "Search questions…"),
+    "rundown.add": ("加入队列", "Queue"),
+    "rundown.queued": ("已在队列", "Queued"),
+    "rundown.remove": ("移除", "Remove"),
+    "rundown.up": ("上移", "Move up"),
+    "rundown.down": ("下移", "Move down"),
+    "rundown.shelf_on": ("上架", "Put on shelf"),
+    "rundown.shelf_off": ("下架", "Take off shelf"),
+    "rundown.on_shelf": ("在货架 {n}号", "on shelf #{n}"),
+    "rundown.make_item": ("建成问题", "Make an item"),
+    "rundown.askers": ("{n} 人问", "{n} asking"),
+    "rundown.conflict": ("别人刚改了节目单，已按最新的重新应用你的操作", "Someone else just changed the rundown; "
+                         "your change was re-applied to theirs"),
+    "rundown.new_item": ("新建问题", "New item"),
+    "rundown.slug": ("链接名（英文、数字、-）", "Slug (a-z, 0-9, -)"),
+    "rundown.question": ("问题", "Question"),
+    "rundown.answer": ("简短回答（上屏）", "Short answer (on screen)"),
+    "rundown.keywords": ("关键词（用 | 分隔）", "Keywords (separated by |)"),
+    "rundown.examples": ("观众原话（每行一条）", "Viewers' phrasings (one per line)"),
+    "rundown.also_shelf": ("上架到本场货架", "Put on this show's shelf"),
+    "rundown.also_queue": ("加入待答队列", "Add to the queue"),
+    "rundown.create": ("创建", "Create"),
+    "rundown.cancel": ("取消", "Cancel"),
+    "rundown.full_editor": ("在问题库编辑器里打开", "Open in the catalog editor"),
+    "rundown.created": ("已创建 {n}", "Created {n}"),
+    "rundown.obs": ("OBS 连接", "OBS link"),
+    "rundown.obs_hint": ("让 OBS 里的文字来源跟着显示正在解答的问题（不用 OBS 文字来源时可以不设置，只用浏览器叠加层）。",
+                         "Mirror the on-air question into OBS text sources (optional: browser overlays need none)."),
+    "rundown.obs_host": ("主机", "Host"),
+    "rundown.obs_port": ("端口", "Port"),
+    "rundown.obs_password": ("WebSocket 密码", "WebSocket password"),
+    "rundown.obs_password_keep": ("已保存（留空不修改）", "saved (leave empty to keep)"),
+    "rundown.obs_question": ("问题文字来源", "Question text source"),
+    "rundown.obs_answer": ("回答文字来源", "Answer text source"),
+    "rundown.obs_scene": ("场景", "Scene"),
+    "rundown.obs_item": ("解答时显示的来源", "Source shown while on air"),
+    "rundown.obs_on_air_scene": ("解答时切换到的场景", "Scene to switch to when on air"),
+    "rundown.obs_test": ("测试连接", "Test connection"),
+    "rundown.obs_save": ("保存", "Save"),
+    "rundown.obs_connected": ("已连接", "connected"),
+    "rundown.obs_disconnected": ("未连接", "disconnected"),
+    "rundown.obs_found": ("找到 {n} 个场景和来源，可以在下拉里选", "Found {n} scenes and sources: pick from the lists"),
+    "rundown.saved": ("已保存", "Saved"),
+    "rundown.overlays": ("OBS 叠加层网址", "Overlay URLs"),
+    "rundown.console": ("主控台", "Host console"),
+})
+
+
+@bp.get("/producer/<show_id>")
+@require_page("producer")
+def rundown(show_id: str):
+    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("rundown.", "status."))}
+    return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
+                           topics=live_topics("onair", "ranking", "emerging", "shelf", "health"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from ..auth import check_login, csrf_ok, current_principal, login_session
+from ..auth import LOGIN_ROLES, check_login, csrf_ok, login_session, require_page
 from ..shows import list_shows
 
 bp = Blueprint("staff", __name__)
@@ -40,7 +40,6 @@ def logout():
 
 
 @bp.get("/")
+@require_page(*LOGIN_ROLES)
 def home():
-    if current_principal() is None:
-        return redirect(url_for("staff.login"))
     return render_template("home.html", shows=list_shows(current_app.extensions["studio"].db))

@@ -122,6 +122,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('viewer_events', schema=None) as batch_op:
         batch_op.create_index('ix_viewer_events_show_ts', ['show_id', 'ts'], unique=False)
+        batch_op.create_index('ix_viewer_events_analytics', ['show_id', 'type', 'viewer_hash', 'ts', 'slug'], unique=False)
 
     op.create_table('obs_configs',
     sa.Column('show_id', sa.String(length=32), nullable=False),
@@ -181,8 +182,10 @@ def upgrade() -> None:
     sa.Column('settings_enc', sa.Text(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('hook_token_hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['show_id'], ['shows.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('show_id', 'platform', 'room', name='uq_source_config')
     )
     with op.batch_alter_table('source_configs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_configs_show_id'), ['show_id'], unique=False)
@@ -205,6 +208,7 @@ def downgrade() -> None:
     op.drop_table('rundown_entries')
     op.drop_table('obs_configs')
     with op.batch_alter_table('viewer_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_viewer_events_analytics')
         batch_op.drop_index('ix_viewer_events_show_ts')
 
     op.drop_table('viewer_events')

@@ -1,0 +1,159 @@
+"""End-to-end comment ingestion: HTTP batches into a running `studio run` (temporary SQLite database), each
+batch answered only once durably stored, matched and counted in the ranking.
+
+Same run, same batches:
+  matcher    the in-process matcher over the same texts, cold (fresh cache) and warm: the work per comment
+             the server cannot avoid;
+  http floor the same bodies POSTed to /healthz (answered 405 without parsing): what the HTTP stack alone costs;
+  ingest     POST /api/shows/demo/comments: comments/s sustained, then the server's peak RSS (VmHWM).
+Then checks that every comment is stored and every matched one is counted in the ranking.
+
+    .venv/bin/python bench/bench_ingest.py [--comments 200000] [--batch 1000] [--connections 4]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from harness import seeded_server  # noqa: E402
+
+from faq_catalog.catalog_io import load_catalog  # noqa: E402
+from faq_catalog.matcher import Matcher  # noqa: E402
+from studio.simulate import CommentStream, load_stream  # noqa: E402
+
+TARGET_RATE = 20_000
+TARGET_RSS_MB = 150
+
+
+def post_all(port: int, path: str, token: str, bodies: list[bytes], connections: int) -> tuple[float, list]:
+    """POST every body over `connections` keep-alive connections; returns wall seconds and the answers."""
+    todo: queue.Queue = queue.Queue()
+    for b in bodies:
+        todo.put(b)
+    answers: list = []
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            try:
+                body = todo.get_nowait()
+            except queue.Empty:
+                break
+            conn.request("POST", path, body=body, headers=headers)
+            resp = conn.getresponse()
+            answers.append((resp.status, resp.read()))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, answers
+
+
+def proc_memory(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (peak RSS) of a process, in MB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def matcher_rates(texts: list[str], batch: int) -> tuple[float, float]:
+    matcher = Matcher.from_items([i for i in load_catalog(REPO / "faq_catalog" / "demo").items
+                                  if i.status != "archived"])
+    rates = []
+    for _ in range(2):  # cold, then warm
+        start = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            matcher.match_many(texts[i:i + batch])
+        rates.append(len(texts) / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--comments", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--connections", type=int, default=4)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        srv = seeded_server(Path(tmp) / "studio")
+        srv.start()
+        try:
+            run(srv, args)
+        finally:
+            srv.stop()
+
+
+def run(srv, args) -> None:
+    token, pid = srv.tokens["ingest"], srv.proc.pid
+    shelf = requests.get(f"{srv.url}/api/shows/demo/shelf", timeout=10).json()["items"]
+    stream = CommentStream(shelf, load_stream(), seed=42)
+    comments = stream.batch(args.comments, time.time())
+    bodies = [json.dumps(comments[i:i + args.batch], ensure_ascii=False).encode()
+              for i in range(0, len(comments), args.batch)]
+    texts = [c["text"] for c in comments]
+    mb = sum(map(len, bodies)) / 1e6
+    print(f"{len(comments):,} comments from the simulator (seed 42), {len(bodies)} batches of {args.batch}, "
+          f"{mb:.1f} MB JSON, {args.connections} connections; load average {os.getloadavg()[0]:.2f}")
+
+    cold, warm = matcher_rates(texts, args.batch)
+    idle = proc_memory(pid)
+    floor_s, floor_answers = post_all(srv.port, "/healthz", token, bodies, args.connections)
+    assert all(status == 405 for status, _ in floor_answers)
+
+    warmup = json.dumps([{"user": "warm", "text": "预热"}]).encode()
+    post_all(srv.port, "/api/shows/demo/comments", token, [warmup], 1)
+    ingest_s, answers = post_all(srv.port, "/api/shows/demo/comments", token, bodies, args.connections)
+    memory = proc_memory(pid)
+    bad = [a for a in answers if a[0] != 200]
+    if bad:
+        raise SystemExit(f"{len(bad)} batches failed, first: {bad[0]}")
+    accepted = sum(json.loads(body)["accepted"] for _, body in answers)
+
+    stats = requests.get(f"{srv.url}/api/shows/demo/stats", timeout=30).json()
+    ranking = requests.get(f"{srv.url}/api/shows/demo/ranking?n=200", timeout=30).json()["items"]
+    in_ranking = sum(r["count_1m"] for r in ranking)
+
+    rate = len(comments) / ingest_s
+    print()
+    print(f"{'':34}{'comments/s':>12}{'vs ingest':>11}")
+    print(f"{'matcher in-process, cold cache':34}{cold:12,.0f}{cold / rate:10.1f}×")
+    print(f"{'matcher in-process, warm cache':34}{warm:12,.0f}{warm / rate:10.1f}×")
+    print(f"{'HTTP floor (same bodies, /healthz)':34}{len(comments) / floor_s:12,.0f}"
+          f"{len(comments) / floor_s / rate:10.1f}×")
+    print(f"{'ingest: stored, matched, ranked':34}{rate:12,.0f}{1:10.1f}×   "
+          f"({ingest_s:.1f} s, target ≥ {TARGET_RATE:,}/s: {'met' if rate >= TARGET_RATE else 'MISSED'})")
+    print()
+    print(f"server RSS idle {idle['VmRSS']:.0f} MB; after the burst {memory['VmRSS']:.0f} MB, "
+          f"peak {memory['VmHWM']:.0f} MB (target ≤ {TARGET_RSS_MB} MB: "
+          f"{'met' if memory['VmHWM'] <= TARGET_RSS_MB else 'MISSED'})")
+    print(f"accepted {accepted:,}; stored {stats['comments_stored']:,} (1 warm-up); matched "
+          f"{stats['comments_matched']:,}; in the ranking's last minute {in_ranking:,}")
+    if accepted != len(comments) or stats["comments_stored"] != len(comments) + 1:
+        raise SystemExit("not every comment was stored")
+    if ingest_s < 55 and in_ranking != stats["comments_matched"]:
+        raise SystemExit("the ranking does not count every matched comment")
+
+
+if __name__ == "__main__":
+    main()

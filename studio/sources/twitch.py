@@ -1,0 +1,183 @@
+"""Twitch chat through EventSub over WebSocket (`channel.chat.message`), for a configured user token.
+
+Protocol (dev.twitch.tv/docs/eventsub/handling-websocket-events): connect, read `session_welcome` (session id,
+keepalive timeout), create the subscriptions with Helix `POST /eventsub/subscriptions` naming that session, then
+read `notification`s. Silence longer than the keepalive timeout means the connection is dead: reconnect (and
+subscribe again: subscriptions die with their session). `session_reconnect` hands over to a new URL: connect
+there first, read its welcome, then leave the old one; subscriptions carry over. Delivery is at least once — a
+resent notification has the same message id — so comments are deduplicated by message id. `revocation` means the
+token lost its rights: fatal. `stream.offline` ends the adapter when the channel stops streaming.
+
+Without a token, the studio reads the channel anonymously over IRC instead (twitch_irc.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import requests
+import websocket
+
+from .base import Adapter, Comment, EndOfStream, FatalError, iso_seconds
+from .settings import Setting
+
+log = logging.getLogger(__name__)
+
+SETTINGS = {
+    "mode": Setting("eventsub, irc, or auto (EventSub with a token, anonymous IRC without)", "auto"),
+    "client_id": Setting("app client id (EventSub)"),
+    "token": Setting("user access token with scope user:read:chat (EventSub)", secret=True),
+    "broadcaster_id": Setting("channel's user id; looked up from the room (login) when empty"),
+    "user_id": Setting("the token's user id; looked up when empty"),
+    "eventsub_url": Setting("EventSub WebSocket", "wss://eventsub.wss.twitch.tv/ws"),
+    "api_url": Setting("Helix API base", "https://api.twitch.tv/helix"),
+    "keepalive_timeout": Setting("seconds of silence before the connection counts as dead (10-600)", 30, kind=int),
+    "stop_on_offline": Setting("stop when the channel goes offline (stream.offline)", True, kind=bool),
+    "irc_url": Setting("IRC over WebSocket", "wss://irc-ws.chat.twitch.tv:443"),
+    "irc_nick": Setting("IRC nick; empty reads anonymously as justinfan…"),
+    "irc_ping_interval": Setting("IRC: send a PING after this many silent seconds", 60.0, kind=float),
+    "irc_pong_timeout": Setting("IRC: reconnect if the PONG takes longer, seconds", 10.0, kind=float),
+}
+
+
+def close_code(frame) -> int | None:
+    data = getattr(frame, "data", b"") or b""
+    return int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+
+
+class TwitchEventSubAdapter(Adapter):
+    platform = "twitch"
+    SETTINGS = SETTINGS
+
+    def __init__(self, room, settings, on_comments=None):
+        super().__init__(room.lstrip("#").lower(), settings, on_comments)
+        self.http = requests.Session()
+        self._ws: websocket.WebSocket | None = None
+        self._ids: tuple[str, str] | None = None
+
+    # --- Helix ----------------------------------------------------------------------------------------
+    def _helix(self, method: str, path: str, **kw) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.settings['token']}", "Client-Id": self.settings["client_id"]}
+        r = self.http.request(method, self.settings["api_url"].rstrip("/") + path, headers=headers, timeout=10, **kw)
+        if r.status_code == 401:
+            raise FatalError("Twitch refused the token (401): renew it or check client_id")
+        if r.status_code == 429 or r.status_code >= 500:
+            raise ConnectionError(f"Helix {path}: HTTP {r.status_code}")
+        return r
+
+    def _user_ids(self) -> tuple[str, str]:
+        if self._ids is None:
+            broadcaster, user = self.settings["broadcaster_id"], self.settings["user_id"]
+            if not broadcaster:
+                found = self._helix("GET", "/users", params={"login": self.room}).json().get("data") or []
+                if not found:
+                    raise FatalError(f"no Twitch channel named '{self.room}'")
+                broadcaster = found[0]["id"]
+            if not user:
+                user = (self._helix("GET", "/users").json().get("data") or [{}])[0].get("id", "")
+            self._ids = (str(broadcaster), str(user))
+        return self._ids
+
+    def _subscribe(self, session_id: str) -> None:
+        broadcaster, user = self._user_ids()
+        wanted = [("channel.chat.message", {"broadcaster_user_id": broadcaster, "user_id": user})]
+        if self.settings["stop_on_offline"]:
+            wanted.append(("stream.offline", {"broadcaster_user_id": broadcaster}))
+        for kind, condition in wanted:
+            r = self._helix("POST", "/eventsub/subscriptions", json={
+                "type": kind, "version": "1", "condition": condition,
+                "transport": {"method": "websocket", "session_id": session_id}})
+            if r.status_code in (202, 409):  # 409: it already exists
+                continue
+            message = _helix_error(r)
+            if r.status_code == 403:
+                raise FatalError(f"{kind} refused (403 {message}): the token needs the scope user:read:chat")
+            raise FatalError(f"{kind} refused ({r.status_code} {message})")
+
+    # --- WebSocket ------------------------------------------------------------------------------------
+    def _connect(self, url: str) -> tuple[websocket.WebSocket, float]:
+        ws = websocket.create_connection(url, timeout=10, enable_multithread=True)
+        try:
+            msg = json.loads(ws.recv())
+            if msg.get("metadata", {}).get("message_type") != "session_welcome":
+                raise ConnectionError("expected session_welcome")
+            session = msg["payload"]["session"]
+            self.status.extra["session_id"] = session["id"]
+            return ws, float(session.get("keepalive_timeout_seconds") or self.settings["keepalive_timeout"])
+        except Exception:
+            ws.close()
+            raise
+
+    def session(self) -> None:
+        url = f"{self.settings['eventsub_url']}?keepalive_timeout_seconds={int(self.settings['keepalive_timeout'])}"
+        self._ws, keepalive = self._connect(url)
+        try:
+            self._subscribe(self.status.extra["session_id"])
+            self.connected()
+            while not self.stopping:
+                self._ws.settimeout(keepalive + 1.0)
+                try:
+                    opcode, data = self._ws.recv_data()
+                except websocket.WebSocketTimeoutException:
+                    raise ConnectionError(f"keepalive timeout: nothing from Twitch in {keepalive:g} s")
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    raise ConnectionError(f"Twitch closed the connection (code {close_code(data)})")
+                keepalive = self._handle(json.loads(data)) or keepalive
+        finally:
+            self._ws.close()
+
+    def _handle(self, msg: dict) -> float | None:
+        """One message; returns the new keepalive after a handover."""
+        meta, payload = msg.get("metadata") or {}, msg.get("payload") or {}
+        kind = meta.get("message_type")
+        if kind == "notification":
+            self._notification(meta.get("subscription_type", ""), payload.get("event") or {},
+                               iso_seconds(meta.get("message_timestamp")))
+        elif kind == "session_reconnect":
+            return self._handover(payload["session"]["reconnect_url"])
+        elif kind == "revocation":
+            sub = payload.get("subscription") or {}
+            raise FatalError(f"Twitch revoked {sub.get('type')}: {sub.get('status')}")
+        return None
+
+    def _handover(self, url: str) -> float:
+        """Connect to the new URL and take its welcome before leaving the old connection, reading what the old
+        one still delivers, so nothing is lost in between."""
+        new_ws, keepalive = self._connect(url)
+        old, self._ws = self._ws, new_ws
+        old.settimeout(0.2)
+        deadline = time.monotonic() + 1.0
+        try:
+            while time.monotonic() < deadline:
+                opcode, data = old.recv_data()
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    break
+                self._handle(json.loads(data))
+        except (websocket.WebSocketException, OSError):
+            pass
+        finally:
+            old.close()
+        log.info("twitch: moved to a new EventSub connection")
+        return keepalive
+
+    def _notification(self, kind: str, event: dict, ts: float) -> None:
+        if kind == "channel.chat.message":
+            user = str(event.get("chatter_user_id") or "")
+            text = ((event.get("message") or {}).get("text") or "").strip()
+            self.deliver([Comment(self.platform, self.room, str(event.get("message_id", "")), user,
+                                  "stable" if user else "absent", text, ts)])
+        elif kind == "stream.offline" and self.settings["stop_on_offline"]:
+            raise EndOfStream("the channel went offline (stream.offline)")
+
+    def interrupt(self) -> None:
+        if self._ws is not None:
+            self._ws.abort()
+
+
+def _helix_error(r: requests.Response) -> str:
+    try:
+        return str(r.json().get("message", ""))
+    except ValueError:
+        return ""
+

@@ -1,0 +1,251 @@
+"""Fake Twitch: EventSub over WebSocket with the Helix endpoints it needs, and chat over IRC on a WebSocket.
+
+EventSub, from the WebSocket reference: `session_welcome` on connect (session id, keepalive timeout), keepalives
+when idle, notifications only for subscriptions created through Helix with that session id, `session_reconnect`
+handing over to a new URL (the session and its subscriptions carry over), `revocation`, and close code 4003 for a
+session left without subscriptions. IRC, from the chat docs: CAP/NICK/JOIN, tagged PRIVMSG, PING/PONG, RECONNECT,
+and the login NOTICE for a refused token."""
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+from .common import HttpFake, Request, WsFake
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class _Session:
+    def __init__(self, sid: str, keepalive: int):
+        self.id, self.keepalive = sid, keepalive
+        self.out: queue.Queue = queue.Queue()
+        self.subscriptions: set[str] = set()
+        self.created = time.monotonic()
+        self.closed = threading.Event()
+
+
+class FakeEventSub:
+    def __init__(self, token: str = "user-token", client_id: str = "client-1", scopes=("user:read:chat",),
+                 subscribe_window: float = 10.0):
+        self.token, self.client_id, self.scopes, self.subscribe_window = token, client_id, set(scopes), subscribe_window
+        self.users = {"streamer": "1001", "reader": "2002"}
+        self.token_user = "reader"
+        self.silent = False  # no keepalives: clients must notice and reconnect
+        self.sessions: dict[str, _Session] = {}
+        self.subscriptions_created: list[dict] = []
+        self._lock = threading.Lock()
+        self.ws = WsFake(self._serve)
+        self.http = HttpFake({("POST", "/helix/eventsub/subscriptions"): self._subscribe,
+                              ("GET", "/helix/users"): self._users})
+        self.api_url = self.http.url + "/helix"
+        self.url = self.ws.url + "/ws"
+
+    # --- Helix --------------------------------------------------------------------------------------
+    def _authorized(self, req: Request) -> bool:
+        return (req.headers.get("authorization") == f"Bearer {self.token}"
+                and req.headers.get("client-id") == self.client_id)
+
+    def _users(self, req: Request) -> tuple:
+        if not self._authorized(req):
+            return 401, {"error": "Unauthorized", "status": 401, "message": "Invalid OAuth token"}
+        login = req.query.get("login", self.token_user)
+        if login not in self.users:
+            return 200, {"data": []}
+        return 200, {"data": [{"id": self.users[login], "login": login, "display_name": login}]}
+
+    def _subscribe(self, req: Request) -> tuple:
+        if not self._authorized(req):
+            return 401, {"error": "Unauthorized", "status": 401, "message": "Invalid OAuth token"}
+        body = req.json()
+        if body["type"] == "channel.chat.message" and "user:read:chat" not in self.scopes:
+            return 403, {"error": "Forbidden", "status": 403, "message": "subscription missing proper authorization"}
+        with self._lock:
+            session = self.sessions.get(body["transport"].get("session_id"))
+            if session is None or session.closed.is_set():
+                return 400, {"error": "Bad Request", "status": 400, "message": "websocket session does not exist"}
+            session.subscriptions.add(body["type"])
+        self.subscriptions_created.append(body)
+        return 202, {"data": [{"id": uuid.uuid4().hex, "status": "enabled", "type": body["type"], "version": "1",
+                               "condition": body["condition"], "transport": body["transport"],
+                               "created_at": _now(), "cost": 0}], "total": 1, "total_cost": 0, "max_total_cost": 10}
+
+    # --- WebSocket ----------------------------------------------------------------------------------
+    @staticmethod
+    def _message(kind: str, payload: dict, subscription_type: str | None = None, message_id: str | None = None):
+        meta = {"message_id": message_id or str(uuid.uuid4()), "message_type": kind, "message_timestamp": _now()}
+        if subscription_type:
+            meta.update(subscription_type=subscription_type, subscription_version="1")
+        return {"metadata": meta, "payload": payload}
+
+    def _serve(self, conn) -> None:
+        path = conn.request.path
+        if path.startswith("/reconnect/"):  # the URL a session_reconnect pointed at: the same session
+            with self._lock:
+                session = self.sessions[path.rsplit("/", 1)[1]]
+            old_out = session.out
+            session.out = queue.Queue()
+            old_out.put(None)  # the old connection stops reading the queue
+        else:
+            keepalive = int(path.partition("keepalive_timeout_seconds=")[2] or 10)
+            session = _Session(str(uuid.uuid4()), keepalive)
+            with self._lock:
+                self.sessions[session.id] = session
+        conn.send(json.dumps(self._message("session_welcome", {"session": {
+            "id": session.id, "status": "connected", "connected_at": _now(),
+            "keepalive_timeout_seconds": session.keepalive, "reconnect_url": None}})))
+        out, last_sent = session.out, time.monotonic()
+        try:
+            while True:
+                try:
+                    conn.recv(timeout=0.02)  # clients send nothing; this notices a closed connection
+                except TimeoutError:
+                    pass
+                try:
+                    msg = out.get_nowait()
+                except queue.Empty:
+                    msg = False
+                if msg is None:
+                    return  # handed over to a new connection
+                if msg:
+                    conn.send(json.dumps(msg))
+                    last_sent = time.monotonic()
+                elif not self.silent and time.monotonic() - last_sent >= session.keepalive * 0.5:
+                    conn.send(json.dumps(self._message("session_keepalive", {})))
+                    last_sent = time.monotonic()
+                if not session.subscriptions and time.monotonic() - session.created > self.subscribe_window:
+                    conn.close(4003, "connection unused")
+                    return
+        finally:
+            if session.out is out:
+                session.closed.set()
+
+    def _live(self, subscription_type: str) -> list[_Session]:
+        with self._lock:
+            return [s for s in self.sessions.values() if not s.closed.is_set()
+                    and subscription_type in s.subscriptions]
+
+    def chat(self, text: str, chatter_id: str = "3003", message_id: str | None = None,
+             metadata_id: str | None = None) -> str:
+        """A chat message to every subscribed session; returns the notification's metadata message id
+        (pass it back as `metadata_id` to resend the same notification, as Twitch may)."""
+        metadata_id = metadata_id or str(uuid.uuid4())
+        for s in self._live("channel.chat.message"):
+            s.out.put(self._chat_message(text, chatter_id, message_id, metadata_id))
+        return metadata_id
+
+    def _chat_message(self, text: str, chatter_id: str, message_id: str | None, metadata_id: str) -> dict:
+        event = {"broadcaster_user_id": self.users["streamer"], "broadcaster_user_login": "streamer",
+                 "broadcaster_user_name": "Streamer", "chatter_user_id": chatter_id,
+                 "chatter_user_login": f"user{chatter_id}", "chatter_user_name": f"User{chatter_id}",
+                 "message": {"text": text, "fragments": [
+                     {"type": "text", "text": text, "cheermote": None, "emote": None, "mention": None}]},
+                 "color": "#00FF00", "badges": [], "message_type": "text", "cheer": None, "reply": None,
+                 "channel_points_custom_reward_id": None}
+        event["message_id"] = message_id or str(uuid.uuid4())
+        return self._message("notification", {"subscription": {"type": "channel.chat.message"}, "event": event},
+                             "channel.chat.message", metadata_id)
+
+    def reconnect(self, then_text: str | None = None) -> None:
+        """session_reconnect to every live session, optionally followed by one more chat message on the old
+        connection (a client must not lose it while it moves)."""
+        for s in self._live("channel.chat.message"):
+            s.out.put(self._message("session_reconnect", {"session": {
+                "id": s.id, "status": "reconnecting", "keepalive_timeout_seconds": None,
+                "reconnect_url": f"{self.ws.url}/reconnect/{s.id}", "connected_at": _now()}}))
+            if then_text:
+                s.out.put(self._chat_message(then_text, "3004", None, str(uuid.uuid4())))
+
+    def revoke(self) -> None:
+        for s in self._live("channel.chat.message"):
+            s.out.put(self._message("revocation", {"subscription": {
+                "type": "channel.chat.message", "status": "authorization_revoked"}}, "channel.chat.message"))
+
+    def offline(self) -> None:
+        for s in self._live("stream.offline"):
+            s.out.put(self._message("notification", {"subscription": {"type": "stream.offline"}, "event": {
+                "broadcaster_user_id": self.users["streamer"], "broadcaster_user_login": "streamer"}},
+                "stream.offline"))
+
+    def close(self) -> None:
+        self.ws.close()
+        self.http.close()
+
+
+class FakeIrc:
+    def __init__(self, valid_token: str = "irc-token"):
+        self.valid_token = valid_token
+        self.answer_pings = True
+        self.pings_seen = self.pongs_seen = 0
+        self.joined: list = []
+        self._lock = threading.Lock()
+        self.ws = WsFake(self._serve)
+        self.url = self.ws.url
+
+    def _serve(self, conn) -> None:
+        nick, password = "", ""
+        while True:
+            try:
+                frame = conn.recv()
+            except Exception:  # noqa: BLE001 - the client went away
+                return
+            for line in frame.split("\r\n"):
+                cmd, _, arg = line.partition(" ")
+                if cmd == "CAP":
+                    conn.send(":tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands\r\n")
+                elif cmd == "PASS":
+                    password = arg
+                elif cmd == "NICK":
+                    nick = arg
+                    if password and password != f"oauth:{self.valid_token}":
+                        conn.send(":tmi.twitch.tv NOTICE * :Login authentication failed\r\n")
+                        conn.close()
+                        return
+                    conn.send(f":tmi.twitch.tv 001 {nick} :Welcome, GLHF!\r\n")
+                elif cmd == "JOIN":
+                    conn.send(f":{nick}!{nick}@{nick}.tmi.twitch.tv JOIN {arg}\r\n")
+                    with self._lock:
+                        self.joined.append(conn)
+                elif cmd == "PING":
+                    self.pings_seen += 1
+                    if self.answer_pings:
+                        conn.send(f":tmi.twitch.tv PONG tmi.twitch.tv {arg}\r\n")
+                elif cmd == "PONG":
+                    self.pongs_seen += 1
+
+    def _broadcast(self, data: str) -> None:
+        with self._lock:
+            conns = list(self.joined)
+        for c in conns:
+            try:
+                c.send(data)
+            except Exception:  # noqa: BLE001 - a dropped connection
+                with self._lock:
+                    self.joined.remove(c)
+
+    @staticmethod
+    def privmsg(text: str, user_id: str = "3003", msg_id: str | None = None, login: str = "viewer") -> str:
+        tags = {"badge-info": "", "badges": "", "color": "#1E90FF", "display-name": f"{login}\\sshow",
+                "emotes": "", "first-msg": "0", "flags": "", "id": msg_id or str(uuid.uuid4()), "mod": "0",
+                "returning-chatter": "0", "room-id": "1001", "subscriber": "0",
+                "tmi-sent-ts": str(int(time.time() * 1000)), "turbo": "0", "user-id": user_id, "user-type": ""}
+        raw = ";".join(f"{k}={v}" for k, v in tags.items())
+        return f"@{raw} :{login}!{login}@{login}.tmi.twitch.tv PRIVMSG #streamer :{text}\r\n"
+
+    def say(self, *lines: str) -> None:
+        """Send PRIVMSG lines to every joined client, all in one WebSocket frame."""
+        self._broadcast("".join(lines))
+
+    def ping(self) -> None:
+        self._broadcast("PING :tmi.twitch.tv\r\n")
+
+    def reconnect(self) -> None:
+        self._broadcast(":tmi.twitch.tv RECONNECT\r\n")
+
+    def close(self) -> None:
+        self.ws.close()
