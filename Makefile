@@ -2,10 +2,12 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-wqy-microhei obs-studio xvfb libegl-mesa0 libgl1-mesa-dri gcc libc6-dev nginx-light
+APT_PACKAGES := chromium fonts-wqy-microhei obs-studio xvfb libegl-mesa0 libgl1-mesa-dri gcc libc6-dev nginx-light wrk
 DEMO_PORT ?= 5000
+CLUSTER_PORT ?= 8080
+CLUSTER_PROCESSES ?= 2
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps demo cluster test bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -19,7 +21,7 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages the tests drive: Chromium (browser tests), a CJK font, OBS + Xvfb (OBS tests), nginx (scale-out).
+# Debian packages the tests drive: Chromium (browser tests), a CJK font, OBS + Xvfb (OBS tests), nginx (scale-out), wrk (page benchmark).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -30,6 +32,11 @@ system-deps:
 
 demo: setup
 	$(BIN)/studio demo --port $(DEMO_PORT)
+
+# Scaled mode: nginx from Debian in front of CLUSTER_PROCESSES studios on the local PostgreSQL (database `studio`,
+# created if missing) and Redis; the demo catalog and show are loaded. Ctrl-C stops everything.
+cluster: setup system-deps
+	$(BIN)/studio cluster --processes $(CLUSTER_PROCESSES) --port $(CLUSTER_PORT) --demo
 
 test: setup system-deps
 	$(BIN)/pytest -q

@@ -17,21 +17,16 @@ import http.client
 import json
 import os
 import queue
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
+from running_studio import REPO, running_studio
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from harness import seeded_server  # noqa: E402
-
-from faq_catalog.catalog_io import load_catalog  # noqa: E402
-from faq_catalog.matcher import Matcher  # noqa: E402
-from studio.simulate import CommentStream, load_stream  # noqa: E402
+from faq_catalog.catalog_io import load_catalog
+from faq_catalog.matcher import Matcher
+from studio.simulate import CommentStream, load_stream
 
 TARGET_RATE = 20_000
 TARGET_RSS_MB = 150
@@ -95,13 +90,8 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=4)
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        srv = seeded_server(Path(tmp) / "studio")
-        srv.start()
-        try:
-            run(srv, args)
-        finally:
-            srv.stop()
+    with running_studio("bench-ingest-") as srv:
+        run(srv, args)
 
 
 def run(srv, args) -> None:

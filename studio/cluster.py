@@ -165,8 +165,8 @@ class Cluster:
                                    self.run_dir / "nginx-master.pid"))
         for child in self.children:
             child.start()
-        urls = [f"http://127.0.0.1:{p}/healthz" for p in self.worker_ports] + [f"http://{self.host}:{self.port}/healthz"]
-        self._wait_healthy(urls, timeout)
+        urls = [f"http://127.0.0.1:{p}/healthz" for p in self.worker_ports]
+        self._wait_healthy(urls + [f"http://{self.host}:{self.port}/healthz"], timeout)
 
     def _wait_healthy(self, urls: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -223,7 +223,8 @@ class Cluster:
 
 
 @click.command("cluster")
-@click.option("--processes", "-n", default=os.cpu_count() or 2, show_default="number of CPUs", type=click.IntRange(1, 64))
+@click.option("--processes", "-n", default=os.cpu_count() or 2, show_default="number of CPUs",
+              type=click.IntRange(1, 64))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address nginx listens on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1024, 65535))
 @click.option("--worker-port", default=None, type=click.IntRange(1024, 65535),
@@ -263,5 +264,7 @@ def cluster_command(processes: int, host: str, port: int, worker_port: int | Non
 def _load_demo(database_url: str) -> None:
     from .app import create_app
     from .demo import DEMO_PASSWORD, DEMO_USER, prepare
-    prepare(create_app({"DATABASE_URL": database_url, "REDIS_URL": None}))
+    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": None})
+    prepare(app)
+    app.extensions["studio"].db.engine.dispose()  # the launcher keeps no connection open while it supervises
     click.echo(f"demo loaded; login {DEMO_USER} / {DEMO_PASSWORD}", err=True)

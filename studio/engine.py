@@ -39,6 +39,7 @@ EMERGING_WINDOW = 1800.0  # an emerging question nobody repeats for this long is
 REPLAY_LIMIT = 200_000  # newest stored comments replayed into a board after a restart
 TICK = 1.0  # pushes of a show's ranking while it is active, so decay and cooldowns show without comments
 ACTIVE_FOR = 900.0
+IDLE_EVICT = 3600.0  # a show idle this long leaves memory; its next use replays it from the database
 MAX_BOOST = 1000.0
 SHELF_TTL = 5.0
 
@@ -122,19 +123,21 @@ class CommentEngine:
     @property
     def matcher(self) -> Matcher:
         if self._matcher is None:
-            self._matcher = self._build_matcher()
+            self._swap_in_new_matcher()
         return self._matcher
 
     def _catalog_questions(self) -> dict[str, str]:
         """slug → question of the items the current matcher knows."""
         if self._matcher is None:
-            self._matcher = self._build_matcher()
+            self._swap_in_new_matcher()
         return self._questions
 
-    def _build_matcher(self) -> Matcher:
+    def _swap_in_new_matcher(self) -> Matcher:
+        """Build from the catalog as it is now (archived items excluded), then swap matcher and questions."""
         items = [i for i in self.studio.catalog.all() if i.status != "archived"]
-        self._questions = {i.slug: i.question for i in items}
-        return off_loop(Matcher.from_items, items)
+        matcher = off_loop(Matcher.from_items, items)
+        self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
+        return matcher
 
     def _catalog_changed(self) -> None:
         self._catalog_version += 1
@@ -150,9 +153,7 @@ class CommentEngine:
         try:
             while True:
                 version = self._catalog_version
-                matcher = self._build_matcher()
-                self._matcher = matcher
-                self._after_swap(matcher)
+                self._after_swap(self._swap_in_new_matcher())
                 if version == self._catalog_version:
                     return
         except Exception:
@@ -193,7 +194,7 @@ class CommentEngine:
                 st = self._shows.get(show_id)
                 if st is None:
                     st = ShowDemand(DemandBoard(self.half_life, ASKER_WINDOW, COOLDOWN),
-                                    EmergingQuestions(idle_expiry=EMERGING_WINDOW))
+                                    EmergingQuestions(idle_expiry=EMERGING_WINDOW), active_at=time.time())
                     self._replay(show_id, st)
                     self._shows[show_id] = st
         return st
@@ -219,8 +220,6 @@ class CommentEngine:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
-        if rows:
-            st.active_at = rows[-1].ts
 
     # -- ingestion -------------------------------------------------------------------------------------
 
@@ -258,7 +257,9 @@ class CommentEngine:
 
     def note_on_air(self, show_id: str, slug: str, ts: float | None = None) -> None:
         """An answer to `slug` started: it cools down in the ranking."""
-        self._state(show_id).board.note_on_air(slug, ts)
+        st = self._state(show_id)
+        st.board.note_on_air(slug, ts)
+        st.active_at = time.time()
         self.studio.live.touch(show_id, "ranking")
 
     def boost(self, show_id: str, slug: str, amount: float) -> None:
@@ -267,7 +268,9 @@ class CommentEngine:
             raise ValueError("amount must be a number")
         if slug not in self._catalog_questions():
             raise ValueError(f"unknown item '{slug}'")
-        self._state(show_id).board.boost(slug, max(-MAX_BOOST, min(MAX_BOOST, float(amount))))
+        st = self._state(show_id)
+        st.board.boost(slug, max(-MAX_BOOST, min(MAX_BOOST, float(amount))))
+        st.active_at = time.time()
         self.studio.live.touch(show_id, "ranking")
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -331,4 +334,6 @@ class CommentEngine:
             for show_id, st in list(self._shows.items()):
                 if now - st.active_at < ACTIVE_FOR:
                     self.studio.live.touch(show_id, "ranking")
+                elif now - st.active_at > IDLE_EVICT:
+                    del self._shows[show_id]
 

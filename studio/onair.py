@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -34,6 +35,10 @@ class Conflict(Exception):
     """The action was based on a state someone else has changed since (HTTP 409)."""
 
 
+class UnknownItem(NotFound):
+    """No such item in the catalog (or it is archived)."""
+
+
 class _Unchanged(Exception):
     """Nothing to do: roll the revision bump back."""
 
@@ -42,9 +47,11 @@ class OnAir:
     def __init__(self, db, push: Callable[[str], None] | None = None):
         self.db = db
         self._push = push
-        self._locks: dict[str, threading.RLock] = {}
+        # weak: a lock lives while someone holds it, so ids of shows that do not exist cannot pile up
+        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
         self._listeners: list[Listener] = []
+        self._kept: dict[str, dict] = {}  # show → snapshot at its revision
 
     def on_change(self, fn: Listener) -> None:
         """fn(show_id, current) after every committed change of what is on air (current None: nothing).
@@ -57,9 +64,22 @@ class OnAir:
 
     # ------------------------------------------------------------------ reads
     def state(self, show_id: str) -> dict:
-        """The "onair" snapshot: show, current item, up next, rundown, recent segments. Raises NotFound."""
+        """The "onair" snapshot: show, current item, up next, rundown, recent segments. Raises NotFound.
+
+        Every change of these bumps the show's revision (catalog edits call `forget`), so one small read
+        tells whether the snapshot kept from the last change is still the truth."""
         with self.lock(show_id), self.db.session() as s:
-            return _state(s, get_show(s, show_id))
+            revision = s.scalar(select(Show.revision).where(Show.id == show_id)) if len(show_id) <= 32 else None
+            if revision is None:
+                raise NotFound(show_id)
+            kept = self._kept.get(show_id)
+            if kept is None or kept["revision"] != revision:
+                kept = self._kept[show_id] = _state(s, get_show(s, show_id))
+            return {**kept, "now": time.time()}
+
+    def forget(self) -> None:
+        """Drop the kept snapshots (an item's question or answer may have changed)."""
+        self._kept.clear()
 
     def live_shows(self) -> list[str]:
         with self.db.session() as s:
@@ -148,6 +168,7 @@ class OnAir:
                     change(s, show, time.time())
                     s.flush()
                     state = _state(s, show)
+                self._kept[show_id] = state
             except _Unchanged:
                 return self.state(show_id)
             if on_air_changes:
@@ -181,7 +202,7 @@ def _check_current(current: Segment | None, if_current: Any) -> None:
 def _item(s: Session, slug: str) -> FaqRecord:
     rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug)) if len(slug) <= 64 else None
     if rec is None or rec.status == "archived":
-        raise NotFound(slug)
+        raise UnknownItem(slug)
     return rec
 
 

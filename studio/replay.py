@@ -157,7 +157,7 @@ def play(entries: list[LogEntry], speed: float, sender: Sender, progress=None) -
 @click.command("replay")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--show", required=True, help="Show id to play the comments into.")
-@click.option("--speed", default=1.0, show_default=True, type=float,
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Times faster than recorded; 0 sends as fast as the server takes them.")
 @click.option("--url", default=DEFAULT_URL, show_default=True, help="The running studio.")
 @click.option("--token", envvar="STUDIO_TOKEN", help="An ingest token (or STUDIO_TOKEN).")

@@ -69,7 +69,7 @@ class ViewerState:
         self._items: tuple[float, dict[str, FaqItem]] = (0.0, {})
         self._shelves: dict[str, tuple[float, ShowShelf | None]] = {}
         self._now: dict[str, tuple[float, NowState | None]] = {}
-        self._pages: dict[tuple, str] = {}
+        self._pages: dict[tuple, bytes] = {}
         self._generation = itertools.count(1)
         catalog.on_change(self.invalidate)
 
@@ -94,11 +94,11 @@ class ViewerState:
     def now(self, show_id: str) -> NowState | None:
         return self._cached(self._now, show_id, NOW_TTL, self._load_now)
 
-    def page(self, key: tuple, render: Callable[[], str]) -> str:
-        """A rendered viewer page, kept until the catalog or the shelf it shows changes."""
+    def page(self, key: tuple, render: Callable[[], str]) -> bytes:
+        """A rendered viewer page (UTF-8), kept until the catalog or the shelf it shows changes."""
         html = self._pages.get(key)
         if html is None:
-            html = render()
+            html = render().encode()
             with self._lock:
                 if len(self._pages) >= MAX_PAGES:
                     self._pages.clear()

@@ -17,7 +17,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def server(tmp_path_factory) -> LiveServer:
     """One studio for the session, with the demo catalog, show `demo`, a user per role and tokens (`server.tokens`).
     Tests that need their own show create it through the API; tests that restart or kill a server make their own."""
-    srv = LiveServer(tmp_path_factory.mktemp("studio"))
+    # The whole suite talks to this one server from one address: its abuse limits (10 logins per 5 minutes)
+    # would throttle the tests themselves. The limits are tested on servers of their own (test_security).
+    srv = LiveServer(tmp_path_factory.mktemp("studio"), extra_env={"STUDIO_RATE_LIMIT_SCALE": "100"})
     srv.tokens = srv.setup_demo()
     srv.start()
     yield srv

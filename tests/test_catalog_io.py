@@ -136,8 +136,10 @@ def test_cli_import_is_all_or_nothing_and_idempotent(server, demo, tmp_path):
     exported = tmp_path / "export.csv"
     server.cli("catalog", "export", str(exported))
     rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"), newline="")))
-    rows[1][rows[0].index("status")] = "archived"  # a real change, which must not be applied either
-    rows[6][0] = "NOT A SLUG"
+    status_col = rows[0].index("status")
+    changed_slug, original_status = rows[1][0], rows[1][status_col]
+    rows[1][status_col] = "archived" if original_status != "archived" else "draft"  # a valid change…
+    rows[6][0] = "NOT A SLUG"  # …in a file that is broken further down
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for i, row in enumerate(rows):
@@ -150,8 +152,8 @@ def test_cli_import_is_all_or_nothing_and_idempotent(server, demo, tmp_path):
     assert r.returncode == 1
     assert f"bad.csv:{broken_line}: slug" in r.stderr and "nothing was applied" in r.stdout
 
-    unchanged = server.cli("catalog", "import", str(exported))  # also proves the bad file left no trace
-    assert "created 0, updated 0" in unchanged.stdout and "rejected 0" in unchanged.stdout
+    stored = server.session(server.tokens["producer"]).get(f"{server.url}/api/faq/{changed_slug}").json()
+    assert stored["status"] == original_status  # nothing of the broken file was applied
 
 
 def test_api_import_and_export(server):
@@ -180,3 +182,27 @@ def test_api_import_and_export(server):
 
     assert producer.post(server.url + "/api/catalog/import").status_code == 400
     assert producer.get(server.url + "/api/catalog/export?format=xls").status_code == 400
+
+
+def test_renumber_is_all_or_nothing(server):
+    producer = server.session(server.tokens["producer"])
+    url = server.url + "/api/catalog/renumber"
+    on_shelf = producer.get(server.url + "/api/faq?status=on_shelf").json()["items"]
+    first = [i for i in on_shelf if i["number"] in (1, 2, 3)]
+    assert [i["number"] for i in first] == [1, 2, 3]
+    a, b, c = (i["slug"] for i in first)
+
+    swapped = producer.post(url, json={"slugs": [b, a, c]})
+    assert swapped.status_code == 200
+    assert [(i["slug"], i["number"]) for i in swapped.json()["items"]] == [(b, 1), (a, 2), (c, 3)]
+    revisions = {i["slug"]: i["revision"] for i in swapped.json()["items"]}
+    assert revisions[c] == first[2]["revision"] and revisions[a] == first[0]["revision"] + 1
+
+    for body, status in (({"slugs": [b, c]}, 400),        # would give c number 2 while a keeps it: refused
+                         ({"slugs": [a, a]}, 400), ({"slugs": [a, "no-such-item"]}, 404), ({"slugs": []}, 400)):
+        r = producer.post(url, json=body)
+        assert r.status_code == status and r.json()["error"], body
+    assert producer.get(f"{server.url}/api/faq/{c}").json()["revision"] == revisions[c]  # nothing half-done
+
+    back = producer.post(url, json={"slugs": [a, b, c]})
+    assert [(i["slug"], i["number"]) for i in back.json()["items"]] == [(a, 1), (b, 2), (c, 3)]

@@ -33,13 +33,12 @@ def test_viewer_pages_and_cached_shelf_through_nginx(cluster):
     assert requests.get(f"{cluster.url}/faq/{slug}?show=demo").status_code == 200
 
     # One second of cache in nginx: a burst of polls costs the studios one request.
-    first = requests.get(cluster.url + "/api/shows/demo/shelf", headers={"Accept-Encoding": "gzip"})
-    again = requests.get(cluster.url + "/api/shows/demo/shelf", headers={"Accept-Encoding": "gzip"})
-    assert first.status_code == again.status_code == 200
-    assert again.headers["X-Cache"] in ("HIT", "UPDATING") and again.json() == first.json()
-    assert again.headers.get("Content-Encoding") == "gzip"
-    now = [requests.get(cluster.url + "/api/shows/demo/now") for _ in range(3)]
-    assert all(r.status_code == 200 for r in now) and now[-1].headers["X-Cache"] in ("HIT", "UPDATING")
+    for path in ("/api/shows/demo/shelf", "/api/shows/demo/now"):
+        burst = [requests.get(cluster.url + path, headers={"Accept-Encoding": "gzip"}) for _ in range(4)]
+        assert all(r.status_code == 200 for r in burst) and burst[-1].json() == burst[0].json()
+        assert "HIT" in [r.headers["X-Cache"] for r in burst], path
+    shelf = requests.get(cluster.url + "/api/shows/demo/shelf", headers={"Accept-Encoding": "gzip"})
+    assert shelf.headers.get("Content-Encoding") == "gzip"
 
 
 def test_request_size_limit_at_the_proxy(cluster):

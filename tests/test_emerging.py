@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from comment_client import new_show, post
+from comment_client import new_show, post, ranking, wait_for
 from faq_catalog.model import SLUG_RE
 from faq_catalog.normalize import normalize
 from studio.emerging import EmergingQuestions, features
@@ -93,3 +93,24 @@ def test_emerging_endpoint_surfaces_unmatched_questions(server):
 def test_emerging_is_404_for_unknown_show(server, role):
     r = server.session(server.tokens[role]).get(f"{server.url}/api/shows/no-such-show/emerging")
     assert r.status_code == 404 and r.json()["error"]
+
+
+def test_a_new_item_from_the_draft_takes_over_its_questions(server):
+    """The producer creates an item from an emerging question's draft: the matcher is rebuilt in the background,
+    the cluster leaves the emerging list, and the next comments count for the new item."""
+    show = new_show(server)
+    questions = ["挂烫机要加纯净水吗", "挂烫机加纯净水还是自来水", "掛燙機要加純淨水嗎", "挂烫机是不是要加纯净水"]
+    post(server, show, [{"user": f"steam{i}", "text": t} for i, t in enumerate(questions)])
+    producer = server.session(server.tokens["producer"])
+    emerging_url = f"{server.url}/api/shows/{show}/emerging"
+    cluster = producer.get(emerging_url).json()["items"][0]
+    draft = {**cluster["draft"], "slug": "steamer-water-" + show[2:], "answer": "用纯净水或凉白开。"}
+    assert "挂烫机" in draft["keywords"]
+    assert producer.post(f"{server.url}/api/faq", json=draft).status_code == 201
+
+    def taken_over():
+        post(server, show, [{"user": "after", "text": "挂烫机要加纯净水吗？"}])
+        return draft["slug"] in ranking(server, show)
+
+    assert wait_for(taken_over, timeout=10, every=0.3)
+    assert producer.get(emerging_url).json()["items"] == []

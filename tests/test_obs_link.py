@@ -8,7 +8,7 @@ import requests
 
 from obs_harness import ANSWER, CARD, QUESTION, SCENE
 from test_obs_driver import ObsView, obs, obs_harness, wait_for  # noqa: F401 - fixtures: one real OBS
-from test_onair_api import new_show
+from test_onair_api import Watcher, new_show
 
 pytestmark = pytest.mark.obs
 
@@ -57,11 +57,16 @@ def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(se
     assert wait_for(lambda: connected(producer, api))
     host.post(api + "/on-air", json={"slug": "invoice"})
     assert wait_for(obs.card_shown)
-    obs.close()
-    obs_harness.kill_obs()
-    assert wait_for(lambda: not connected(producer, api), timeout=5.0), "the studio did not notice OBS died"
-    status = producer.get(api + "/obs").json()
-    assert status["last_error"], status
+    console = Watcher(server, show, ["health"])  # what the host's console shows
+    try:
+        assert console.wait_for("health", lambda d: d["obs"]["connected"])["obs"]["connected"]
+        obs.close()
+        obs_harness.kill_obs()
+        assert wait_for(lambda: not connected(producer, api), timeout=5.0), "the studio did not notice OBS died"
+        health = console.wait_for("health", lambda d: not d["obs"]["connected"])
+        assert not health["obs"]["connected"] and health["obs"]["last_error"], health
+    finally:
+        console.close()
     slowest = 0.0
     for slug in ("restock", "size-guide", "shipping-time"):  # the show goes on while OBS is away
         t = time.perf_counter()

@@ -44,6 +44,8 @@ def test_url_parameters_choose_theme_colours_scale_position_and_parts(server, de
     assert looks["answer"] == "none" and looks["question"] != "none"
     assert looks["right"] > 1700 and looks["top"] < 200, looks
     assert looks["bg"] == "rgba(0, 0, 0, 0)", "the page itself must stay transparent for OBS"
+    page.wait_for_function("() => document.getElementById('qr').naturalWidth > 0", timeout=WAIT_MS)
+    page.wait_for_timeout(600)  # let the entrance animation finish before the picture
     page.screenshot(path=str(screenshot_dir / "overlay-params.png"))
     # parameters are never trusted as CSS: junk falls back to the defaults, numbers are clamped
     page.goto(f"{server.url}/overlay/{show}/on-air?theme=neon&accent=red;background:url(x)&scale=100&pos=nowhere")
@@ -67,12 +69,14 @@ def test_ranking_and_next_overlays_show_the_live_state(server, desk, screenshot_
     ranking.goto(f"{server.url}/overlay/{show}/ranking?n=3&bg=checker")
     ranking.wait_for_selector("#rows li[data-slug=invoice]", timeout=WAIT_MS)
     assert "5 人在问" in ranking.inner_text("#rows li[data-slug=invoice]")
+    ranking.wait_for_timeout(600)
     ranking.screenshot(path=str(screenshot_dir / "overlay-ranking.png"))
     nxt = desk.new_page()
     nxt.goto(f"{server.url}/overlay/{show}/next?bg=checker")
     nxt.wait_for_selector("#card.shown", timeout=WAIT_MS)
     assert nxt.inner_text("#now-q") == requests.get(f"{server.url}/api/faq/size-guide").json()["question"]
     assert nxt.inner_text("#upnext-q") == requests.get(f"{server.url}/api/faq/restock").json()["question"]
+    nxt.wait_for_timeout(600)
     nxt.screenshot(path=str(screenshot_dir / "overlay-next.png"))
 
 
@@ -123,7 +127,7 @@ def test_overlay_loads_before_the_studio_and_recovers_after_a_crash(fresh_server
         ctx.set_offline(True)
         srv.start()
         second = on_air(srv, "demo", "restock")["current"]["question"]
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(1000)
         assert page.evaluate("() => document.body.dataset.conn") == "reconnecting"
         assert page.inner_text("#question") == first
         ctx.set_offline(False)

@@ -87,7 +87,7 @@ def test_health_reports_are_validated_and_go_stale(server):
     assert ingest.post(url, json=report).status_code == 200
     [h] = sources(server, show_id)["health"]
     assert (h["connected"], h["per_minute"], h["extra"], h["stale"]) == (True, 42, {"quota_units": 15}, False)
-    wait_for(lambda: sources(server, show_id)["health"][0]["stale"], timeout=3, what="a stale report")
+    wait_for(lambda: sources(server, show_id)["health"][0]["stale"], timeout=3, what="a stale report", interval=0.05)
     assert sources(server, show_id)["health"][0]["connected"] is False
     assert ingest.post(url, json={**report, "state": "dancing"}).status_code == 400
     assert ingest.post(url, json={**report, "per_minute": "lots"}).status_code == 400
@@ -133,12 +133,12 @@ def test_adapter_process_uses_the_stored_config_and_stops_cleanly(server):
         fake.send([fake.dm(i, f"第{i}条：保修多久") for i in range(20)], ver=2)
         wait_stored(server, show_id, 20)
         wait_for(lambda: (sources(server, show_id)["health"] or [{}])[0].get("received") == 20,
-                 what="health with the count")
+                 what="health with the count", interval=0.05)
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=20)
         assert proc.returncode == 0
         [h] = sources(server, show_id)["health"]
-        assert h["state"] == "stopped" and h["accepted"] == 20
+        assert h["state"] == "stopped" and h["studio_accepted"] == 20
         assert fake.live_games() == [], "app/end was called on SIGTERM"
         assert stats(server, show_id)["comments_stored"] == 20
     finally:

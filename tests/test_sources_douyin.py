@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fakes.douyin import FakeDouyin
-from fakes.harness import as_role, Running, new_show, stats, wait_for, wait_stored
+from fakes.harness import Running, as_role, new_show, stats, wait_for, wait_stored
 from studio.sources.douyin import DouyinPushTaskAdapter, push_signature, verify_push
 
 

@@ -118,3 +118,4 @@ def test_wide_tables_scroll_inside_the_page(server, phone, screenshot_dir):
     assert page.locator(".v-feedback h2").inner_text() == "Did this solve your problem?"
     page.screenshot(path=str(screenshot_dir / "viewer-faq-wide-table-en.png"))
     page.close()
+    producer.delete(f"{server.url}/api/faq/{slug}")

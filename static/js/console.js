@@ -54,7 +54,7 @@
         if (r.ok) applyOnAir(r.data);
         else {
           if (r.data && r.data.state) applyOnAir(r.data.state);
-          toast((r.data && r.data.error) || "HTTP " + r.status);
+          L.toast((r.data && r.data.error) || "HTTP " + r.status);
         }
       });
     });
@@ -108,14 +108,6 @@
     row.classList.remove("pressed");
     void row.offsetWidth; // restart the animation
     row.classList.add("pressed");
-  }
-
-  var toastTimer = null;
-  function toast(msg) {
-    $("toast").textContent = msg;
-    $("toast").hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { $("toast").hidden = true; }, 4000);
   }
 
   // ------------------------------------------------------------------ rendering
@@ -202,18 +194,23 @@
     $("segments").replaceChildren.apply($("segments"), rows);
   }
 
+  function healthRow(name, lastAt, detail, status, error) {
+    return el("li", { dataset: { lastAt: lastAt || "", state: status || "" }, title: error || "" }, [
+      el("span", { class: "dot" }), el("span", { class: "name", text: name }), el("span", { class: "age" }),
+      el("span", { class: "rate", text: detail })
+    ]);
+  }
   function renderHealth() {
     var h = state.health || {};
-    var inputs = (h.inputs || []).map(function (i) {
-      return el("li", { dataset: { lastAt: i.last_at || "" } }, [
-        el("span", { class: "dot" }),
-        el("span", { class: "name", text: [i.platform, i.source].filter(Boolean).join(" · ") || "?" }),
-        el("span", { class: "age" }),
-        el("span", { class: "rate", text: i.per_minute != null ? fmt("console.per_minute", Math.round(i.per_minute)) : "" })
-      ]);
-    });
-    if (!inputs.length) inputs = [el("li", { class: "muted", text: S["console.no_inputs"] })];
-    $("inputs").replaceChildren.apply($("inputs"), inputs);
+    var rate = function (n) { return n != null ? fmt("console.per_minute", Math.round(n)) : ""; };
+    var rows = (h.sources || []).map(function (src) { // platform connections: down is red whatever the age
+      return healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
+                       src.connected ? rate(src.per_minute) : src.state, src.connected ? "" : "down", src.last_error);
+    }).concat((h.inputs || []).map(function (i) {
+      return healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute));
+    }));
+    if (!rows.length) rows = [el("li", { class: "muted", text: S["console.no_inputs"] })];
+    $("inputs").replaceChildren.apply($("inputs"), rows);
     var obs = h.obs;
     var box = $("obs");
     box.className = "obs " + (!obs ? "none" : obs.connected ? "ok" : "bad");
@@ -233,10 +230,9 @@
       var last = parseFloat(li.dataset.lastAt);
       var age = li.querySelector(".age");
       if (!age) return;
-      if (isNaN(last)) { age.textContent = S["console.never"]; li.className = "stale"; return; }
-      var secs = Math.max(0, Math.round(now - last));
-      age.textContent = fmt("console.ago", secs);
-      li.className = secs > 120 ? "dead" : secs > 30 ? "stale" : "fresh";
+      var secs = isNaN(last) ? null : Math.max(0, Math.round(now - last));
+      age.textContent = secs === null ? S["console.never"] : fmt("console.ago", secs);
+      li.className = li.dataset.state === "down" || secs > 120 ? "dead" : secs === null || secs > 30 ? "stale" : "fresh";
     });
   }
   setInterval(tick, 250);

@@ -59,6 +59,16 @@
     return node;
   }
 
+  var toastTimer = null;
+  /** A short message in the page's #toast element; it goes away by itself. */
+  function toast(msg) {
+    var box = document.getElementById("toast");
+    box.textContent = msg;
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { box.hidden = true; }, 4000);
+  }
+
   /** Up to n distinct comment texts from samples ([{text}] or [string]): chat repeats itself. */
   function sampleTexts(samples, n) {
     var seen = {}, out = [];
@@ -93,5 +103,6 @@
     }, function () { return { ok: false, status: 0, data: { error: "network" } }; });
   }
 
-  window.Live = { LiveClient: LiveClient, el: el, fmtDuration: fmtDuration, api: api, sampleTexts: sampleTexts };
+  window.Live = { LiveClient: LiveClient, el: el, fmtDuration: fmtDuration, api: api, sampleTexts: sampleTexts,
+                  toast: toast };
 })();

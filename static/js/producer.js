@@ -128,6 +128,8 @@
       tr.addEventListener("click", function () { if (!renumbering) openItem(item.slug); });
       rows.appendChild(tr);
     });
+    const active = rows.querySelector("tr.active");
+    if (active) active.scrollIntoView({ block: "nearest" });
     $("list-count").textContent = fmt("pc.count", { shown: shown.length, total: items.length });
   }
 
@@ -213,6 +215,7 @@
     editing = item;
     $("pick").hidden = true;
     form.hidden = false;
+    $("preview-pane").hidden = false;
     $("form-msg").hidden = true;
     fill(item || { category: "售前", status: "draft" });
     showRevision(item);
@@ -274,6 +277,7 @@
     dirty = false;
     editing = null;
     form.hidden = true;
+    $("preview-pane").hidden = true;
     $("pick").hidden = false;
     history.replaceState(null, "", location.pathname);
     renderList();

@@ -52,14 +52,6 @@
     renderCatalog();
   }
 
-  var toastTimer = null;
-  function toast(msg) {
-    $("toast").textContent = msg;
-    $("toast").hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { $("toast").hidden = true; }, 4000);
-  }
-
   // ------------------------------------------------------------------ rundown edits
   function editRundown(op) {
     chain = chain.then(function () {
@@ -67,10 +59,10 @@
       return putRundown(op(queued()), state.onair.revision).then(function (r) {
         if (r.status !== 409 || !r.data || !r.data.state) return r;
         applyOnAir(r.data.state);
-        toast(S["rundown.conflict"]);
+        L.toast(S["rundown.conflict"]);
         return putRundown(op(queued()), state.onair.revision);
       }).then(function (r) {
-        if (r && !r.ok) { toast((r.data && r.data.error) || "HTTP " + r.status); renderQueue(); }
+        if (r && !r.ok) { L.toast((r.data && r.data.error) || "HTTP " + r.status); renderQueue(); }
       });
     });
     return chain;
@@ -222,7 +214,7 @@
     }
     return L.api("PUT", API + "/shelf", { items: entries }).then(function (r) {
       if (r.ok) { state.shelf = r.data.items; renderCatalog(); renderQueue(); }
-      else toast((r.data && r.data.error) || "HTTP " + r.status);
+      else L.toast((r.data && r.data.error) || "HTTP " + r.status);
     });
   }
 
@@ -255,7 +247,7 @@
     L.api("POST", "/api/faq", body).then(function (r) {
       if (!r.ok) { $("new-item-error").textContent = (r.data && r.data.error) || "HTTP " + r.status; $("new-item-error").hidden = false; return; }
       dialog.close();
-      toast(fmt("rundown.created", r.data.question));
+      L.toast(fmt("rundown.created", r.data.question));
       loadCatalog().then(function () {
         if (alsoShelf) toggleShelf(r.data, true);
         if (alsoQueue) addToQueue(r.data.slug);

@@ -7,6 +7,7 @@ from ..auth import api_error, require_api
 from ..catalog_store import NotFound
 from ..obs_link import ObsLink
 from .common import json_body, register_error_handler, studio
+from .openapi import describe, obj, schema
 
 bp = Blueprint("api_obs", __name__, url_prefix="/api/shows/<show_id>/obs")
 register_error_handler(bp)
@@ -54,3 +55,28 @@ def delete_mapping(show_id: str):
 def test(show_id: str):
     """Scenes and inputs for the mapping form's pick lists; body fields (unsaved edits) override the stored ones."""
     return _answer(studio().obs_link.test, show_id, json_body() if request.content_length else {})
+
+
+_names = {k: {"type": ["string", "null"]} for k in ("question_input", "answer_input", "scene", "scene_item",
+                                                    "on_air_scene")}
+MAPPING = schema("ObsMapping", obj(
+    ("configured", "host", "port", "password_set", "enabled", "connected", "last_error"),
+    configured={"type": "boolean"}, host={"type": "string"}, port={"type": "integer"},
+    password_set={"type": "boolean"}, enabled={"type": "boolean"}, connected={"type": "boolean"},
+    last_error={"type": ["string", "null"]}, **_names))
+describe("/api/shows/<show_id>/obs", "get", "The show's OBS mapping (never the password) and connection state",
+         responses={200: MAPPING}, roles=EDITORS, tag="obs")
+describe("/api/shows/<show_id>/obs", "put", "Set the OBS mapping; a missing password keeps the stored one",
+         request=obj((), host={"type": "string"}, port={"type": "integer"}, password={"type": "string"},
+                     enabled={"type": "boolean"}, **_names),
+         responses={200: MAPPING}, roles=EDITORS, tag="obs")
+describe("/api/shows/<show_id>/obs", "delete", "Remove the mapping and stop mirroring into OBS",
+         responses={204: None}, roles=EDITORS, tag="obs")
+describe("/api/shows/<show_id>/obs/test", "post", "Connect once: OBS scenes and inputs for pick lists",
+         request=obj((), host={"type": "string"}, port={"type": "integer"}, password={"type": "string"}, **_names),
+         responses={200: obj(("ok", "error", "scenes", "inputs", "missing"), ok={"type": "boolean"},
+                             error={"type": ["string", "null"]}, scenes={"type": "array", "items": {"type": "string"}},
+                             inputs={"type": "array", "items": obj(("name", "kind"), name={"type": "string"},
+                                                                     kind={"type": "string"})},
+                             missing={"type": "array", "items": {"type": "string"}})},
+         roles=EDITORS, tag="obs")

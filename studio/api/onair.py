@@ -9,9 +9,11 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import api_error, require_api
 from ..catalog_store import NotFound
-from ..onair import ANY, Conflict, OnAir
+from ..onair import ANY, Conflict, OnAir, UnknownItem
 from ..shows import shelf
+from ..sources.registry import source_health
 from .common import BadRequest, json_body, register_error_handler, studio
+from .openapi import describe, obj, schema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api_onair", __name__, url_prefix="/api/shows/<show_id>")
@@ -20,7 +22,8 @@ HEALTH_INTERVAL = 2.0  # "last comment N s ago" stays honest without one push pe
 
 
 def init(app, st) -> None:
-    st.onair = OnAir(st.db, push=lambda show_id: st.live.push_now(show_id, "onair", "health"))
+    st.onair = OnAir(st.db, push=lambda show_id: st.live.push_now(show_id, "onair"))
+    st.catalog.on_change(st.onair.forget)
     st.onair.on_change(lambda show_id, current: _note_on_air(st, show_id, current))
     st.live.provide("onair", lambda show_id: _or_none(st.onair.state, show_id))
     st.live.provide("health", lambda show_id: health(st, show_id))
@@ -37,17 +40,14 @@ def _or_none(fn, show_id: str):
 
 
 def _note_on_air(st, show_id: str, current: dict | None) -> None:
-    engine = getattr(st, "engine", None)
-    if current is not None and hasattr(engine, "note_on_air"):  # the ranking's cooldown for a new answer
-        engine.note_on_air(show_id, current["slug"], current["started_at"])
+    if current is not None:  # a new answer: the ranking cools the item down
+        st.engine.note_on_air(show_id, current["slug"], current["started_at"])
 
 
 def health(st, show_id: str) -> dict:
-    """Each comment input's freshness and the OBS link: what the host needs to trust the screen."""
-    engine = getattr(st, "engine", None)
-    inputs = engine.input_health(show_id) if hasattr(engine, "input_health") else []
-    link = getattr(st, "obs_link", None)
-    return {"inputs": inputs, "obs": link.status(show_id) if link is not None else None, "now": time.time()}
+    """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link."""
+    return {"sources": source_health(show_id), "inputs": st.engine.input_health(show_id),
+            "obs": st.obs_link.status(show_id), "now": time.time()}
 
 
 def _health_ticker(st) -> None:
@@ -63,9 +63,10 @@ def _health_ticker(st) -> None:
 def _respond(action, show_id: str, *args):
     try:
         return jsonify(action(show_id, *args))
-    except NotFound as e:
-        what = str(e)
-        return api_error(404, "no such show" if what == show_id else f"no item '{what[:64]}'")
+    except UnknownItem as e:
+        return api_error(404, f"no item '{str(e)[:64]}'")
+    except NotFound:
+        return api_error(404, "no such show")
     except Conflict as e:
         return jsonify(error=str(e), state=_or_none(studio().onair.state, show_id)), 409
     except ValueError as e:
@@ -136,3 +137,34 @@ def put_rundown(show_id: str):
         raise BadRequest('send {"items": ["slug", ...], "revision": N}')
     slugs = [x.get("slug") if isinstance(x, dict) else x for x in items]
     return _respond(studio().onair.set_rundown, show_id, slugs, revision)
+
+
+_item = obj(("slug", "number", "question", "answer"), slug={"type": "string"},
+            number={"type": ["integer", "null"]}, question={"type": "string"}, answer={"type": "string"})
+ON_AIR = schema("OnAirState", obj(
+    ("show", "revision", "current", "up_next", "rundown", "segments"),
+    show={"type": "object"}, revision={"type": "integer", "description": "the show's revision; only rises"},
+    current={"oneOf": [{"type": "null"}, _item], "description": "the item being answered, with started_at"},
+    up_next={"type": "array", "items": _item}, rundown={"type": "array", "items": _item},
+    segments={"type": "array", "items": _item, "description": "the last answers, newest first"}))
+CONFLICT = schema("OnAirConflict", obj(("error", "state"), error={"type": "string"}, state=ON_AIR))
+_guard = {"if_current": {"type": ["string", "null"], "description": "act only if this item (null: nothing) is "
+                                                                     "still on air, else 409"}}
+describe("/api/shows/<show_id>/start", "post", "Start (or reopen) the show", responses={200: ON_AIR},
+         roles=("host",), tag="on air")
+describe("/api/shows/<show_id>/end", "post", "End the show (and the current answer)", responses={200: ON_AIR},
+         roles=("host",), tag="on air")
+describe("/api/shows/<show_id>/on-air", "get", "The on-air state (the same as the /live topic onair)",
+         responses={200: ON_AIR}, tag="on air")
+describe("/api/shows/<show_id>/on-air", "post", "Answer an item now, or end the answer with slug null",
+         request=obj(("slug",), slug={"type": ["string", "null"]}, **_guard),
+         responses={200: ON_AIR, 409: CONFLICT}, roles=("host",), tag="on air")
+describe("/api/shows/<show_id>/on-air/next", "post", "Answer the next item of the rundown (the body is optional)",
+         request=obj((), **_guard), responses={200: ON_AIR, 409: CONFLICT}, roles=("host",), tag="on air")
+describe("/api/shows/<show_id>/rundown", "get", "The producer's queue",
+         responses={200: obj(("show", "revision", "items"), show={"type": "string"}, revision={"type": "integer"},
+                             items={"type": "array", "items": _item})}, tag="on air")
+describe("/api/shows/<show_id>/rundown", "put", "Replace the queue; with revision, only if nobody changed it since",
+         request=obj(("items",), items={"type": "array", "maxItems": 100, "items": {"type": "string"}},
+                     revision={"type": "integer"}),
+         responses={200: ON_AIR, 409: CONFLICT}, roles=("producer",), tag="on air")

@@ -145,6 +145,11 @@ class SourceStatus:
             if error is not None:
                 self.last_error = error[:500]
 
+    def note(self, **figures: Any) -> None:
+        """Set per-platform figures (written by the adapter thread, read by the health reporter)."""
+        with self._lock:
+            self.extra.update(figures)
+
     def count(self, new: int, duplicates: int) -> None:
         now = time.time()
         with self._lock:

@@ -153,7 +153,7 @@ class BilibiliAdapter(Adapter):
                     str(ws.get("auth_body", "")), str((data.get("anchor_info") or {}).get("room_id", "")))
         if not game.links or not game.auth_body:
             raise ConnectionError("app/start answered without WebSocket links")
-        self.status.extra.update(game_id=game.game_id, room_id=game.room_id)
+        self.status.note(game_id=game.game_id, room_id=game.room_id)
         log.info("bilibili: game %s started for room %s", game.game_id, game.room_id)
         return game
 

@@ -86,9 +86,9 @@ class DouyinPushTaskAdapter(Adapter):
             return self._token
         if not self.settings["app_secret"]:
             raise FatalError("needs app_secret (or a fresh access_token)")
-        r = self.http.post(self.settings["token_url"], json={"appid": self.settings["app_id"], "grant_type":
-                                                             "client_credential", "secret": self.settings["app_secret"]},
-                           timeout=10)
+        body = {"appid": self.settings["app_id"], "secret": self.settings["app_secret"],
+                "grant_type": "client_credential"}
+        r = self.http.post(self.settings["token_url"], json=body, timeout=10)
         doc = r.json()
         data = doc.get("data") or {}
         if doc.get("err_no", 0) != 0 or not data.get("access_token"):
@@ -124,7 +124,7 @@ class DouyinPushTaskAdapter(Adapter):
         self.connected()
         while not self.wait(float(self.settings["status_interval"])):
             status = int(self._task("GET", "get").get("status", 0))
-            self.status.extra["task_status"] = status
+            self.status.note(task_status=status)
             if status == TASK_GONE:
                 self._started = False
                 raise EndOfStream("the push task is gone: the game was un-mounted or the stream ended")

@@ -28,9 +28,9 @@ class PayloadError(ValueError):
 
 
 def _comment(platform: str, room: str, msg_id: Any, user: str, quality: str, text: Any, ts: float) -> Comment | None:
-    text = str(text or "").strip()
-    if not text:
-        return None
+    if not isinstance(text, str) or not text.strip():
+        return None  # not a comment (gift, like, entrance) or not text at all
+    text = text.strip()
     user = str(user or "")
     msg_id = str(msg_id or "") or synthetic_id(platform, room, user, text, int(ts))
     return Comment(platform, room, msg_id, user, quality if user else "absent", text, ts)

@@ -32,11 +32,11 @@ class Inbox:
         self._lock = threading.Lock()
         self._worker_started = False
 
-    def fresh(self, show_id: str, platform: str, comments: list[Comment]) -> list[Comment]:
-        """Drop comments this process received recently (forwarders and Douyin both deliver twice at times)."""
-        seen = self._seen[(show_id, platform)]
-        fresh = [c for c in comments if seen.add(c.msg_id)]
-        BOARD.note_received(show_id, platform, len(fresh), len(comments) - len(fresh))
+    def fresh(self, show_id: str, receiver: str, comments: list[Comment]) -> list[Comment]:
+        """Drop comments this receiver got recently (forwarders and Douyin both deliver twice at times)."""
+        seen = self._seen[(show_id, receiver)]
+        fresh = [c for c in comments if seen.add(f"{c.platform}\x1f{c.msg_id}")]
+        BOARD.note_received(show_id, receiver, len(fresh), len(comments) - len(fresh))
         return fresh
 
     def _engine(self):

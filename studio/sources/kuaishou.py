@@ -55,8 +55,9 @@ class KuaishouAdapter(Adapter):
             raise ConnectionError(f"connect: HTTP {r.status_code}")
         doc = r.json()
         if doc.get("result") != RESULT_OK or not doc.get("token"):
-            raise FatalError(f"connect refused (result {doc.get('result')}: {doc.get('errorMsg') or doc.get('msg', '')})"
-                             " — check app_id and the session code")
+            reason = doc.get("errorMsg") or doc.get("msg", "")
+            raise FatalError(f"connect refused (result {doc.get('result')}: {reason}); "
+                             "check app_id and the session code")
         self.token = doc["token"]
 
     def session(self) -> None:
@@ -78,7 +79,7 @@ class KuaishouAdapter(Adapter):
                 self._deliver(asked_from, doc.get("data") or [])
                 self.cursor = str(doc.get("pCursor") or self.cursor)
             sleep = min(float(self.settings["max_sleep"]), max(0.0, float(doc.get("sleep") or 0) / 1000.0))
-            self.status.extra["sleep_ms"] = int(sleep * 1000)
+            self.status.note(sleep_ms=int(sleep * 1000))
             if self.wait(sleep):
                 return
 

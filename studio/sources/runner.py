@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def health_report(adapter: Adapter, batcher: Batcher, sink: IngestSink, interval: float) -> dict:
     return {**adapter.status.snapshot(), "kind": "adapter", "health_interval": interval,
             "pending": batcher.pending, "sent": batcher.sent, "dropped": batcher.dropped,
-            "accepted": sink.accepted, "duplicate": sink.duplicate}
+            "studio_accepted": sink.accepted, "studio_duplicate": sink.duplicate}
 
 
 def run_adapter(adapter: Adapter, sink: IngestSink, install_signals: bool = True) -> str:
@@ -42,9 +42,9 @@ def run_adapter(adapter: Adapter, sink: IngestSink, install_signals: bool = True
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: adapter.stop())
     worker = threading.Thread(target=adapter.run, name=f"{adapter.platform}-adapter", daemon=True)
-    threading.Thread(target=reporter, name="health-reporter", daemon=True).start()
-    report()
     worker.start()
+    report()
+    threading.Thread(target=reporter, name="health-reporter", daemon=True).start()
     while worker.is_alive():
         worker.join(0.5)  # short joins keep the main thread responsive to signals
     done.set()

@@ -103,7 +103,7 @@ class TwitchEventSubAdapter(Adapter):
             if msg.get("metadata", {}).get("message_type") != "session_welcome":
                 raise ConnectionError("expected session_welcome")
             session = msg["payload"]["session"]
-            self.status.extra["session_id"] = session["id"]
+            self.status.note(session_id=session["id"])
             return ws, float(session.get("keepalive_timeout_seconds") or self.settings["keepalive_timeout"])
         except Exception:
             ws.close()

@@ -110,7 +110,7 @@ def _clean_report(raw: dict) -> dict:
     report = {"platform": platform, "room": room, "state": state, "kind": "adapter",
               "last_error": str(raw.get("last_error") or "")[:500]}
     for key in ("since", "last_message_at", "per_minute", "received", "duplicates", "reconnects", "pending",
-                "sent", "dropped", "accepted", "health_interval"):
+                "sent", "dropped", "studio_accepted", "studio_duplicate", "health_interval"):
         value = raw.get(key)
         if value is not None and not isinstance(value, bool) and isinstance(value, (int, float)):
             report[key] = value
@@ -171,7 +171,7 @@ def _receive(show_id: str, kind: str, doc) -> dict:
         comments = PARSERS[kind](doc, platform)
     except PayloadError as e:
         raise BadRequest(str(e))
-    fresh = _inbox().fresh(show_id, platform, comments)
+    fresh = _inbox().fresh(show_id, kind, comments)  # health and repeats per receiver, as configured
     result = _inbox().ingest_now(show_id, f"hook:{kind}", fresh)
     _touch_health(show_id)
     return {"received": len(comments), "duplicate_here": len(comments) - len(fresh),

@@ -80,7 +80,7 @@ class YoutubeAdapter(Adapter):
         self._refreshed = False
         self._rate_limited = 0
         self._response: requests.Response | None = None
-        self.status.extra.update(quota_units=0, mode="poll" if self.polling else "stream")
+        self.status.note(quota_units=0, mode="poll" if self.polling else "stream")
 
     # --- requests --------------------------------------------------------------------------------------
     def _request(self, path: str, stream: bool) -> requests.Response:
@@ -98,7 +98,7 @@ class YoutubeAdapter(Adapter):
         timeout = (10, float(self.settings["stream_read_timeout"]) if stream else 30)
         r = self.http.get(self.settings["api_url"].rstrip("/") + path, params=params, headers=headers,
                           stream=stream, timeout=timeout)
-        self.status.extra["quota_units"] += QUOTA_PER_CALL
+        self.status.note(quota_units=self.status.extra["quota_units"] + QUOTA_PER_CALL)
         if not r.ok:
             try:
                 self._raise_for(r)
@@ -143,7 +143,7 @@ class YoutubeAdapter(Adapter):
             raise FatalError(message)
         if r.status_code in (404, 405, 501) and not self.polling and self.settings["mode"] == "auto":
             self.polling = True  # no streaming endpoint here: poll from now on
-            self.status.extra["mode"] = "poll"
+            self.status.note(mode="poll")
             raise RetryLater(f"streamList unavailable ({message}); polling instead", 0.0)
         if r.status_code == 404:
             raise FatalError(message)

@@ -52,7 +52,22 @@ def init(app, st) -> None:
     st.viewer = ViewerState(st.db, st.catalog)
 
 
-def _viewer_response(html: str, status: int = 200) -> Response:
+_LANGS: dict[tuple, str] = {}
+
+
+def _lang() -> str:
+    """i18n.current_lang(), remembered per combination of its inputs: on a cached page view, parsing
+    Accept-Language again would cost more than serving the page."""
+    key = (request.args.get("lang"), request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    lang = _LANGS.get(key)
+    if lang is None:
+        if len(_LANGS) > 1000:
+            _LANGS.clear()
+        lang = _LANGS[key] = i18n.current_lang()
+    return lang
+
+
+def _viewer_response(html: bytes | str, status: int = 200) -> Response:
     resp = Response(html, status=status, mimetype="text/html")
     # The page sets a per-viewer cookie, so shared caches must not keep it; the in-process cache does the work.
     resp.headers["Cache-Control"] = "private, no-cache"
@@ -83,11 +98,11 @@ def shelf_page(show_id: str):
             order = {slug: i for i, slug in enumerate(shelf.search.find(q))}
             cards = sorted((c for c in cards if c.slug in order), key=lambda c: order[c.slug])
         return render_template("viewer/shelf.html", shelf=shelf, cards=cards, on_air=on_air, q=q,
-                               revision=now.revision if now else shelf.revision, category_class=CATEGORY_CLASS)
+                               category_class=CATEGORY_CLASS)
 
     if q:  # queries are unbounded: never cached
         return _viewer_response(render())
-    return _viewer_response(st.viewer.page(("shelf", show_id, shelf.generation, i18n.current_lang(), on_air),
+    return _viewer_response(st.viewer.page(("shelf", show_id, shelf.generation, _lang(), on_air),
                                            render))
 
 
@@ -108,5 +123,5 @@ def faq_page(slug: str):
                                body_html=st.page_html(item.slug, item.revision, item.body),
                                category_class=CATEGORY_CLASS)
 
-    key = ("faq", slug, item.revision, i18n.current_lang(), show_id, shelf.generation if shelf else 0)
+    key = ("faq", slug, item.revision, _lang(), show_id, shelf.generation if shelf else 0)
     return _viewer_response(st.viewer.page(key, render))

@@ -15,6 +15,7 @@ import uuid
 import zlib
 
 import brotli
+from websockets.exceptions import ConnectionClosed
 
 from .common import HttpFake, Request, WsFake
 
@@ -131,6 +132,12 @@ class FakeBilibili:
 
     # --- WebSocket ------------------------------------------------------------------------------------
     def _ws_session(self, conn) -> None:
+        try:
+            self._serve(conn)
+        except ConnectionClosed:  # the client left or the test dropped it
+            pass
+
+    def _serve(self, conn) -> None:
         first = unpack(conn.recv(timeout=5))
         op, _, body = first[0]
         with self._lock:
@@ -156,15 +163,22 @@ class FakeBilibili:
                     break
                 conn.send(frame)
 
-    def send(self, commands: list[dict], ver: int = 0) -> None:
-        """Queue one WebSocket frame carrying `commands`: raw packets side by side (ver 0), or one zlib (2) or
-        brotli (3) bundle of them."""
+    @staticmethod
+    def frame(commands: list[dict], ver: int = 0) -> bytes:
+        """One WebSocket frame carrying `commands`: raw packets side by side (ver 0), or one zlib (2) or brotli (3)
+        bundle of them."""
         inner = b"".join(packet(5, json.dumps(c, ensure_ascii=False).encode(), 0) for c in commands)
         if ver == 2:
             inner = packet(5, zlib.compress(inner), 2)
         elif ver == 3:
-            inner = packet(5, brotli.compress(inner), 3)
-        self.outbox.put(inner)
+            inner = packet(5, brotli.compress(inner, quality=5), 3)
+        return inner
+
+    def send(self, commands: list[dict], ver: int = 0) -> None:
+        self.outbox.put(self.frame(commands, ver))
+
+    def send_frame(self, frame: bytes) -> None:
+        self.outbox.put(frame)
 
     @staticmethod
     def dm(i: int, text: str, open_id: str | None = None, msg_id: str | None = None) -> dict:

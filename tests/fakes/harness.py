@@ -13,12 +13,13 @@ FAST = {"backoff_base": 0.05, "backoff_cap": 0.2, "stable_after": 0.5, "health_i
         "batch_interval": 0.05}
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition",
+             interval: float = 0.01) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.01)
+        time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
@@ -79,7 +80,7 @@ def stats(server, show_id: str) -> dict:
 
 
 def wait_stored(server, show_id: str, n: int, timeout: float = 10.0) -> dict:
-    wait_for(lambda: stats(server, show_id)["comments_stored"] >= n, timeout, f"{n} stored comments")
+    wait_for(lambda: stats(server, show_id)["comments_stored"] >= n, timeout, f"{n} stored comments", interval=0.05)
     return stats(server, show_id)
 
 

@@ -83,7 +83,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('ext_id')
     )
     with op.batch_alter_table('one_to_one_contacts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_one_to_one_contacts_ts'), ['ts'], unique=False)
+        batch_op.create_index('ix_one_to_one_contacts_ts', ['ts', 'slug', 'topic', 'customer_hash', 'ext_id', 'handle_seconds'], unique=False)
 
     op.create_table('shows',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -121,8 +121,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('show_id', 'slug', 'type', 'viewer_hash', name='uq_viewer_event')
     )
     with op.batch_alter_table('viewer_events', schema=None) as batch_op:
-        batch_op.create_index('ix_viewer_events_show_ts', ['show_id', 'ts'], unique=False)
-        batch_op.create_index('ix_viewer_events_analytics', ['show_id', 'type', 'viewer_hash', 'ts', 'slug'], unique=False)
+        batch_op.create_index('ix_viewer_events_show_ts', ['show_id', 'ts', 'type'], unique=False)
+        batch_op.create_index('ix_viewer_events_viewer', ['show_id', 'type', 'viewer_hash', 'ts'], unique=False)
+        batch_op.create_index('ix_viewer_events_item', ['show_id', 'slug', 'type', 'ts'], unique=False)
 
     op.create_table('obs_configs',
     sa.Column('show_id', sa.String(length=32), nullable=False),
@@ -208,7 +209,8 @@ def downgrade() -> None:
     op.drop_table('rundown_entries')
     op.drop_table('obs_configs')
     with op.batch_alter_table('viewer_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_viewer_events_analytics')
+        batch_op.drop_index('ix_viewer_events_item')
+        batch_op.drop_index('ix_viewer_events_viewer')
         batch_op.drop_index('ix_viewer_events_show_ts')
 
     op.drop_table('viewer_events')
@@ -216,7 +218,7 @@ def downgrade() -> None:
     op.drop_table('topic_mappings')
     op.drop_table('shows')
     with op.batch_alter_table('one_to_one_contacts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_one_to_one_contacts_ts'))
+        batch_op.drop_index('ix_one_to_one_contacts_ts')
 
     op.drop_table('one_to_one_contacts')
     op.drop_table('faq_items')

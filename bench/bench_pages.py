@@ -1,0 +1,138 @@
+"""Solution pages under load: /faq/<slug> beside the same HTML served as a static file, same server, same run.
+
+Starts `studio run` on a free loopback port with a temporary database and the demo catalog, then drives it with
+wrk (Debian's `wrk`: keep-alive connections, as browsers use them):
+
+  static file      the rendered solution page saved under static/ and served by the same process (baseline)
+  faq, returning   GET /faq/<slug>?show=<show> with a viewer cookie (a viewer who has been here before)
+  faq, first visit the same without a cookie: the page also hands out the viewer id (Set-Cookie)
+
+    .venv/bin/python bench/bench_pages.py [--connections 10] [--seconds 5] [--rounds 3] [--slug coupon-claim]
+
+Target: ≥ 3,000 requests/s with p50 ≤ 5 ms at 10 connections on one process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STUDIO = str(Path(sys.executable).with_name("studio"))
+SHOW = "bench"
+TARGET_RPS, TARGET_P50_MS = 3000, 5.0
+VIEWER_COOKIE = "fls_vid=benchviewer0000000000"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def studio(env: dict, *args: str) -> None:
+    subprocess.run([STUDIO, *args], env=env, check=True, capture_output=True, timeout=120)
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([STUDIO, "run", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("studio did not start within 30 s")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        return resp.read()
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * _UNITS_MS[unit]
+
+
+def wrk(url: str, connections: int, seconds: int, headers: tuple[str, ...] = ()) -> dict:
+    """requests/s, p50 and p99 (ms), and non-2xx count from one wrk run."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
+            "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
+            "errors": int(bad.group(1)) if bad else 0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--connections", type=int, default=10)
+    ap.add_argument("--seconds", type=int, default=5, help="per run")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--slug", default="coupon-claim")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: `make system-deps` installs it (Debian package wrk)")
+
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+        env = {**os.environ, "STUDIO_VAR_DIR": tmp, "PYTHONUNBUFFERED": "1"}
+        studio(env, "db", "upgrade")
+        studio(env, "catalog", "import", str(REPO / "faq_catalog" / "demo"))
+        studio(env, "show", "create", "压测专场", "--id", SHOW)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        page_url = f"{base}/faq/{args.slug}?show={SHOW}"
+        static_file = REPO / "static" / f"_bench_{os.getpid()}.html"
+        proc = start_server(env, port)
+        try:
+            static_file.write_bytes(fetch(page_url))
+            runs = [("static file (same HTML)", f"{base}/static/{static_file.name}", ()),
+                    ("/faq/<slug>, returning viewer", page_url, (f"Cookie: {VIEWER_COOKIE}",)),
+                    ("/faq/<slug>, first visit", page_url, ())]
+            for _, url, headers in runs:  # warm up: rendered page cache, item map
+                wrk(url, args.connections, 1, headers)
+            # Interleaved rounds, median of each figure: a busy neighbour on the machine hits every target alike.
+            rounds = [[wrk(url, args.connections, args.seconds, headers) for _, url, headers in runs]
+                      for _ in range(args.rounds)]
+            results = [(name, {k: statistics.median(r[i][k] for r in rounds) for k in rounds[0][i]})
+                       for i, (name, _, _) in enumerate(runs)]
+        finally:
+            static_file.unlink(missing_ok=True)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+
+    print(f"Solution page /faq/{args.slug}: {args.connections} keep-alive connections, median of {args.rounds} "
+          f"interleaved {args.seconds} s runs, one `studio run` process (gevent), wrk -t1, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'':32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'vs static':>11}")
+    baseline = results[0][1]["rps"]
+    for name, r in results:
+        print(f"{name:32}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['errors']:>9}{r['rps'] / baseline:>10.2f}x")
+    faq = results[1][1]
+    ok = faq["rps"] >= TARGET_RPS and faq["p50"] <= TARGET_P50_MS
+    print(f"target for /faq/<slug>: >= {TARGET_RPS} req/s with p50 <= {TARGET_P50_MS:.0f} ms: "
+          f"{'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
