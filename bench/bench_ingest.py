@@ -71,16 +71,23 @@ def proc_memory(pid: int) -> dict[str, float]:
     return out
 
 
-def matcher_rates(texts: list[str], batch: int) -> tuple[float, float]:
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its threads (the writer's SQLite thread included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def matcher_rates(texts: list[str], batch: int) -> list[tuple[float, float]]:
+    """(per wall second, per CPU second) for a cold, then a warm cache."""
     matcher = Matcher.from_items([i for i in load_catalog(REPO / "faq_catalog" / "demo").items
                                   if i.status != "archived"])
     rates = []
-    for _ in range(2):  # cold, then warm
-        start = time.perf_counter()
+    for _ in range(2):
+        start, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(texts), batch):
             matcher.match_many(texts[i:i + batch])
-        rates.append(len(texts) / (time.perf_counter() - start))
-    return rates[0], rates[1]
+        rates.append((len(texts) / (time.perf_counter() - start), len(texts) / (time.process_time() - cpu)))
+    return rates
 
 
 def main() -> None:
@@ -113,7 +120,9 @@ def run(srv, args) -> None:
 
     warmup = json.dumps([{"user": "warm", "text": "预热"}]).encode()
     post_all(srv.port, "/api/shows/demo/comments", token, [warmup], 1)
+    cpu_before = proc_cpu_seconds(pid)
     ingest_s, answers = post_all(srv.port, "/api/shows/demo/comments", token, bodies, args.connections)
+    ingest_cpu = proc_cpu_seconds(pid) - cpu_before
     memory = proc_memory(pid)
     bad = [a for a in answers if a[0] != 200]
     if bad:
@@ -124,15 +133,17 @@ def run(srv, args) -> None:
     ranking = requests.get(f"{srv.url}/api/shows/demo/ranking?n=200", timeout=30).json()["items"]
     in_ranking = sum(r["count_1m"] for r in ranking)
 
-    rate = len(comments) / ingest_s
+    rate, cpu_rate = len(comments) / ingest_s, len(comments) / ingest_cpu
     print()
-    print(f"{'':34}{'comments/s':>12}{'vs ingest':>11}")
-    print(f"{'matcher in-process, cold cache':34}{cold:12,.0f}{cold / rate:10.1f}×")
-    print(f"{'matcher in-process, warm cache':34}{warm:12,.0f}{warm / rate:10.1f}×")
-    print(f"{'HTTP floor (same bodies, /healthz)':34}{len(comments) / floor_s:12,.0f}"
-          f"{len(comments) / floor_s / rate:10.1f}×")
-    print(f"{'ingest: stored, matched, ranked':34}{rate:12,.0f}{1:10.1f}×   "
-          f"({ingest_s:.1f} s, target ≥ {TARGET_RATE:,}/s: {'met' if rate >= TARGET_RATE else 'MISSED'})")
+    print("per wall second is what this run got on a shared machine; per CPU second (the process's own CPU time,")
+    print("all threads) is what one dedicated core would give, and moves less with the machine's load.")
+    print(f"{'':34}{'per wall s':>12}{'per CPU s':>12}{'vs ingest (CPU)':>17}")
+    for label, (wall, cpu) in (("matcher in-process, cold cache", cold), ("matcher in-process, warm cache", warm)):
+        print(f"{label:34}{wall:12,.0f}{cpu:12,.0f}{cpu / cpu_rate:16.1f}×")
+    print(f"{'HTTP floor (same bodies, /healthz)':34}{len(comments) / floor_s:12,.0f}")
+    print(f"{'ingest: stored, matched, ranked':34}{rate:12,.0f}{cpu_rate:12,.0f}{1:16.1f}×")
+    print(f"\ningest sustained {rate:,.0f}/s over {ingest_s:.1f} s using {ingest_cpu:.1f} CPU s "
+          f"(target ≥ {TARGET_RATE:,}/s: {'met' if rate >= TARGET_RATE else 'MISSED'})")
     print()
     print(f"server RSS idle {idle['VmRSS']:.0f} MB; after the burst {memory['VmRSS']:.0f} MB, "
           f"peak {memory['VmHWM']:.0f} MB (target ≤ {TARGET_RSS_MB} MB: "

@@ -16,6 +16,7 @@ from sqlalchemy import Integer, and_, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from . import erlang
+from .deflection_stats import deflection_estimate
 from .models import (CommentCount, FaqRecord, OneToOneContact, Segment, ShelfEntry, Show, TopicMapping,
                      ViewerEvent)
 from .shows import get_show
@@ -25,7 +26,6 @@ ESCALATION_WINDOW = 1800    # a page view followed by an escalation within this 
 MIN_BASELINE = 900          # a baseline shorter than this says nothing
 BUCKET_CHOICES = (60, 300, 600, 900, 1800, 3600, 7200)
 MAX_BUCKETS = 2000
-Z95 = 1.959963984540054
 
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "window": (
@@ -86,53 +86,6 @@ class Params:
 
 class NoBaselineShow(LookupError):
     pass
-
-
-# ---------------------------------------------------------------- statistics
-
-EXACT_POISSON_UP_TO = 100
-
-
-def poisson_interval(n: int) -> tuple[float, float]:
-    """Exact (Garwood) 95% interval for a Poisson mean after observing n, by bisection on the Poisson CDF; past
-    EXACT_POISSON_UP_TO, Byar's approximation, which is within 0.1% there and costs nothing."""
-    alpha = 0.025
-    if n > EXACT_POISSON_UP_TO:
-        m = n + 1
-        return (n * (1 - 1 / (9 * n) - Z95 / (3 * math.sqrt(n))) ** 3,
-                m * (1 - 1 / (9 * m) + Z95 / (3 * math.sqrt(m))) ** 3)
-
-    def cdf(k: int, mu: float) -> float:  # P(X ≤ k)
-        if k < 0:
-            return 0.0
-        term = total = math.exp(-mu)
-        for i in range(1, k + 1):
-            term *= mu / i
-            total += term
-        return min(total, 1.0)
-
-    def solve(too_low, lo: float, hi: float) -> float:
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if too_low(mid) else (lo, mid)
-        return (lo + hi) / 2
-
-    top = n + 20 * math.sqrt(n + 1) + 20
-    lower = 0.0 if n == 0 else solve(lambda mu: 1 - cdf(n - 1, mu) < alpha, 0.0, top)
-    upper = solve(lambda mu: cdf(n, mu) > alpha, 0.0, top)
-    return lower, upper
-
-
-def deflection_estimate(baseline_count: int, baseline_seconds: float, observed: int, exposure_seconds: float) -> dict:
-    """expected − observed, with a 95% MOVER interval (Zou & Donner 2008) built from the exact Poisson limits."""
-    k = exposure_seconds / baseline_seconds
-    expected = baseline_count * k
-    b_lo, b_hi = poisson_interval(baseline_count)
-    o_lo, o_hi = poisson_interval(observed)
-    d = expected - observed
-    return {"expected": expected, "estimate": d,
-            "low": d - math.hypot(expected - b_lo * k, o_hi - observed),
-            "high": d + math.hypot(b_hi * k - expected, observed - o_lo)}
 
 
 # ---------------------------------------------------------------- SQL building blocks
@@ -310,9 +263,11 @@ class _Report:
 
 def _item_catalog(s: Session, show_id: str, slugs: set[str]) -> dict[str, dict]:
     """Number and question per slug: the show's shelf first, then any other item that has data."""
-    info = {r.slug: {"number": e.number, "question": r.question}
-            for e, r in s.execute(select(ShelfEntry, FaqRecord).join(FaqRecord, FaqRecord.id == ShelfEntry.item_id)
-                                  .where(ShelfEntry.show_id == show_id).order_by(ShelfEntry.position))}
+    info = {slug: {"number": number, "question": question}
+            for slug, number, question in s.execute(
+                select(FaqRecord.slug, ShelfEntry.number, FaqRecord.question)
+                .join(FaqRecord, FaqRecord.id == ShelfEntry.item_id)
+                .where(ShelfEntry.show_id == show_id).order_by(ShelfEntry.position))}
     missing = [x for x in slugs if x not in info]
     if missing:
         for slug, question in s.execute(select(FaqRecord.slug, FaqRecord.question).where(FaqRecord.slug.in_(missing))):

@@ -295,7 +295,7 @@ def test_access_and_bad_parameters(hand):
 
 def test_poisson_table_values():
     """The exact limits the hand computations above rely on, against published tables (e.g. Ulm 1990)."""
-    from studio.analytics import poisson_interval
+    from studio.deflection_stats import poisson_interval
     for n, lo, hi in ((0, 0.0, 3.6889), (2, 0.2422, 7.2247), (3, 0.6187, 8.7673), (6, 2.2019, 13.0594),
                       (12, 6.2006, 20.9617)):
         got = poisson_interval(n)

@@ -140,6 +140,8 @@ class SourceStatus:
 
     def set(self, state: str, error: str | None = None) -> None:
         with self._lock:
+            if self.state == "fatal":
+                return  # final: whatever the dying connection reports afterwards, the reason stays on the console
             if state != self.state:
                 self.state, self.since = state, time.time()
             if error is not None:
@@ -240,8 +242,7 @@ class Adapter:
     def fail(self, message: str) -> None:
         """From another thread (the sink): a fatal condition outside the platform connection."""
         self.status.set("fatal", message)
-        self._stopping.set()
-        self.interrupt()
+        self.stop()
 
     def run(self) -> str:
         """Connect, read, reconnect until stopped; returns the final state ("stopped" or "fatal")."""
@@ -278,6 +279,8 @@ class Adapter:
             log.info("%s/%s: end of stream: %s", self.platform, self.room, e)
             return None
         except RetryLater as e:
+            if self._stopping.is_set():
+                return None
             self.status.set("backoff", str(e))
             return e.delay
         except Exception as e:  # noqa: BLE001 - any network or protocol error is worth a retry
