@@ -12,12 +12,17 @@ Tokens are joined as "|a|b|c|" so that index terms, also written "|…|", can on
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from typing import Iterable, Mapping
 
 import ahocorasick_rs
-from pypinyin import lazy_pinyin
+
+# Pinyin is only computed for catalog keywords at build time; pypinyin's phrase dictionary would keep 44 MB
+# resident in every server process for no measurable gain on the evaluation set (same accuracy without it).
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+from pypinyin import lazy_pinyin  # noqa: E402  (must follow the setting above)
 
 from .match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
                             SYNONYMS, WHEN_WORD, WHICH_LINK)

@@ -98,6 +98,7 @@ class RunningCluster:
 
     def __init__(self, var_dir: Path, processes: int = 2, extra_env: dict | None = None):
         self.var_dir = var_dir
+        var_dir.mkdir(parents=True, exist_ok=True)
         self.db_name = f"studio_cluster_{secrets.token_hex(4)}"
         self.database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.db_name}"
         self.port = free_port()

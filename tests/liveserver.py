@@ -1,11 +1,14 @@
 """A real studio process for tests: `studio run` on a free loopback port with its own database."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +17,29 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 STUDIO = str(Path(sys.executable).with_name("studio"))
 PASSWORDS = {role: f"{role}-pass-123" for role in ("producer", "host", "lead", "admin")}
+TOKEN_ROLES = ("producer", "host", "lead", "admin", "ingest")
+_TEMPLATES: dict[tuple[str, str], tuple[Path, dict]] = {}
+
+# The same functions the CLI commands call, in one interpreter start.
+_SEED = """
+import json, sys
+from faq_catalog.catalog_io import load_catalog
+from studio.app import create_app
+from studio.auth import create_token, create_user
+from studio.config import load_config
+from studio.migrate import upgrade
+from studio.shows import create_show
+catalog, show_id, passwords = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+upgrade(load_config()["DATABASE_URL"])
+app = create_app({"REDIS_URL": None})
+studio = app.extensions["studio"]
+report = studio.catalog.apply_import(load_catalog(catalog))
+assert report.applied, report.rejected
+create_show(studio.db, "测试专场", show_id)
+for role, password in passwords.items():
+    create_user(studio.db, role, password, role)
+print(json.dumps({role: create_token(studio.db, role, "tests") for role in %r}))
+""" % (TOKEN_ROLES,)
 
 
 def free_port() -> int:
@@ -75,14 +101,27 @@ class LiveServer:
         return self.start()
 
     def setup_demo(self, catalog: Path = REPO / "faq_catalog" / "demo", show_id: str = "demo") -> dict:
-        """Migrate, import a catalog, create a show, one user per role and tokens; returns the tokens."""
-        self.cli("db", "upgrade")
-        self.cli("catalog", "import", str(catalog))
-        self.cli("show", "create", "测试专场", "--id", show_id)
-        for role, pw in PASSWORDS.items():
-            self.cli("user", "create", role, "--role", role, "--password", pw)
-        return {role: self.cli("token", "create", "--role", role).stdout.strip().splitlines()[-1]
-                for role in ("producer", "host", "lead", "admin", "ingest")}
+        """Migrate, import a catalog, create a show, one user per role and a token per role; returns the tokens.
+
+        Seeding runs in one interpreter; for the embedded SQLite database the first seeded var dir is kept as a
+        template and copied, so each further test server costs milliseconds instead of a dozen CLI starts."""
+        key = (str(catalog), show_id)
+        if "STUDIO_DATABASE_URL" not in self.env and key in _TEMPLATES:
+            template, tokens = _TEMPLATES[key]
+            for name in ("studio.db", "secret_key"):
+                shutil.copy2(template / name, self.var_dir / name)
+            return dict(tokens)
+        r = subprocess.run([sys.executable, "-c", _SEED, str(catalog), show_id, json.dumps(PASSWORDS)],
+                           env=self.env, capture_output=True, text=True, timeout=180)
+        if r.returncode != 0:
+            raise RuntimeError(f"seeding failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}")
+        tokens = json.loads(r.stdout.strip().splitlines()[-1])
+        if "STUDIO_DATABASE_URL" not in self.env:
+            template = Path(tempfile.mkdtemp(prefix="studio-template-"))
+            for name in ("studio.db", "secret_key"):
+                shutil.copy2(self.var_dir / name, template / name)
+            _TEMPLATES[key] = (template, dict(tokens))
+        return tokens
 
     def session(self, token: str | None = None) -> requests.Session:
         s = requests.Session()

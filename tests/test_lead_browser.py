@@ -161,3 +161,30 @@ def test_lead_page_needs_the_lead_role(server, desk):
     _login(page, server, "host")
     resp = page.goto(server.url + "/lead/demo")
     assert resp.status == 403
+
+
+def test_dashboard_follows_a_live_show(server, desk):
+    """During a show the page refreshes by itself: a contact sent to the webhook shows up within seconds."""
+    import time
+    producer = server.session(server.tokens["producer"])
+    assert producer.post(server.url + "/api/shows", json={"title": "直播中", "id": "lead-live"}).status_code == 201
+    now = time.time()
+    with Session(_engine(server)) as s, s.begin():
+        s.execute(update(Show).where(Show.id == "lead-live").values(status="live", started_at=now - 600))
+    ingest = server.session(server.tokens["ingest"])
+
+    def contact(n: int) -> None:
+        item = {"id": f"lead-live-{n}", "ts": datetime.fromtimestamp(time.time(), timezone.utc).isoformat(),
+                "channel": "im", "slug": "invoice", "customer": f"live-{n}"}
+        assert ingest.post(server.url + "/api/one-to-one/contacts", json=[item]).json()["accepted"] == 1
+
+    contact(1)
+    page = desk.new_page()
+    _login(page, server)
+    page.goto(server.url + "/lead/lead-live")
+    page.wait_for_selector("#lead[data-loaded='1']", timeout=15000)
+    assert page.text_content("#status") in ("直播中", "Live")
+    before = int(page.text_content("#kpi-contacts"))
+    contact(2)
+    page.wait_for_function(f"Number(document.getElementById('kpi-contacts').textContent) === {before + 1}",
+                           timeout=20000)
