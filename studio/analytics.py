@@ -102,7 +102,8 @@ def _contact_slug():
 
 
 def _contacts_from(*cols):
-    return select(*cols).select_from(OneToOneContact).outerjoin(TopicMapping, TopicMapping.topic == OneToOneContact.topic)
+    return (select(*cols).select_from(OneToOneContact)
+            .outerjoin(TopicMapping, TopicMapping.topic == OneToOneContact.topic))
 
 
 def _window(s: Session, show: Show, now: float) -> tuple[float, float, float] | None:

@@ -110,7 +110,8 @@ def parse_time(value: object, tz: tzinfo = timezone.utc) -> float:
             try:
                 dt = datetime.fromisoformat(text)
             except ValueError:
-                raise ValueError(f"cannot read the time {str(value)[:40]!r} (use ISO 8601, e.g. 2024-11-11T20:05:00+08:00)")
+                raise ValueError(f"cannot read the time {str(value)[:40]!r} "
+                                 "(use ISO 8601, e.g. 2024-11-11T20:05:00+08:00)")
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=tz)
             ts = dt.timestamp()
@@ -321,7 +322,8 @@ def topics(db) -> dict:
         mappings = [{"topic": m.topic, "slug": m.slug}
                     for m in s.scalars(select(TopicMapping).order_by(TopicMapping.topic))]
         unmapped = s.execute(
-            select(OneToOneContact.topic, func.count()).outerjoin(TopicMapping, TopicMapping.topic == OneToOneContact.topic)
+            select(OneToOneContact.topic, func.count())
+            .outerjoin(TopicMapping, TopicMapping.topic == OneToOneContact.topic)
             .where(OneToOneContact.slug.is_(None), TopicMapping.topic.is_(None), OneToOneContact.topic != "")
             .group_by(OneToOneContact.topic).order_by(func.count().desc()).limit(200)).all()
     return {"mappings": mappings, "unmapped": [{"topic": t, "contacts": n} for t, n in unmapped]}

@@ -12,6 +12,7 @@ from .catalog_store import NotFound
 from .models import FaqRecord, ShelfEntry, Show
 
 SHOW_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+RESERVED_IDS = {"catalog", "new", "api", "static"}  # would be shadowed by fixed routes like /producer/catalog
 
 
 def new_show_id() -> str:
@@ -25,6 +26,8 @@ def create_show(db, title: str, show_id: str | None = None) -> Show:
     show_id = show_id or new_show_id()
     if not SHOW_ID_RE.match(show_id):
         raise ValueError("show id must be lower-case letters, digits and hyphens (at most 32)")
+    if show_id in RESERVED_IDS:
+        raise ValueError(f"show id '{show_id}' is reserved; choose another")
     with db.session() as s:
         if s.get(Show, show_id) is not None:
             raise ValueError(f"show '{show_id}' already exists")

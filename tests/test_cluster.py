@@ -40,6 +40,14 @@ def test_viewer_pages_and_cached_shelf_through_nginx(cluster):
     shelf = requests.get(cluster.url + "/api/shows/demo/shelf", headers={"Accept-Encoding": "gzip"})
     assert shelf.headers.get("Content-Encoding") == "gzip"
 
+    # Viewer pages too, for returning viewers; a first visit always reaches a studio and gets its own viewer id.
+    firsts = [requests.get(cluster.url + "/live/demo") for _ in range(3)]
+    assert len({r.cookies.get("fls_vid") for r in firsts}) == 3 and all(r.headers.get("X-Cache") == "BYPASS" for r in firsts)
+    returning = requests.Session()
+    returning.cookies.set("fls_vid", firsts[0].cookies["fls_vid"])
+    pages = [returning.get(cluster.url + "/live/demo") for _ in range(4)]
+    assert "HIT" in [r.headers.get("X-Cache") for r in pages] and pages[-1].text == pages[0].text
+
 
 def test_request_size_limit_at_the_proxy(cluster):
     r = requests.post(cluster.url + "/api/faq", data=b"x" * (10 * 1024 * 1024 + 1),

@@ -76,7 +76,8 @@ def test_import_refuses_a_file_without_the_needed_columns(server):
     assert _upload(server, b"").status_code == 400
     # bytes that are not UTF-8 (a GBK export) are rejected by line, not turned into garbage
     gbk = "time,topic\n2021-01-01,发票\n".encode("gbk")
-    assert _upload(server, gbk).json()["errors"] == [{"line": 2, "reason": "not UTF-8 text: save the export as CSV UTF-8"}]
+    errors = _upload(server, gbk).json()["errors"]
+    assert errors == [{"line": 2, "reason": "not UTF-8 text: save the export as CSV UTF-8"}]
 
 
 def test_csv_upload_over_http(server):
@@ -85,7 +86,8 @@ def test_csv_upload_over_http(server):
     url = server.url + "/api/one-to-one/import"
     r = _upload(server, body)
     assert r.status_code == 200
-    assert r.json()["accepted"] == 1 and r.json()["errors"] == [{"line": 3, "reason": "unknown FAQ slug 'no-such-item'"}]
+    assert r.json()["accepted"] == 1
+    assert r.json()["errors"] == [{"line": 3, "reason": "unknown FAQ slug 'no-such-item'"}]
     assert _upload(server, body).json()["duplicate"] == 1
     assert server.session(server.tokens["lead"]).post(url, json={"x": 1}).status_code == 415
     assert server.session(server.tokens["ingest"]).post(url, data=body,
@@ -141,7 +143,8 @@ def test_topic_mappings(server):
     data = lead.get(url).json()
     assert data["mappings"] == [{"topic": topic, "slug": "invoice"}]
     assert topic not in [u["topic"] for u in data["unmapped"]]
-    for bad in ({"mappings": [{"topic": topic, "slug": "no-such-item"}]}, {"mappings": [{"topic": "", "slug": "invoice"}]},
+    for bad in ({"mappings": [{"topic": topic, "slug": "no-such-item"}]},
+                {"mappings": [{"topic": "", "slug": "invoice"}]},
                 {"mappings": [{"topic": "x", "slug": "invoice"}, {"topic": "x", "slug": "size-guide"}]},
                 {"mappings": "x"}):
         resp = lead.put(url, json=bad)

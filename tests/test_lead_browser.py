@@ -4,9 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from datetime import datetime, timezone
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, insert, update
 from sqlalchemy.orm import Session
 
@@ -146,7 +148,8 @@ def test_lead_dashboard_of_a_replayed_show(server, desk, screenshot_dir, tmp_pat
 
     # the printable report
     page.goto(server.url + "/lead/lead-replay/report?tz=Asia/Shanghai&agents=10&aht=240")
-    page.wait_for_function("Chart.getChart(document.getElementById('chart-demand')) !== undefined")
+    expect(page.locator("#chart-demand")).to_have_attribute("height", re.compile(r"\d+"))
+    assert _chart_total(page, "chart-demand") > 0
     assert page.locator(".report-table tbody tr").count() == len(PLAN)
     assert "Asia/Shanghai" in page.text_content(".report-head")
     page.screenshot(path=str(screenshot_dir / "lead-report.png"), full_page=True)
@@ -186,5 +189,4 @@ def test_dashboard_follows_a_live_show(server, desk):
     assert page.text_content("#status") in ("直播中", "Live")
     before = int(page.text_content("#kpi-contacts"))
     contact(2)
-    page.wait_for_function(f"Number(document.getElementById('kpi-contacts').textContent) === {before + 1}",
-                           timeout=20000)
+    expect(page.locator("#kpi-contacts")).to_have_text(str(before + 1), timeout=20000)

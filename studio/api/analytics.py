@@ -92,6 +92,10 @@ def _report_or_error(show_id: str):
 @bp.get("/shows/<show_id>/deflection")
 @require_api("lead")
 def deflection(show_id: str):
+    """The deflection report. Query parameters, all optional: tz (IANA zone; buckets start on its local clock),
+    bucket (seconds), baseline_hours (default 24) or baseline_show (an earlier show's id), agents and aht (seconds;
+    default: the contacts' mean handle time) for the Erlang C wait-time impact, target (seconds, default 180),
+    service_target (0–1, default 0.8)."""
     report, _tz = _report_or_error(show_id)
     return jsonify(report)
 
