@@ -42,6 +42,7 @@ PARTS = (
     "studio.web.lead",
     "studio.sources.web",
     "studio.degraded",
+    "studio.catalog_sync",
 )
 
 VENDOR_FILES = {

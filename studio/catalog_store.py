@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sqlalchemy import select, update as sql_update
+from sqlalchemy import func, select, update as sql_update
 
 from faq_catalog.catalog_io import ParsedCatalog
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem
@@ -59,14 +59,32 @@ class CatalogStore:
     def __init__(self, db):
         self.db = db
         self._listeners: list[Callable[[], None]] = []
+        self._local: list[Callable[[], None]] = []
 
     def on_change(self, fn: Callable[[], None]) -> None:
-        """Called after every committed change (the matcher rebuilds, pages drop their cache)."""
+        """Called after every committed change (the matcher rebuilds, pages drop their cache), whichever process
+        made it."""
         self._listeners.append(fn)
 
+    def on_local_change(self, fn: Callable[[], None]) -> None:
+        """Called after a change committed by this process only (to tell the other processes)."""
+        self._local.append(fn)
+
     def _changed(self) -> None:
+        self.changed_elsewhere()
+        for fn in self._local:
+            fn()
+
+    def changed_elsewhere(self) -> None:
+        """Another process changed the catalog: everything here that depends on it refreshes."""
         for fn in self._listeners:
             fn()
+
+    def fingerprint(self) -> tuple:
+        """Cheap to read, different after any committed create, edit, renumber or delete."""
+        with self.db.session() as s:
+            return tuple(s.execute(select(func.count(), func.max(FaqRecord.id), func.sum(FaqRecord.revision),
+                                          func.max(FaqRecord.updated_at))).one())
 
     def all(self, status: str | None = None) -> list[FaqItem]:
         with self.db.session() as s:

@@ -10,6 +10,12 @@ A show's board is built on first use by replaying what is stored (the last minut
 the last half hour of unmatched questions, on-air segments still cooling down), so a restart mid-show
 picks up where it was. The matcher is a snapshot of the catalog: a catalog change builds a new one in the
 background and swaps the reference, so ingestion never waits for a rebuild.
+
+Scaled out, a show's board lives in its owner process only (studio/ownership.py). Every process ingests and
+commits; what the board needs then travels as events (comments, input counts, host actions): applied here when
+this process owns the show, forwarded to the owner's stream otherwise (studio/show_bus.py). Processes that do not
+own a show read its ranking from the snapshot the owner stores with every push. One process owns every show, and
+nothing of this costs it more than building the events.
 """
 from __future__ import annotations
 
@@ -17,9 +23,7 @@ import logging
 import math
 import threading
 import time
-from collections import Counter, deque
-from dataclasses import dataclass, field
-
+from collections import Counter
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
@@ -28,7 +32,10 @@ from .catalog_store import NotFound
 from .emerging import EmergingQuestions
 from .ingest import CommentWriter, ViewerPseudonyms, off_loop, validate
 from .models import Comment, CommentCount, Segment, Show
+from .ownership import LocalOwnership, Ownership
 from .ranking import DemandBoard
+from .show_bus import ShowBus
+from .show_state import ShowDemand, comment_key
 from .shows import shelf
 
 log = logging.getLogger(__name__)
@@ -42,50 +49,19 @@ ACTIVE_FOR = 900.0
 IDLE_EVICT = 3600.0  # a show idle this long leaves memory; its next use replays it from the database
 MAX_BOOST = 1000.0
 SHELF_TTL = 5.0
-
-
-class InputRates:
-    """Comments per source and platform: when the last arrived and how many in the last minute."""
-
-    def __init__(self):
-        self._inputs: dict[tuple[str, str], dict] = {}
-
-    def note(self, source: str, platforms: Counter, now: float) -> None:
-        sec = int(now)
-        for platform, n in platforms.items():
-            rec = self._inputs.get((source, platform))
-            if rec is None:
-                rec = self._inputs[(source, platform)] = {"seconds": deque(), "total": 0, "last_at": now}
-            secs = rec["seconds"]
-            if secs and secs[-1][0] == sec:
-                secs[-1][1] += n
-            else:
-                secs.append([sec, n])
-            while secs[0][0] < sec - 60:
-                secs.popleft()
-            rec["total"] += n
-            rec["last_at"] = now
-
-    def report(self, now: float) -> list[dict]:
-        out = []
-        for (source, platform), rec in sorted(self._inputs.items()):
-            per_minute = sum(n for s, n in rec["seconds"] if s >= now - 60)
-            out.append({"source": source, "platform": platform, "last_at": rec["last_at"],
-                        "per_minute": per_minute, "total": rec["total"]})
-        return out
-
-
-@dataclass
-class ShowDemand:
-    board: DemandBoard
-    emerging: EmergingQuestions
-    inputs: InputRates = field(default_factory=InputRates)
-    active_at: float = 0.0
+PUSHED_ITEMS = 20  # ranking rows in a live push
+STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (GET /ranking?n= goes up to 200)
+# A new owner skips forwarded comments it already replayed from the database: those committed just before its read
+# whose events were still on the way. Such comments are recent, and their events arrive within seconds.
+DEDUPE_LOOKBACK = 120.0
+DEDUPE_FOR = 30.0
 
 
 class CommentEngine:
-    def __init__(self, studio):
+    def __init__(self, studio, owner: Ownership | None = None, bus: ShowBus | None = None):
         self.studio = studio
+        self.owner = owner or LocalOwnership()
+        self.bus = bus
         self.db = studio.db
         self.half_life = float(studio.config.get("RANKING_HALF_LIFE", 60.0))
         self.writer = CommentWriter(studio.db)
@@ -104,6 +80,10 @@ class CommentEngine:
         studio.on_stop(self.stop)
         studio.live.provide("ranking", self._ranking_snapshot)
         studio.live.provide("emerging", self._emerging_snapshot)
+        self.owner.on_gain(self._gained)
+        self.owner.on_lose(self._lost)
+        if bus is not None:
+            bus.on_events(self._forwarded)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -113,10 +93,16 @@ class CommentEngine:
         self.writer.start(spawn)
         spawn(self._rebuild_matcher)
         spawn(self._tick)
+        self.owner.start(spawn)
+        if self.bus is not None:
+            self.bus.start(spawn)
 
     def stop(self) -> None:
         self._running = False
         self.writer.flush()
+        if self.bus is not None:
+            self.bus.stop()  # forwarded events leave before the process does
+        self.owner.stop()  # leases released: other processes take the shows over at once
 
     # -- the matcher -------------------------------------------------------------------------------------
 
@@ -187,17 +173,46 @@ class CommentEngine:
         self._known_shows.add(show_id)
         return True
 
+    def _board(self, show_id: str) -> ShowDemand | None:
+        """The show's state when this process owns it (built on first use); None when another process does."""
+        return self._state(show_id) if self.owner.watch(show_id) else None
+
     def _state(self, show_id: str) -> ShowDemand:
         st = self._shows.get(show_id)
         if st is None:
             with self._shows_lock:
                 st = self._shows.get(show_id)
                 if st is None:
+                    # The stream position first: events after it are not in the replay, or are skipped as replayed.
+                    position = self.bus.position(show_id) if self.bus is not None else None
                     st = ShowDemand(DemandBoard(self.half_life, ASKER_WINDOW, COOLDOWN),
                                     EmergingQuestions(idle_expiry=EMERGING_WINDOW), active_at=time.time())
                     self._replay(show_id, st)
                     self._shows[show_id] = st
+                    if self.bus is not None:
+                        self.bus.follow(show_id, position)
         return st
+
+    def _gained(self, show_id: str) -> None:
+        """Taken over (or first taken): the board is rebuilt from the database and pushed, without waiting for
+        the next comment or subscriber."""
+        def build() -> None:
+            try:
+                self._state(show_id)
+            except Exception:
+                log.exception("rebuilding show %s after taking it over", show_id)
+            self.studio.live.touch(show_id, "ranking", "emerging")
+        self.studio.socketio.start_background_task(build)
+
+    def _lost(self, show_id: str) -> None:
+        """Another process owns the show now (or nobody can tell, Redis being away): the board goes; it is rebuilt
+        from the database if the show comes back. In its own greenlet: it waits for a replay under way."""
+        def drop() -> None:
+            with self._shows_lock:
+                self._shows.pop(show_id, None)
+                if self.bus is not None:
+                    self.bus.unfollow(show_id)
+        self.studio.socketio.start_background_task(drop)
 
     def _replay(self, show_id: str, st: ShowDemand) -> None:
         """Rebuild a board from the database: matched comments of the ranking window, unmatched questions
@@ -213,6 +228,9 @@ class CommentEngine:
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
+        if self.bus is not None:
+            st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
+            st.replayed_until = time.monotonic() + DEDUPE_FOR
         st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
         open_questions = [r for r in rows if r.slug is None]
         for r, m in zip(open_questions, self.matcher.match_many([r.text for r in open_questions])):
@@ -226,7 +244,7 @@ class CommentEngine:
     def ingest(self, show_id: str, items: list, source: str = "http") -> dict:
         """Validate, match and durably store a batch; returns {"accepted", "duplicate", "rejected", "errors"}.
         Raises ingest.StoreFailed when the database refused the batch (nothing of it was stored)."""
-        st = self._state(show_id)  # before writing: a replay must not see these rows and count them twice
+        st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
         now = time.time()
         checked = validate(show_id, items, source, now, self._viewer)
         rows = checked.rows
@@ -234,22 +252,14 @@ class CommentEngine:
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
-        demand, emerging = [], False
-        for r, m, new in zip(rows, matches, inserted):
-            if not new:
-                continue
-            if m.slug is not None:
-                demand.append((m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"]))
-            elif m.is_question:
-                st.emerging.add(m.normalized, r["text"], r["user_hash"], r["user_quality"], r["ts"])
-                emerging = True
         accepted = sum(inserted)
-        if demand:
-            st.board.add_many(demand)
-        st.inputs.note(source, Counter(r["platform"] for r in rows), now)
-        if accepted:
-            st.active_at = now
-            self.studio.live.touch(show_id, *(("ranking", "emerging") if emerging else ("ranking",)))
+        # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
+        events: list = [("c", m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                         None if m.slug else m.normalized)
+                        for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+        if rows:
+            events.append(("in", source, Counter(r["platform"] for r in rows), now, accepted))
+        self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
 
@@ -257,10 +267,7 @@ class CommentEngine:
 
     def note_on_air(self, show_id: str, slug: str, ts: float | None = None) -> None:
         """An answer to `slug` started: it cools down in the ranking."""
-        st = self._state(show_id)
-        st.board.note_on_air(slug, ts)
-        st.active_at = time.time()
-        self.studio.live.touch(show_id, "ranking")
+        self._deliver(show_id, self._board(show_id), [("air", slug, time.time() if ts is None else ts)])
 
     def boost(self, show_id: str, slug: str, amount: float) -> None:
         """Set the producer's boost for an item (comment units, ±1000; 0 removes it)."""
@@ -268,30 +275,63 @@ class CommentEngine:
             raise ValueError("amount must be a number")
         if slug not in self._catalog_questions():
             raise ValueError(f"unknown item '{slug}'")
-        st = self._state(show_id)
-        st.board.boost(slug, max(-MAX_BOOST, min(MAX_BOOST, float(amount))))
-        st.active_at = time.time()
-        self.studio.live.touch(show_id, "ranking")
+        amount = max(-MAX_BOOST, min(MAX_BOOST, float(amount)))
+        self._deliver(show_id, self._board(show_id), [("boost", slug, amount)])
+
+    # -- feeding the board ---------------------------------------------------------------------------------
+
+    def _deliver(self, show_id: str, st: ShowDemand | None, events: list) -> None:
+        """Apply here when this process owns the show and `st` (taken before the comments were written) is still
+        its board; otherwise hand the events to the owner. When in doubt forwarding is safe: if this process is
+        the owner after all, it reads them back from the stream."""
+        if not events:
+            return
+        if st is not None and (self.bus is None or self._shows.get(show_id) is st and self.owner.owns(show_id)):
+            self._apply(show_id, st, events)
+        else:
+            self.bus.forward(show_id, events)
+
+    def _forwarded(self, show_id: str, events: list) -> None:
+        """Events another process (or this one, in doubt) sent through the show's stream."""
+        st = self._shows.get(show_id)
+        if st is not None:
+            self._apply(show_id, st, events, forwarded=True)
+
+    def _apply(self, show_id: str, st: ShowDemand, events: list, forwarded: bool = False) -> None:
+        touched = st.apply(events, forwarded)
+        if touched:
+            self.studio.live.touch(show_id, *touched)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
     def ranking(self, show_id: str, n: int = 20) -> list[dict]:
         """Top items with score, demand, count_1m, askers, trend, cooldown (s left), boost, samples, and the
         item's question and shelf number for display."""
+        st = self._board(show_id)
+        if st is None:
+            return self._owners_items(show_id, "ranking")[:n]
         questions = self._catalog_questions()
         numbers = self._shelf_numbers(show_id)
-        rows = self._state(show_id).board.top(n)
+        rows = st.board.top(n)
         for row in rows:
             row["question"] = questions.get(row["slug"], "")
             row["number"] = numbers.get(row["slug"])
         return rows
 
     def emerging(self, show_id: str, limit: int = 20) -> list[dict]:
-        return self._state(show_id).emerging.surfaced(limit=limit)
+        st = self._board(show_id)
+        return st.emerging.surfaced(limit=limit) if st is not None else self._owners_items(show_id, "emerging")[:limit]
 
     def input_health(self, show_id: str) -> list[dict]:
         st = self._shows.get(show_id)
-        return st.inputs.report(time.time()) if st else []
+        if st is not None and self.owner.owns(show_id):
+            return st.inputs.report(time.time())
+        return self._owners_items(show_id, "inputs")
+
+    def _owners_items(self, show_id: str, topic: str) -> list[dict]:
+        """Items of the snapshot the show's owner process stored last (scaled out; none yet: empty)."""
+        data = self.bus.snapshot(show_id, topic) if self.bus is not None else None
+        return data["items"] if data else []
 
     def stats(self, show_id: str) -> dict:
         """Counts from the database (what is stored, not what is in memory) plus the live inputs."""
@@ -319,21 +359,44 @@ class CommentEngine:
         return cached[1]
 
     def _ranking_snapshot(self, show_id: str) -> dict:
+        now = time.time()
         if not self.show_exists(show_id):  # subscribers name any show; only real ones get a board
-            return {"items": [], "at": time.time()}
-        return {"items": self.ranking(show_id), "at": time.time(), "half_life": self.half_life}
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:  # another process owns the show: the snapshot it stored last
+            data = self.bus.snapshot(show_id, "ranking") or {"items": [], "at": now, "half_life": self.half_life}
+            return {**data, "items": data["items"][:PUSHED_ITEMS]}
+        rows = self.ranking(show_id, PUSHED_ITEMS if self.bus is None else STORED_ITEMS)
+        data = {"items": rows, "at": now, "half_life": self.half_life}
+        if self.bus is not None:  # for the processes that answer without owning the show
+            self.bus.store_snapshot(show_id, "ranking", data)
+            self.bus.store_snapshot(show_id, "inputs", {"items": st.inputs.report(now)})
+        return {**data, "items": rows[:PUSHED_ITEMS]}
 
     def _emerging_snapshot(self, show_id: str) -> dict:
-        items = self.emerging(show_id) if self.show_exists(show_id) else []
-        return {"items": items, "at": time.time()}
+        now = time.time()
+        if not self.show_exists(show_id):
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:
+            return self.bus.snapshot(show_id, "emerging") or {"items": [], "at": now}
+        data = {"items": st.emerging.surfaced(limit=PUSHED_ITEMS), "at": now}
+        if self.bus is not None:
+            self.bus.store_snapshot(show_id, "emerging", data)
+        return data
 
     def _tick(self) -> None:
         while self._running:
             time.sleep(TICK)
             now = time.time()
             for show_id, st in list(self._shows.items()):
+                if st.replayed is not None and time.monotonic() > st.replayed_until:
+                    st.replayed = None
                 if now - st.active_at < ACTIVE_FOR:
                     self.studio.live.touch(show_id, "ranking")
                 elif now - st.active_at > IDLE_EVICT:
-                    del self._shows[show_id]
+                    self._shows.pop(show_id, None)
+                    self.owner.release(show_id)
+                    if self.bus is not None:
+                        self.bus.unfollow(show_id)
 

@@ -28,8 +28,9 @@ class LiveChannels:
         self._providers: dict[str, Provider] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        # Revisions start at the clock in ms so they keep rising across server restarts.
-        self._rev = int(time.time() * 1000)
+        # Revisions follow the clock in µs: they keep rising across restarts, and snapshots of one topic pushed by
+        # different processes (scaled out) order by when they were taken, so clients never drop the newer one.
+        self._rev = 0
         self._wake = None
         self._started = False
 
@@ -42,8 +43,7 @@ class LiveChannels:
 
     def snapshot(self, show_id: str, topic: str) -> dict:
         with self._lock:
-            self._rev += 1
-            rev = self._rev
+            self._rev = rev = max(self._rev + 1, int(time.time() * 1_000_000))
         return {"show": show_id, "topic": topic, "rev": rev, "ts": time.time(),
                 "data": self._providers[topic](show_id)}
 

@@ -10,6 +10,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 from ..auth import api_error, principal_from_token, require_api
 from ..engine import CommentEngine
 from ..ingest import MAX_BATCH, StoreFailed
+from ..ownership import for_config
 from .common import BadRequest, json_body, register_error_handler, studio
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/shows")
@@ -20,7 +21,7 @@ STORE_FAILED = "comments could not be stored right now; nothing of this batch wa
 
 
 def init(app, st) -> None:
-    st.engine = CommentEngine(st)
+    st.engine = CommentEngine(st, *for_config(st.config))
     st.socketio.on_namespace(IngestNamespace(st))
 
 
