@@ -111,8 +111,8 @@ STRIKES_BEFORE_DISCONNECT = 100
 
 class EventBudget:
     """Token buckets per Socket.IO connection, wrapped around every namespace's dispatch (Socket.IO has no
-    before_request). Each event also yields to the other greenlets: with handlers run in order, a client whose
-    messages are all waiting in the socket buffer would otherwise hold the process until its flood ends."""
+    before_request). Each event also yields to the other greenlets: handlers run in order, and a client whose
+    messages all wait in the buffer would otherwise have them handled back to back while every other client waits."""
 
     def __init__(self, socketio, scale: float = 1.0):
         self.socketio = socketio

@@ -175,6 +175,7 @@ class ShowBus:
     def store_snapshot(self, show_id: str, topic: str, data: Any) -> None:
         """The owner's latest state of a topic, written with the next send (a newer one replaces a waiting one)."""
         self._snapshots[(show_id, topic)] = json.dumps(data, ensure_ascii=False)
+        self._cache[(show_id, topic)] = (time.monotonic(), data)  # what this process says if it loses the show
         self._wake.set()
 
     def snapshot(self, show_id: str, topic: str) -> Any:

@@ -54,6 +54,20 @@ def test_configs_keep_secrets_encrypted_and_never_return_them(server):
     assert '"app_id": "2"' in listed and SECRET not in listed
 
 
+def test_cli_adds_sources_one_setting_at_a_time(server):
+    show_id = new_show(server, "cli")
+    server.cli("source", "add", "--show", show_id, "--platform", "youtube", "--room", "chat-7",
+               "--set", "client_id=abc", "--set", "mode=poll")
+    r = server.cli("source", "add", "--show", show_id, "--platform", "youtube", "--room", "chat-7",
+                   "--secret", "refresh_token", input=f"{SECRET}\n")
+    assert SECRET not in r.stdout + r.stderr
+    [cfg] = sources(server, show_id)["sources"]
+    assert cfg["settings"] == {"client_id": "abc", "mode": "poll"}, "earlier settings are kept"
+    assert cfg["secrets_set"] == ["refresh_token"]
+    bad = server.cli("source", "add", "--show", show_id, "--platform", "youtube", "--set", "colour=red", check=False)
+    assert bad.returncode != 0 and "unknown setting" in bad.stderr
+
+
 @pytest.mark.parametrize("body, status, needle", [
     ({"sources": [{"platform": "myspace"}]}, 400, "unknown platform"),
     ({"sources": [bilibili_entry(colour="red")]}, 400, "unknown setting"),
