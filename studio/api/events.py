@@ -57,7 +57,10 @@ def record_event():
         return api_error(404, f"no show '{show_id[:32]}'")
     if slug and st.viewer.item(slug) is None:
         return api_error(404, f"no item '{slug[:64]}' on the shelf")
-    st.viewer_events.record(ViewerEventIn(show_id, slug, kind, st.pseudonym("viewer", viewer), time.time()))
+    try:
+        st.viewer_events.record(ViewerEventIn(show_id, slug, kind, st.pseudonym("viewer", viewer), time.time()))
+    except Exception:  # logged by the writer; the viewer's page simply retries later
+        return api_error(503, "could not store the event right now, try again")
     return jsonify(ok=True), 202
 
 
