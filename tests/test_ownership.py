@@ -405,3 +405,29 @@ def test_killed_owner_is_replaced_and_the_ranking_rebuilt(cluster):
     assert wait_until(lambda: cluster.pid(f"studio-{owner + 1}") != killed_pid
                       and counts_over_http(cluster, owner, show) == {a: 10, b: 4}, 20)
     assert owner_worker(cluster, show) == survivor
+
+
+def test_graceful_stop_releases_the_lease(cluster):
+    """SIGTERM: the owner drains its connections (up to 3 s), flushes, then deletes its lease, which another
+    process takes at its next attempt; it does not wait for the lease to lapse."""
+    show, items = new_show(cluster)
+    a = items[0]["slug"]
+    post(cluster, 0, show, items[0]["question"], 3, "g0-")
+    post(cluster, 1, show, items[0]["question"], 3, "g1-")
+    assert wait_until(lambda: counts_over_http(cluster, 0, show) == {a: 6}, 10)
+    owner = owner_worker(cluster, show)
+    key = f"{key_prefix(cluster.database_url)}owner:{show}"
+    token = cluster.redis.get(key)
+    os.kill(cluster.pid(f"studio-{owner + 1}"), signal.SIGTERM)
+    stopped = time.monotonic()
+    last_ttl = None
+    deadline = stopped + 10
+    while time.monotonic() < deadline and cluster.redis.get(key) == token:
+        last_ttl = cluster.redis.pttl(key)  # renewed through the drain, then deleted: it never runs down
+        time.sleep(0.02)
+    assert wait_until(lambda: owner_worker(cluster, show) == 1 - owner, 5)
+    handed = time.monotonic() - stopped
+    print(f"graceful stop of studio-{owner + 1}: lease released with {last_ttl} ms left, "
+          f"show handed over after {handed:.2f} s")
+    assert last_ttl is not None and last_ttl > 1000
+    assert wait_until(lambda: counts_over_http(cluster, 1 - owner, show) == {a: 6}, 10)
