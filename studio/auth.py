@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,6 +43,7 @@ def create_user(db, name: str, password: str, role: str) -> None:
             s.add(User(name=name, password_hash=generate_password_hash(password), role=role))
         else:
             user.password_hash, user.role, user.active = generate_password_hash(password), role, True
+            user.session_epoch += 1
 
 
 def check_login(db, name: str, password: str) -> User | None:
@@ -87,10 +89,34 @@ def current_principal() -> Principal | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         p = principal_from_token(current_app.extensions["studio"].db, header[7:].strip())
-    elif session.get("user"):
+    elif session.get("user") and _session_current(session["user"], session.get("epoch")):
         p = Principal(name=session["user"], role=session.get("role", ""), via="session")
     g.principal = p
     return p
+
+
+_EPOCHS: dict[str, tuple[float, int | None]] = {}
+EPOCH_TTL = 5.0  # a logout reaches every process within this many seconds
+
+
+def _session_current(name: str, epoch) -> bool:
+    """The cookie's epoch is the user's current one (and the user is active): logout ends copied cookies too."""
+    now = time.monotonic()
+    cached = _EPOCHS.get(name)
+    if cached is None or now - cached[0] > EPOCH_TTL:
+        with current_app.extensions["studio"].db.session() as s:
+            row = s.execute(select(User.session_epoch, User.active).where(User.name == name)).first()
+        cached = _EPOCHS[name] = (now, row.session_epoch if row and row.active else None)
+    return cached[1] is not None and cached[1] == epoch
+
+
+def end_sessions(db, name: str) -> None:
+    """Log the user out everywhere."""
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is not None:
+            user.session_epoch += 1
+    _EPOCHS.pop(name, None)
 
 
 def csrf_token() -> str:
@@ -106,7 +132,7 @@ def csrf_ok() -> bool:
 
 def login_session(user: User) -> None:
     session.clear()  # a fresh session on login: no fixation
-    session["user"], session["role"] = user.name, user.role
+    session["user"], session["role"], session["epoch"] = user.name, user.role, user.session_epoch
     session.permanent = True
     csrf_token()
 

@@ -22,8 +22,8 @@ POLL = 5.0  # seconds between fingerprint reads
 
 class CatalogSync:
     def __init__(self, redis_url: str, prefix: str, catalog, poll: float = POLL):
-        # The subscriber waits up to a second per read: its socket must outlast that.
-        self.redis = connect(redis_url, TIMEOUT + 1.0)
+        self.redis = connect(redis_url)
+        self._listener = connect(redis_url, TIMEOUT + 1.0)  # waits up to a second per read: its socket outlasts that
         self.channel = f"{prefix}catalog"
         self.catalog = catalog
         self.poll = poll
@@ -55,7 +55,7 @@ class CatalogSync:
         while self._running:
             try:
                 if pubsub is None:
-                    pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                    pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
                     pubsub.subscribe(self.channel)
                 message = pubsub.get_message(timeout=1.0)
                 if message is not None and message.get("data") != self.token:

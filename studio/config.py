@@ -42,6 +42,8 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "RATE_LIMIT_SCALE": float(os.environ.get("STUDIO_RATE_LIMIT_SCALE", "1")),  # benchmarks raise it
         "SESSION_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # one working day of shows; then log in again
+        "SESSION_COOKIE_SECURE": os.environ.get("STUDIO_HTTPS") == "1",  # set when served over TLS
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
     }

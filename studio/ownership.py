@@ -209,4 +209,4 @@ def for_config(config: dict) -> tuple[Ownership, ShowBus | None]:
     if not url:
         return LocalOwnership(), None
     prefix = key_prefix(config["DATABASE_URL"])
-    return LeaseOwnership(url, prefix, float(config.get("OWNER_LEASE_TTL", LEASE_TTL))), ShowBus(url, prefix)
+    return LeaseOwnership(url, prefix), ShowBus(url, prefix)

@@ -25,17 +25,26 @@ class NoDelayHandler(WSGIHandler):
 def serve(app, host: str, port: int, on_stop=None) -> None:
     """Serve until SIGTERM/SIGINT, then run `on_stop` (flush buffers) before exiting."""
     import gevent
+    import gevent.event
     # The error log must sit outside the "studio" logger tree: Flask's handler on that tree writes to the request's
     # wsgi.errors, which is this log, which would propagate back to Flask's handler (endless recursion).
     server = WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None,
                         error_log=logging.getLogger("wsgi"))
 
+    stopped = gevent.event.Event()
+
     def _stop(*_):
         log.info("stopping: flushing and closing")
-        server.stop(timeout=3)
-        if on_stop:
-            on_stop()
+        try:
+            server.stop(timeout=3)
+            if on_stop:
+                on_stop()
+        finally:
+            stopped.set()
 
     gevent.signal_handler(signal.SIGTERM, _stop)
     gevent.signal_handler(signal.SIGINT, _stop)
     server.serve_forever()
+    # serve_forever returns as soon as the listener is closed, while `_stop` may still be flushing (its first wait
+    # on the database or Redis lets this greenlet run on): the process must not exit before the flush is done.
+    stopped.wait()

@@ -42,4 +42,4 @@ class LiveNamespace(Namespace):
 
     def on_ping_state(self, data):
         """Round-trip probe for health displays and benchmarks."""
-        return {"ok": True, "echo": data}
+        return {"ok": True, "echo": data if isinstance(data, (int, float)) or len(str(data)) <= 256 else None}

@@ -111,3 +111,40 @@ def test_login_with_a_wrong_password_fails(server):
     r = requests.post(server.url + "/login", data={"name": "producer", "password": PASSWORDS["producer"]},
                       allow_redirects=False)
     assert r.status_code == 401
+
+
+def _login(server, name: str, password: str) -> requests.Session:
+    s = requests.Session()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', s.get(server.url + "/login").text).group(1)
+    r = s.post(server.url + "/login", data={"name": name, "password": password, "csrf_token": csrf},
+               allow_redirects=False)
+    assert r.status_code == 302
+    return s
+
+
+def test_logout_ends_copies_of_the_session_cookie(server):
+    name, password = f"lead-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    server.cli("user", "create", name, "--role", "lead", "--password", password)
+    s = _login(server, name, password)
+    copy = requests.Session()
+    copy.cookies.update(s.cookies)
+    assert copy.get(server.url + "/", allow_redirects=False).status_code == 200
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', s.get(server.url + "/").text).group(1)
+    s.post(server.url + "/logout", data={"csrf_token": csrf}, allow_redirects=False)
+    # The copied cookie still carries the old session, which the server no longer honours.
+    assert copy.get(server.url + "/", allow_redirects=False).status_code == 302
+    assert _login(server, name, password).get(server.url + "/", allow_redirects=False).status_code == 200
+
+
+def test_password_change_ends_existing_sessions(server):
+    name, password = f"host-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    server.cli("user", "create", name, "--role", "host", "--password", password)
+    s = _login(server, name, password)
+    assert s.get(server.url + "/", allow_redirects=False).status_code == 200
+    server.cli("user", "create", name, "--role", "host", "--password", password + "-new")
+    # Other processes (and this one's cache) see the change within the epoch cache's few seconds.
+    import time
+    deadline = time.monotonic() + 10
+    while s.get(server.url + "/", allow_redirects=False).status_code == 200:
+        assert time.monotonic() < deadline, "old session still honoured 10 s after a password change"
+        time.sleep(0.5)

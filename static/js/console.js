@@ -210,6 +210,12 @@
       return healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute));
     }));
     if (!rows.length) rows = [el("li", { class: "muted", text: S["console.no_inputs"] })];
+    // The studio's own trouble (database or Redis away) comes first, in red, with what it means for the show.
+    rows = (h.problems || []).map(function (p) {
+      return el("li", { class: "dead", dataset: { problem: "1" }, title: p.message }, [
+        el("span", { class: "dot" }), el("span", { class: "name", text: p.part }), el("span", { class: "rate", text: p.message })
+      ]);
+    }).concat(rows);
     $("inputs").replaceChildren.apply($("inputs"), rows);
     var obs = h.obs;
     var box = $("obs");
@@ -229,7 +235,7 @@
     Array.prototype.forEach.call($("inputs").children, function (li) {
       var last = parseFloat(li.dataset.lastAt);
       var age = li.querySelector(".age");
-      if (!age) return;
+      if (!age || li.dataset.problem) return;
       var secs = isNaN(last) ? null : Math.max(0, Math.round(now - last));
       age.textContent = secs === null ? S["console.never"] : fmt("console.ago", secs);
       li.className = li.dataset.state === "down" || secs > 120 ? "dead" : secs === null || secs > 30 ? "stale" : "fresh";

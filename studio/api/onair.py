@@ -47,7 +47,7 @@ def _note_on_air(st, show_id: str, current: dict | None) -> None:
 def health(st, show_id: str) -> dict:
     """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link."""
     return {"sources": source_health(show_id), "inputs": st.engine.input_health(show_id),
-            "obs": st.obs_link.status(show_id), "now": time.time()}
+            "obs": st.obs_link.status(show_id), "problems": st.degraded.status()["problems"], "now": time.time()}
 
 
 def _health_ticker(st) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from ..auth import LOGIN_ROLES, check_login, csrf_ok, login_session, require_page
+from ..auth import LOGIN_ROLES, check_login, csrf_ok, end_sessions, login_session, require_page
 from ..shows import list_shows
 
 bp = Blueprint("staff", __name__)
@@ -35,6 +35,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if csrf_ok():
+        if session.get("user"):
+            end_sessions(current_app.extensions["studio"].db, session["user"])
         session.clear()
     return redirect(url_for("staff.login"))
 
