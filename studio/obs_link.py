@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 NAME_FIELDS = ("question_input", "answer_input", "scene", "scene_item", "on_air_scene")
 TEST_TIMEOUT = 2.0  # a test connection holds its request open: keep it short
+FOLLOW_INTERVAL = 1.0
 
 
 def parse_mapping(data: dict, old: ObsConfig | None) -> dict:
@@ -68,6 +70,22 @@ class ObsLink:
             shows = list(s.scalars(select(ObsConfig.show_id).where(ObsConfig.enabled.is_(True))))
         for show_id in shows:
             self._sync(show_id)
+        threading.Thread(target=self._follow_database, name="obs-follow", daemon=True).start()
+
+    def _follow_database(self) -> None:
+        """Re-read each driven show's revision every second: an action taken in another studio process (scaled
+        mode) reaches this OBS too, and a driver never re-applies a state older than the database's."""
+        applied: dict[str, int] = {}
+        while self._running:
+            time.sleep(FOLLOW_INTERVAL)
+            for show_id in list(self._drivers):
+                try:
+                    state = self._onair.state(show_id)
+                except Exception:  # the show was deleted or the database is away: try again next round
+                    continue
+                if applied.get(show_id) != state["revision"]:
+                    applied[show_id] = state["revision"]
+                    self.apply(show_id, state["current"])
 
     def stop(self) -> None:
         self._running = False
