@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-wqy-microhei obs-studio xvfb libegl-mesa0 libgl1-mesa-dri gcc libc6-dev nginx-light wrk
+APT_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji obs-studio xvfb libegl-mesa0 libgl1-mesa-dri gcc libc6-dev nginx-light wrk
 DEMO_PORT ?= 5000
 CLUSTER_PORT ?= 8080
 CLUSTER_PROCESSES ?= 2
