@@ -1,11 +1,13 @@
 """The producer's page for one show (/producer/<show>): the rundown, the shelf during the show, the emerging
-questions and the OBS mapping."""
+questions, the OBS mapping and the show's comment sources."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from .. import i18n
 from ..auth import require_page
+from ..sources.cli import ROOM_REQUIRED
+from ..sources.registry import RECEIVERS
 from .console import live_topics, show_or_404
 
 bp = Blueprint("rundown", __name__)
@@ -67,6 +69,57 @@ i18n.add({
     "rundown.saved": ("已保存", "Saved"),
     "rundown.overlays": ("OBS 叠加层网址", "Overlay URLs"),
     "rundown.console": ("主控台", "Host console"),
+    "rundown.sources": ("评论来源", "Comment sources"),
+    "rundown.sources_hint": ("直播平台的评论从这里进来：官方接口由单独的适配进程读取，抓取工具（wxlivespy、dycast、油猴脚本）发到接入网址。",
+                             "Where the platforms' comments come in: official APIs are read by an adapter process, "
+                             "capture tools (wxlivespy, dycast, userscripts) post to a receiver URL."),
+    "rundown.sources_empty": ("还没有来源", "No sources yet"),
+    "rundown.sources_connected": ("{n} 已连接", "{n} connected"),
+    "rundown.src_add": ("添加来源", "Add a source"),
+    "rundown.src_edit": ("修改", "Edit"),
+    "rundown.src_editing": ("修改来源", "Edit source"),
+    "rundown.src_platform": ("平台", "Platform"),
+    "rundown.src_adapters": ("官方接口（适配进程）", "Official API (adapter process)"),
+    "rundown.src_receivers": ("抓取工具（接入网址）", "Capture tool (receiver URL)"),
+    "rundown.src_room": ("直播间", "Room"),
+    "rundown.src_room_needed": ("必填：{n}", "required: {n}"),
+    "rundown.src_more": ("更多设置（一般不用改）", "More settings (rarely changed)"),
+    "rundown.src_enabled": ("启用", "Enabled"),
+    "rundown.src_disabled": ("已停用", "disabled"),
+    "rundown.src_remove_confirm": ("再点一次移除", "Click again to remove"),
+    "rundown.src_removed": ("已移除", "Removed"),
+    "rundown.src_never": ("还没有评论", "no comments yet"),
+    "rundown.src_last": ("最后一条 {n} 秒前", "last message {n} s ago"),
+    "rundown.src_rate": ("每分钟 {n} 条", "{n}/min"),
+    "rundown.src_received": ("共收到 {n} 条", "{n} received"),
+    "rundown.src_waiting": ("等待数据", "waiting"),
+    "rundown.src_not_running": ("适配进程未运行", "adapter not running"),
+    "rundown.src_stale": ("适配进程已失联", "adapter stopped reporting"),
+    "rundown.src_state_connecting": ("连接中", "connecting"),
+    "rundown.src_state_connected": ("已连接", "connected"),
+    "rundown.src_state_backoff": ("重连等待中", "retrying"),
+    "rundown.src_state_fatal": ("已停止（需处理）", "stopped (needs attention)"),
+    "rundown.src_state_stopped": ("已停止", "stopped"),
+    "rundown.src_not_saved": ("未保存配置（设置来自环境变量或命令行）", "not saved here (settings from env or command line)"),
+    "rundown.src_secrets": ("已保存的密钥：{n}", "saved secrets: {n}"),
+    "rundown.src_hook_new": ("生成接入网址", "Get receiver URL"),
+    "rundown.src_hook_rotate": ("换新接入网址（旧的会失效）", "New receiver URL (the old one stops working)"),
+    "rundown.src_hook_once": ("只显示这一次，复制到抓取工具里；旧网址已失效。", "Shown once: paste it into the capture tool; "
+                              "the previous URL no longer works."),
+    "rundown.src_run": ("在能访问本工作室的电脑上启动适配进程（TOKEN = studio token create --role ingest 生成的令牌）：",
+                        "Start the adapter on a machine that reaches this studio (TOKEN = an ingest token from "
+                        "studio token create --role ingest):"),
+    "rundown.src_douyin_push": ("数据推送地址（填到抖音开发者后台）：", "Data push URL (for the Douyin developer console):"),
+    "rundown.src_copy": ("复制", "Copy"),
+    "rundown.src_copied": ("已复制", "Copied"),
+    "rundown.src_p_bilibili": ("哔哩哔哩 开放平台", "Bilibili Open-Live"),
+    "rundown.src_p_youtube": ("YouTube", "YouTube"),
+    "rundown.src_p_twitch": ("Twitch", "Twitch"),
+    "rundown.src_p_douyin": ("抖音 直播小玩法推送", "Douyin interactive push"),
+    "rundown.src_p_kuaishou": ("快手 互动玩法", "Kuaishou interactive play"),
+    "rundown.src_p_wxlivespy": ("视频号 · wxlivespy", "WeChat Channels · wxlivespy"),
+    "rundown.src_p_dycast": ("抖音 · dycast", "Douyin · dycast"),
+    "rundown.src_p_generic": ("通用 JSON（油猴脚本等）", "Generic JSON (userscripts…)"),
 })
 
 
@@ -75,4 +128,5 @@ i18n.add({
 def rundown(show_id: str):
     strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("rundown.", "status."))}
     return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
-                           topics=live_topics("onair", "ranking", "emerging", "shelf", "health"))
+                           topics=live_topics("onair", "ranking", "emerging", "shelf", "health"),
+                           receivers=list(RECEIVERS), room_required=ROOM_REQUIRED)
