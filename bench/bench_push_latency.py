@@ -18,8 +18,7 @@ import threading
 import time
 
 import requests
-import socketio
-from running_studio import running_studio
+from running_studio import ranking_listener, running_studio
 
 from studio.simulate import CommentStream, load_stream
 
@@ -84,22 +83,8 @@ def main() -> None:
 
 def run(srv, args) -> None:
     show = "demo"
-    seen: dict[str, float] = {}
     pushes: list[float] = []
-
-    def on_state(msg: dict) -> None:
-        if msg.get("topic") != "ranking" or msg.get("show") != show:
-            return
-        now = time.perf_counter()
-        pushes.append(now)
-        for item in msg["data"]["items"]:
-            if item["slug"] == PROBE_SLUG:
-                for sample in item["samples"]:
-                    seen.setdefault(sample["text"], now)
-
-    client = socketio.Client(reconnection=False)
-    client.on("state", on_state, namespace="/live")
-    client.connect(srv.url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.perf_counter, pushes.append)
     try:
         def round_trip() -> float:
             t = time.perf_counter()

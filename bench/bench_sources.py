@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import requests
-import socketio
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -31,6 +30,7 @@ from fakes.bilibili import FakeBilibili  # noqa: E402
 from fakes.workload import TEMPLATES, frames, plan, stream  # noqa: E402
 from harness import seeded_server  # noqa: E402
 from liveserver import STUDIO  # noqa: E402
+from running_studio import ranking_listener  # noqa: E402
 
 PROBE_SLUG, PROBE_TEXT = "invoice", "能开发票吗"
 LOAD_TEXTS = [t for slug, texts in TEMPLATES.items() if slug != PROBE_SLUG for t in texts]
@@ -128,19 +128,7 @@ def throughput(srv, path_cls, show: str, n: int, batch: int) -> float:
 
 
 def lag(srv, path_cls, show: str, rate: float, seconds: float, probe_every: float, batch: int) -> list[float]:
-    seen: dict[str, float] = {}
-
-    def on_state(msg: dict) -> None:
-        if msg.get("topic") == "ranking" and msg.get("show") == show:
-            now = time.time()
-            for item in msg["data"]["items"]:
-                if item["slug"] == PROBE_SLUG:
-                    for sample in item["samples"]:
-                        seen.setdefault(sample["text"], now)
-
-    client = socketio.Client(reconnection=False)
-    client.on("state", on_state, namespace="/live")
-    client.connect(srv.url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.time)
     assert client.call("subscribe", {"show": show, "topics": ["ranking"]}, namespace="/live", timeout=5)["ok"]
     srv.session(srv.tokens["producer"]).post(f"{srv.url}/api/shows/{show}/boost",
                                              json={"slug": PROBE_SLUG, "amount": 1000}).raise_for_status()

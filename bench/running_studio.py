@@ -5,7 +5,9 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+import socketio
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -23,3 +25,27 @@ def running_studio(prefix: str) -> Iterator[LiveServer]:
             yield srv
         finally:
             srv.stop()
+
+
+def ranking_listener(url: str, show: str, slug: str, clock: Callable[[], float],
+                     on_push: Callable[[float], None] | None = None) -> tuple[socketio.Client, dict[str, float]]:
+    """A /live client (not yet subscribed) for `show`'s ranking: maps each sample text of `slug` to the `clock()`
+    time it first arrived, which is how the latency benchmarks see their probe comments; `on_push(t)` is called
+    for every ranking push."""
+    seen: dict[str, float] = {}
+
+    def on_state(msg: dict) -> None:
+        if msg.get("topic") != "ranking" or msg.get("show") != show:
+            return
+        now = clock()
+        if on_push is not None:
+            on_push(now)
+        for item in msg["data"]["items"]:
+            if item["slug"] == slug:
+                for sample in item["samples"]:
+                    seen.setdefault(sample["text"], now)
+
+    client = socketio.Client(reconnection=False)
+    client.on("state", on_state, namespace="/live")
+    client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+    return client, seen

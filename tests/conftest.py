@@ -8,6 +8,8 @@ import pytest
 
 from liveserver import REPO, LiveServer
 
+pytest_plugins = ["obs_fixtures"]  # one real OBS for every OBS test file
+
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]

@@ -7,14 +7,14 @@ import pytest
 import requests
 
 from obs_harness import ANSWER, CARD, QUESTION, SCENE
-from test_obs_driver import ObsView, obs, obs_harness, wait_for  # noqa: F401 - fixtures: one real OBS
+from obs_fixtures import ObsView, wait_for
 from test_onair_api import Watcher, new_show
 
 pytestmark = pytest.mark.obs
 
 
 @pytest.fixture
-def linked(server, obs_harness, obs):  # noqa: F811 - the imported fixtures
+def linked(server, obs_harness, obs):
     """A show of its own whose OBS mapping points at the test OBS; the mapping is removed afterwards."""
     show = new_show(server, "obs")
     api = f"{server.url}/api/shows/{show}"
@@ -32,7 +32,7 @@ def connected(producer, api: str) -> bool:
     return producer.get(api + "/obs").json()["connected"]
 
 
-def test_going_on_air_sets_the_obs_text_and_shows_the_card(server, obs_harness, obs, linked):  # noqa: F811
+def test_going_on_air_sets_the_obs_text_and_shows_the_card(server, obs_harness, obs, linked):
     show, api, producer = linked
     mapping = producer.get(api + "/obs").json()
     assert mapping["password_set"] is True and "password" not in mapping
@@ -50,7 +50,7 @@ def test_going_on_air_sets_the_obs_text_and_shows_the_card(server, obs_harness, 
     assert obs_harness.password not in server.log_path.read_text()
 
 
-def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(server, obs_harness, obs,  # noqa: F811
+def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(server, obs_harness, obs,
                                                                                linked):
     show, api, producer = linked
     host = server.session(server.tokens["host"])
@@ -86,7 +86,7 @@ def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(se
         after.close()
 
 
-def test_test_connection_lists_scenes_and_inputs_and_bad_mappings_are_refused(server, obs_harness, obs,  # noqa: F811
+def test_test_connection_lists_scenes_and_inputs_and_bad_mappings_are_refused(server, obs_harness, obs,
                                                                                 linked):
     show, api, producer = linked
     found = producer.post(api + "/obs/test", json={}).json()  # the stored mapping, password included
