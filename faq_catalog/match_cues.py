@@ -3,7 +3,8 @@
 Two kinds of cue make a comment worth answering: a question form (particles 吗/呢/么, question words,
 A-not-A "送不送", a trailing 不/没 "能退不" "发了没", requests "求…" "发一下", Cantonese 咩/点样/边度/冇),
 and a trouble report that implies "what now?" (没收到, 查不到, 付不了, 发错, 破了…). A statement that
-names a topic but asks nothing ("尾款付好了", "一号链接拍了") has neither.
+names a topic but asks nothing ("尾款付好了", "一号链接拍了") has neither; nor has a negated report
+("没破", "没坏") or one the viewer has let go ("…算了").
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ _QUESTION = re.compile(
     r"吗|呢(?![个啲度])|么$|[咋啥哪谁咩]|什么|怎|如何|为何|何时|多久|多少|多长|多大|多远|多重|是否"
     r"|(?<![好这那十没几])几(?![十百千万])"
     r"|(.)[不唔没]\1|[不没]$|没有$|未$|有无|冇"
-    r"|点样|边度|边个|几时"
+    r"|点样|边度|边个|几时|[系是]咪|系唔系|点[计算解]|边[只支款间位家]|(?<![好行干])嘛"
     r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
     r"|when|where|which|what|how"
@@ -21,9 +22,15 @@ _QUESTION = re.compile(
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
 _PROBLEM = re.compile(
     r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交][不唔][到了上]"
-    r"|提交不|失败|闪退|卡住|[点选拍买下]成|(?<!不)错|漏|少了|少发|缺件|破(?!防)|坏|碎|裂|瑕疵|质量[问有差不]"
-    r"|(?<!没)问题|不对|不回|不理|没[动变]|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
+    r"|提交不|失败|闪退|卡住|转圈|[点选拍买下发]成|(?<!不)错|少了|少发|缺件|瑕疵|质量[问有差不]"
+    r"|(?<![没不无未])(?<!没有)(?:漏|破(?!防)|坏|碎|裂)"
+    r"|(?<!没)问题|不对|不回|不理|没[动变送给见]|没[看找]到|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
+    r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]"
 )
+
+
+# "Never mind" closes the matter: "拍错了 算了不改了" reports nothing that still needs an answer.
+_SETTLED = re.compile(r"(?<![点打])算了|不用了|没事了|没关系|不[改退换]了$")
 
 
 def asks(normalized: str) -> bool:
@@ -32,8 +39,9 @@ def asks(normalized: str) -> bool:
 
 
 def reports_trouble(normalized: str) -> bool:
-    """A trouble report (missing, wrong, broken, failing, not updating) that asks for help implicitly."""
-    return _PROBLEM.search(normalized) is not None
+    """A trouble report (missing, wrong, broken, failing, not updating) that asks for help implicitly,
+    unless the viewer has already let it go ("算了", "不用了")."""
+    return _PROBLEM.search(normalized) is not None and _SETTLED.search(normalized) is None
 
 
 # The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.

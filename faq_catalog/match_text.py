@@ -4,8 +4,10 @@ Steps, each one pass: Latin runs (English words, pinyin abbreviations) become Ch
 discounts (满300减50) become one notion; a first leftmost-longest Aho-Corasick pass folds function
 words and dialect (哪儿 → 哪里, 咋 → 怎么) and drops filler (了, 的, 啊…) while leaving every lexicon
 word whole; a second pass cuts the text into tokens, each lexicon variant becoming its canonical word
-and every other character (or Latin/digit run) a token of its own. Finally "几号" is read in context:
-before an action it asks a date (→ 什么时候), otherwise which numbered link.
+and every other character (or Latin/digit run) a token of its own. Finally a few folds are read in
+context: "几号" before an action or after "到" asks a date (→ 什么时候), otherwise which numbered link;
+"后面/等会" before a price move means "later", not the next product; a stall beside the stream's own
+words ("画面卡住") is the stream freezing, not the parcel.
 
 Tokens are joined as "|a|b|c|" so that index terms, also written "|…|", can only match whole tokens:
 "款什么时候" inside "尾款什么时候" never matches "退款什么时候".
@@ -25,7 +27,7 @@ os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 from pypinyin import lazy_pinyin  # noqa: E402  (must follow the setting above)
 
 from .match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
-                            SYNONYMS, WHEN_WORD, WHICH_LINK)
+                            NEXT_WORD, STALL_WORD, STREAM_WORD, SYNONYMS, WHEN_WORD, WHICH_LINK)
 from .normalize import normalize
 
 SEP = "|"
@@ -40,6 +42,11 @@ _TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千�
 _CHARS = re.compile(r"[a-z]+|\d+|.")
 # After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
+# Before "几号", a word that runs up to a date ("到几号", "截止几号", "保价到几号") makes it a date too.
+_UNTIL = frozenset("到至止")
+# "后面/等会" folds to the next product, but followed by a price move it means "later": "后面会不会降".
+_PRICE_MOVE = frozenset(("降价", "降", "涨", "涨价", "便宜", "价格", "价保"))
+_SKIPPABLE = frozenset(("不", "吗", "没有"))
 
 
 class _Pass:
@@ -196,6 +203,10 @@ class Canonicalizer:
         tokens = self._second.tokens(self._first.text(s))
         if WHICH_LINK in tokens:
             tokens = _read_which_link(tokens)
+        if NEXT_WORD in tokens:
+            tokens = _read_later(tokens)
+        if STREAM_WORD in tokens:
+            tokens = [t for t in tokens if t != STALL_WORD]
         return tokens
 
     def __call__(self, normalized: str) -> str:
@@ -210,10 +221,23 @@ def _read_which_link(tokens: list[str]) -> list[str]:
             out.append(tok)
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if nxt and nxt[0] in _DATED_ACTION:
+        prev = out[-1] if out else ""
+        if (nxt and nxt[0] in _DATED_ACTION) or (prev and prev[-1] in _UNTIL):
             out.append(WHEN_WORD)
         else:
             out.append(tok)
             if nxt != LINK_WORD:
                 out.append(LINK_WORD)
+    return out
+
+
+def _read_later(tokens: list[str]) -> list[str]:
+    """Drop a "next" that only says "later" before a price move; keep it everywhere else."""
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok == NEXT_WORD:
+            rest = [t for t in tokens[i + 1:i + 4] if t not in _SKIPPABLE]
+            if rest and rest[0] in _PRICE_MOVE:
+                continue
+        out.append(tok)
     return out

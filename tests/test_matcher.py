@@ -98,9 +98,43 @@ def test_novel_questions_get_no_item_but_look_like_questions(matcher: Matcher, t
     ("什么时候发货", True), ("券呢", True), ("能退不", True), ("重不重", True), ("发了没", True),
     ("赠品没收到", True), ("付款一直失败", True), ("发错颜色了", True),   # trouble reports ask implicitly
     ("已拍", False), ("尾款付好了", False), ("主播好美", False), ("不错不错", False), ("", False),
+    ("係唔係真嘅", True), ("個價點計", True), ("邊隻好用啲", True),          # Cantonese question forms
+    ("抢了半天抢不到", True), ("页面一直转圈", True), ("快递只来了一箱", True),  # reports without a question word
+    ("外箱没破", False), ("用了半年没坏过", False),                          # negated damage reports nothing
+    ("下错单了 算了不用了", False),                                           # the viewer let it go
 ])
 def test_looks_like_question(text: str, expected: bool) -> None:
     assert looks_like_question(normalize(text)) is expected
+
+
+MORE_ITEMS = [
+    {"slug": "damaged", "question": "收到破损怎么办？", "keywords": ["破损", "坏了", "漏液"],
+     "examples": ["收到瓶子碎了"]},
+    {"slug": "next-up", "question": "下一个上什么？", "keywords": ["下一个", "什么时候上"], "examples": ["后面还有什么"]},
+    {"slug": "price-guard", "question": "买贵了能保价吗？", "keywords": ["保价", "降价"], "examples": ["保价多少天"]},
+    {"slug": "restock", "question": "卖完了还补货吗？", "keywords": ["补货", "返场", "没货了"], "examples": ["还会补吗"]},
+    {"slug": "tracking", "question": "物流不动怎么办？", "keywords": ["物流", "物流不动"], "examples": ["物流怎么查"]},
+]
+
+
+@pytest.fixture(scope="module")
+def wide_matcher() -> Matcher:
+    return Matcher.from_items(items(MORE_ITEMS))
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("保价能保到几号", "price-guard"),     # 到几号 is a date, not a link number
+    ("等会还会降价吗", "price-guard"),     # 等会 before a price move means "later", not the next product
+    ("等会上什么", "next-up"),
+    ("瓶子漏出来了", "damaged"),
+    ("手慢了 还有机会吗", "restock"),      # restock asked without 补
+    ("淘宝更便宜", None),                  # a comparison that asks nothing
+    ("洗了会不会起球", None),              # how goods wear is not a damaged parcel
+    ("外箱没破 东西也没坏", None),
+    ("画面又卡住了", None),                # the stream stalling is not the parcel stalling
+])
+def test_context_decides_the_reading(wide_matcher: Matcher, text: str, slug: str | None) -> None:
+    assert wide_matcher.match(text).slug == slug, (text, wide_matcher.explain(text))
 
 
 def test_confidence_grows_with_evidence(matcher: Matcher) -> None:
