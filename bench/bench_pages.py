@@ -1,6 +1,6 @@
 """Solution pages under load: /faq/<slug> beside the same HTML served as a static file, same server, same run.
 
-Starts `studio run` on a free loopback port with a temporary database and the demo catalog, then drives it with
+Starts `studio run` on a free loopback port with a temporary database, the demo catalog and show, then drives it with
 wrk (Debian's `wrk`: keep-alive connections, as browsers use them):
 
   static file      the rendered solution page saved under static/ and served by the same process (baseline)
@@ -17,45 +17,16 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-STUDIO = str(Path(sys.executable).with_name("studio"))
-SHOW = "bench"
+from running_studio import REPO, running_studio
+
+SHOW = "demo"
 TARGET_RPS, TARGET_P50_MS = 3000, 5.0
 VIEWER_COOKIE = "fls_vid=benchviewer0000000000"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def studio(env: dict, *args: str) -> None:
-    subprocess.run([STUDIO, *args], env=env, check=True, capture_output=True, timeout=120)
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([STUDIO, "run", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("studio did not start within 30 s")
 
 
 def fetch(url: str) -> bytes:
@@ -105,32 +76,24 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make system-deps` installs it (Debian package wrk)")
 
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-        env = {**os.environ, "STUDIO_VAR_DIR": tmp, "PYTHONUNBUFFERED": "1"}
-        studio(env, "db", "upgrade")
-        studio(env, "catalog", "import", str(REPO / "faq_catalog" / "demo"))
-        studio(env, "show", "create", "压测专场", "--id", SHOW)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        page_url = f"{base}/faq/{args.slug}?show={SHOW}"
+    with running_studio("bench-pages-") as srv:
+        page_url = f"{srv.url}/faq/{args.slug}?show={SHOW}"
         static_file = REPO / "static" / f"_bench_{os.getpid()}.html"
-        proc = start_server(env, port)
+        pid = srv.proc.pid
         try:
             static_file.write_bytes(fetch(page_url))
-            runs = [("static file (same HTML)", f"{base}/static/{static_file.name}", ()),
+            runs = [("static file (same HTML)", f"{srv.url}/static/{static_file.name}", ()),
                     ("/faq/<slug>, returning viewer", page_url, (f"Cookie: {VIEWER_COOKIE}",)),
                     ("/faq/<slug>, first visit", page_url, ())]
             for _, url, headers in runs:  # warm up: rendered page cache, item map
-                wrk(url, args.connections, 1, proc.pid, headers)
+                wrk(url, args.connections, 1, pid, headers)
             # Interleaved rounds, median of each figure: a busy neighbour on the machine hits every target alike.
-            rounds = [[wrk(url, args.connections, args.seconds, proc.pid, headers) for _, url, headers in runs]
+            rounds = [[wrk(url, args.connections, args.seconds, pid, headers) for _, url, headers in runs]
                       for _ in range(args.rounds)]
             results = [(name, {k: statistics.median(r[i][k] for r in rounds) for k in rounds[0][i]})
                        for i, (name, _, _) in enumerate(runs)]
         finally:
             static_file.unlink(missing_ok=True)
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(15)
 
     print(f"Solution page /faq/{args.slug}: {args.connections} keep-alive connections, median of {args.rounds} "
           f"interleaved {args.seconds} s runs, one `studio run` process (gevent), wrk -t1, {os.cpu_count()} CPUs, "

@@ -17,7 +17,6 @@ import argparse
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,9 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from fakes.bilibili import FakeBilibili  # noqa: E402
 from fakes.workload import TEMPLATES, frames, plan, stream  # noqa: E402
-from harness import seeded_server  # noqa: E402
 from liveserver import STUDIO  # noqa: E402
-from running_studio import ranking_listener  # noqa: E402
+from running_studio import ranking_listener, running_studio  # noqa: E402
 
 PROBE_SLUG, PROBE_TEXT = "invoice", "能开发票吗"
 LOAD_TEXTS = [t for slug, texts in TEMPLATES.items() if slug != PROBE_SLUG for t in texts]
@@ -171,18 +169,12 @@ def main() -> None:
     ap.add_argument("--probe-every", type=float, default=0.25)
     ap.add_argument("--batch", type=int, default=500, help="the adapter's batch_max, and the baseline's batch size")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-sources-") as tmp:
-        srv = seeded_server(Path(tmp) / "studio")
-        srv.start()
-        try:
-            rows = {}
-            for key, cls in (("direct", DirectPath), ("adapter", AdapterPath)):
-                tput = throughput(srv, cls, new_show(srv, f"tput-{key}"), args.comments, args.batch)
-                ms = lag(srv, cls, new_show(srv, f"lag-{key}"), args.rate, args.seconds, args.probe_every,
-                         args.batch)
-                rows[key] = (cls.name, tput, pct(ms, 50), pct(ms, 95), len(ms))
-        finally:
-            srv.stop()
+    with running_studio("bench-sources-") as srv:
+        rows = {}
+        for key, cls in (("direct", DirectPath), ("adapter", AdapterPath)):
+            tput = throughput(srv, cls, new_show(srv, f"tput-{key}"), args.comments, args.batch)
+            ms = lag(srv, cls, new_show(srv, f"lag-{key}"), args.rate, args.seconds, args.probe_every, args.batch)
+            rows[key] = (cls.name, tput, pct(ms, 50), pct(ms, 95), len(ms))
     print(f"{args.comments:,} comments for throughput (batches of {args.batch}); {args.rate:.0f}/s for "
           f"{args.seconds:.0f} s with a probe every {args.probe_every} s for lag (to the ranking push, "
           f"throttle 0.25 s included)\n")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ import socketio
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from harness import seeded_server  # noqa: E402
+from running_studio import running_studio  # noqa: E402
 
 from studio.simulate import CommentStream, load_stream  # noqa: E402
 
@@ -255,13 +254,8 @@ def main() -> None:
     ap.add_argument("--onair-every", type=float, default=10.0)
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
-        srv = seeded_server(Path(tmp) / "studio")
-        srv.start()
-        try:
-            run(srv, args)
-        finally:
-            srv.stop()
+    with running_studio("soak-") as srv:
+        run(srv, args)
 
 
 if __name__ == "__main__":

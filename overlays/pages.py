@@ -18,6 +18,7 @@ from studio import i18n
 from studio.catalog_store import NotFound
 from studio.config import REPO_ROOT
 from studio.shows import SHOW_ID_RE
+from studio.web.console import live_topics
 
 from faq_catalog.model import SLUG_RE
 
@@ -54,12 +55,11 @@ def overlay(show_id: str, kind: str):
     _check_show(show_id)
     if kind not in KINDS:
         abort(404)
-    provided = current_app.extensions["studio"].live.topics
     # The audience's language, not the OBS machine's: Chinese unless the URL says ?lang=en
     lang = request.args.get("lang") if request.args.get("lang") in i18n.LANGS else "zh"
     strings = {k: v[lang] for k, v in i18n.STRINGS.items() if k.startswith("overlay.")}
     resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
-                                    overlay_lang=lang, topics=[t for t in KINDS[kind] if t in provided]))
+                                    overlay_lang=lang, topics=live_topics(*KINDS[kind])))
     resp.headers["Cache-Control"] = "no-cache"
     return resp
 

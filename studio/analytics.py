@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select, text
+from sqlalchemy import Integer, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from . import erlang
@@ -143,7 +143,7 @@ class _Report:
         self.n_buckets = max(1, math.ceil((self.data_end - self.origin) / self.size))
 
     def in_window(self, col):
-        return and_(col >= self.start, col <= self.end)
+        return col.between(self.start, self.end)
 
     def series(self) -> list[float]:
         return [0] * self.n_buckets
@@ -153,17 +153,14 @@ class _Report:
             series[bucket] += value
 
     # --- viewer events
-    def inside(self, col):
-        """The window as a condition inside an aggregate, not in WHERE: it holds nearly all of a show's events,
-        and a WHERE range on ts tempts planners into a (show, ts) index plus a visit to the table for every row,
-        several times slower than the covering index scan this leaves them."""
-        return col.between(self.start, self.end)
-
+    # For the per-show totals the window is a condition inside the aggregate, not in WHERE: it holds nearly all
+    # of a show's events, and a WHERE range on ts tempts planners into a (show, ts) index plus a visit to the
+    # table for every row, several times slower than the covering index scan this leaves them.
     def viewer_events(self) -> tuple[dict, list]:
         """Counts per item and type (the funnel), and page views per time bucket."""
         by_item: dict[str, dict[str, int]] = {}
         for slug, kind, n in self.s.execute(
-                select(ViewerEvent.slug, ViewerEvent.type, func.sum(case((self.inside(ViewerEvent.ts), 1), else_=0)))
+                select(ViewerEvent.slug, ViewerEvent.type, func.sum(case((self.in_window(ViewerEvent.ts), 1), else_=0)))
                 .where(ViewerEvent.show_id == self.show.id).group_by(ViewerEvent.slug, ViewerEvent.type)):
             by_item.setdefault(slug, {})[kind] = int(n or 0)
         # One index range count per bucket instead of GROUP BY on a computed bucket: no sort of every row.
@@ -180,7 +177,7 @@ class _Report:
 
     def page_viewers(self) -> tuple[int, int]:
         """(unique page viewers, of whom escalated within ESCALATION_WINDOW after a page they opened)."""
-        viewers = self.s.scalar(select(func.count(func.distinct(case((self.inside(ViewerEvent.ts),
+        viewers = self.s.scalar(select(func.count(func.distinct(case((self.in_window(ViewerEvent.ts),
                                                                        ViewerEvent.viewer_hash)))))
                                 .where(ViewerEvent.show_id == self.show.id, ViewerEvent.type == "page_view")) or 0
         esc = ViewerEvent.__table__.alias("esc")

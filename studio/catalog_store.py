@@ -35,10 +35,15 @@ def to_item(rec: FaqRecord) -> FaqItem:
                    created_at=rec.created_at, updated_at=rec.updated_at)
 
 
+def _values(item: FaqItem) -> dict:
+    """The stored columns of `item` (the tuples become JSON lists)."""
+    return {key: list(getattr(item, key)) if key in ("keywords", "examples") else getattr(item, key)
+            for key in (*FRONT_MATTER_KEYS, "body")}
+
+
 def _write(rec: FaqRecord, item: FaqItem) -> None:
-    for key in (*FRONT_MATTER_KEYS, "body"):
-        value = getattr(item, key)
-        setattr(rec, key, list(value) if key in ("keywords", "examples") else value)
+    for key, value in _values(item).items():
+        setattr(rec, key, value)
 
 
 @dataclass
@@ -126,10 +131,8 @@ class CatalogStore:
                 raise AlreadyExists(item.slug)
             if to_item(rec).content_equals(item):
                 return to_item(rec)
-            values = {k: getattr(item, k) for k in (*FRONT_MATTER_KEYS, "body")}
-            values["keywords"], values["examples"] = list(item.keywords), list(item.examples)
             done = s.execute(sql_update(FaqRecord).where(FaqRecord.id == rec.id, FaqRecord.revision == base_revision)
-                             .values(**values, revision=base_revision + 1, updated_at=utcnow())
+                             .values(**_values(item), revision=base_revision + 1, updated_at=utcnow())
                              .execution_options(synchronize_session=False))
             s.expire(rec)
             if done.rowcount != 1:

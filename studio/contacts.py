@@ -26,6 +26,7 @@ from typing import IO, Callable, Iterable, Iterator
 
 from sqlalchemy import delete, func, select
 
+from .db import dialect_insert
 from .models import FaqRecord, OneToOneContact, TopicMapping
 
 MAX_WEBHOOK_ITEMS = 5000
@@ -208,25 +209,18 @@ def known_slugs(db) -> set[str]:
         return set(s.scalars(select(FaqRecord.slug)))
 
 
-def _insert_ignoring_duplicates(s, rows: list[dict]) -> None:
-    if s.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    s.execute(insert(OneToOneContact).on_conflict_do_nothing(index_elements=["ext_id"]), rows)
-
-
 def store(db, rows: list[ContactRow]) -> tuple[int, int]:
     """Insert the contacts not stored yet; returns (inserted, duplicates). Safe to repeat."""
-    unique: dict[str, ContactRow] = {}
+    unique: dict[str, dict] = {}
     for r in rows:
-        unique.setdefault(r.ext_id, r)
+        unique.setdefault(r.ext_id, r.__dict__)
+    table = OneToOneContact.__table__
     with db.session() as s:
-        existing = set(s.scalars(select(OneToOneContact.ext_id).where(OneToOneContact.ext_id.in_(list(unique)))))
-        new = [r.__dict__ for key, r in unique.items() if key not in existing]
-        if new:
-            _insert_ignoring_duplicates(s, new)
-    return len(new), len(rows) - len(new)
+        # RETURNING names only the rows this statement inserted, so the count holds beside concurrent imports
+        stmt = (dialect_insert(s.connection().dialect.name)(table).on_conflict_do_nothing(index_elements=["ext_id"])
+                .returning(table.c.ext_id))
+        inserted = len(s.execute(stmt, list(unique.values())).all()) if unique else 0
+    return inserted, len(rows) - inserted
 
 
 def ingest_items(db, items: list, pseudonym: Callable[[str, str], str]) -> dict:

@@ -47,3 +47,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+
+def dialect_insert(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for this database (SQLite and PostgreSQL spell it the same way)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -310,6 +310,9 @@ class CommentEngine:
         st = self._board(show_id)
         if st is None:
             return self._owners_items(show_id, "ranking")[:n]
+        return self._ranked(show_id, st, n)
+
+    def _ranked(self, show_id: str, st: ShowDemand, n: int) -> list[dict]:
         questions = self._catalog_questions()
         numbers = self._shelf_numbers(show_id)
         rows = st.board.top(n)
@@ -366,7 +369,7 @@ class CommentEngine:
         if st is None:  # another process owns the show: the snapshot it stored last
             data = self.bus.snapshot(show_id, "ranking") or {"items": [], "at": now, "half_life": self.half_life}
             return {**data, "items": data["items"][:PUSHED_ITEMS]}
-        rows = self.ranking(show_id, PUSHED_ITEMS if self.bus is None else STORED_ITEMS)
+        rows = self._ranked(show_id, st, PUSHED_ITEMS if self.bus is None else STORED_ITEMS)
         data = {"items": rows, "at": now, "half_life": self.half_life}
         if self.bus is not None:  # for the processes that answer without owning the show
             self.bus.store_snapshot(show_id, "ranking", data)

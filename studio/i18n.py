@@ -13,7 +13,23 @@ def add(strings: dict[str, tuple[str, str]]) -> None:
         STRINGS[key] = {"zh": zh, "en": en}
 
 
+_CHOSEN: dict[tuple, str] = {}
+MAX_CHOSEN = 1000
+
+
 def current_lang() -> str:
+    """Remembered per combination of its inputs: every translated string asks, and on a cached viewer page
+    parsing Accept-Language again would cost more than serving the page."""
+    key = (request.args.get("lang"), request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    lang = _CHOSEN.get(key)
+    if lang is None:
+        if len(_CHOSEN) >= MAX_CHOSEN:
+            _CHOSEN.clear()
+        lang = _CHOSEN[key] = _choose_lang()
+    return lang
+
+
+def _choose_lang() -> str:
     lang = request.args.get("lang") or request.cookies.get("lang")
     if lang in LANGS:
         return lang

@@ -34,6 +34,7 @@ from typing import Any, Callable
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from .db import dialect_insert
 from .models import Comment, CommentCount
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,6 @@ class CommentWriter:
         self._lock = threading.Lock()  # one transaction at a time, whichever path writes
         self._running = False
         self._conn: Connection | None = None
-        self.commits = 0
 
     def start(self, spawn: Callable) -> None:
         if not self._running:
@@ -283,7 +283,6 @@ class CommentWriter:
             for job in jobs:
                 job.error = e
         else:
-            self.commits += 1
             start = 0
             for job in jobs:
                 job.inserted = inserted[start:start + len(job.rows)]
@@ -310,22 +309,14 @@ def off_loop(fn: Callable, *args: Any) -> Any:
     return gevent.get_hub().threadpool.apply(fn, args)
 
 
-def _dialect_insert(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert
-
-
 def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:
     """Insert comments (a repeat of show, platform and id is skipped) and add the new matched ones to the
     per-minute counts, in the caller's transaction. Returns, per row, whether it was inserted."""
-    dialect_insert = _dialect_insert(conn)
+    upsert = dialect_insert(conn.dialect.name)
     keyed = [r for r in rows if r["ext_id"] is not None]
     new_keys: set[tuple] = set()
     if keyed:
-        stmt = (dialect_insert(Comment.__table__).on_conflict_do_nothing()
+        stmt = (upsert(Comment.__table__).on_conflict_do_nothing()
                 .returning(Comment.show_id, Comment.platform, Comment.ext_id))
         new_keys = {tuple(r) for r in conn.execute(stmt, keyed)}
     plain = [r for r in rows if r["ext_id"] is None]
@@ -335,7 +326,7 @@ def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:
     minutes = Counter((r["show_id"], r["slug"], int(r["ts"] // 60))
                       for r, new in zip(rows, inserted) if new and r["slug"])
     if minutes:
-        stmt = dialect_insert(CommentCount.__table__)
+        stmt = upsert(CommentCount.__table__)
         stmt = stmt.on_conflict_do_update(index_elements=["show_id", "slug", "minute"],
                                           set_={"count": CommentCount.__table__.c.count + stmt.excluded.count})
         conn.execute(stmt, [{"show_id": s, "slug": g, "minute": m, "count": n} for (s, g, m), n in minutes.items()])

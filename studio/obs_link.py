@@ -24,16 +24,17 @@ log = logging.getLogger(__name__)
 NAME_FIELDS = ("question_input", "answer_input", "scene", "scene_item", "on_air_scene")
 TEST_TIMEOUT = 2.0  # a test connection holds its request open: keep it short
 FOLLOW_INTERVAL = 1.0
+DEFAULT = ObsMapping()  # obs-websocket on this machine at its default port
 
 
 def parse_mapping(data: dict, old: ObsConfig | None) -> dict:
     """Validated column values from a PUT body; absent fields keep their stored value, names may be null."""
     out: dict[str, Any] = {}
-    host = data.get("host", old.host if old else "127.0.0.1")
+    host = data.get("host", old.host if old else DEFAULT.host)
     if not isinstance(host, str) or not host.strip() or len(host) > 255 or any(c in host for c in "/ @"):
         raise ValueError("host must be a host name or IP address, like 127.0.0.1")
     out["host"] = host.strip()
-    port = data.get("port", old.port if old else 4455)
+    port = data.get("port", old.port if old else DEFAULT.port)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ValueError("port must be a whole number from 1 to 65535 (obs-websocket's default is 4455)")
     out["port"] = port
@@ -142,10 +143,7 @@ class ObsLink:
     def status(self, show_id: str) -> dict | None:
         """Connection state for the health topic; None when this show has no OBS driver."""
         driver = self._drivers.get(show_id)
-        if driver is None:
-            return None
-        st = driver.status()
-        return {k: st.get(k) for k in ("connected", "last_error", "last_applied_at", "obs_version")}
+        return None if driver is None else driver.status()
 
     def apply(self, show_id: str, current: dict | None) -> None:
         driver = self._drivers.get(show_id)
@@ -199,7 +197,7 @@ def _on_air_text(current: dict | None) -> OnAirText | None:
 
 def _public(cfg: ObsConfig | None) -> dict:
     if cfg is None:
-        return {"configured": False, "host": "127.0.0.1", "port": 4455, "password_set": False, "enabled": False,
-                **{k: None for k in NAME_FIELDS}}
+        return {"configured": False, "host": DEFAULT.host, "port": DEFAULT.port, "password_set": False,
+                "enabled": False, **{k: None for k in NAME_FIELDS}}
     return {"configured": True, "host": cfg.host, "port": cfg.port, "password_set": bool(cfg.password_enc),
             "enabled": cfg.enabled, **{k: getattr(cfg, k) for k in NAME_FIELDS}}

@@ -152,7 +152,7 @@ class OnAir:
                 raise Conflict(f"the rundown changed (now revision {show.revision - 1}, yours {revision}): reload")
             recs = {x: _item(s, x) for x in slugs}
             old = {e.item_id: e for e in s.scalars(select(RundownEntry).where(RundownEntry.show_id == show_id))}
-            if [old[k].item_id for k in sorted(old, key=lambda k: old[k].position)] == [r.id for r in recs.values()]:
+            if sorted(old, key=lambda k: old[k].position) == [r.id for r in recs.values()]:
                 raise _Unchanged
             s.execute(delete(RundownEntry).where(RundownEntry.show_id == show_id))
             for pos, rec in enumerate(recs.values()):

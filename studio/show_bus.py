@@ -53,7 +53,6 @@ class ShowBus:
         self._quiet_until = 0.0  # after a failed read, snapshots come from memory for a moment
         self._wake = threading.Event()
         self._running = False
-        self.dropped = 0
 
     def stream(self, show_id: str) -> str:
         return f"{self.prefix}feed:{show_id}"
@@ -78,7 +77,6 @@ class ShowBus:
     def forward(self, show_id: str, events: list) -> None:
         if len(self._outbox) >= OUTBOX_LIMIT:
             self._outbox.popleft()
-            self.dropped += 1
         self._outbox.append((time.monotonic(), show_id, events))
         self._wake.set()
 
@@ -94,7 +92,6 @@ class ShowBus:
         horizon = time.monotonic() - GIVE_UP
         while self._outbox and self._outbox[0][0] < horizon:
             self._outbox.popleft()
-            self.dropped += 1
         taken = [self._outbox.popleft() for _ in range(min(SEND_BATCH, len(self._outbox)))]
         merged: dict[str, list] = {}
         for _, show_id, events in taken:

@@ -12,7 +12,8 @@ process through the show's stream. The events:
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .emerging import EmergingQuestions
@@ -25,7 +26,7 @@ class InputRates:
     def __init__(self):
         self._inputs: dict[tuple[str, str], dict] = {}
 
-    def note(self, source: str, platforms: Counter, now: float) -> None:
+    def note(self, source: str, platforms: Mapping[str, int], now: float) -> None:
         sec = int(now)
         for platform, n in platforms.items():
             rec = self._inputs.get((source, platform))
@@ -83,7 +84,7 @@ class ShowDemand:
                 touched.add("ranking")
             elif kind == "in":
                 _, source, platforms, at, accepted = event
-                self.inputs.note(source, Counter(platforms), at)
+                self.inputs.note(source, platforms, at)  # a Counter here, a dict when forwarded
                 if accepted:
                     touched.add("ranking")
             elif kind == "air":

@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 
+from .db import dialect_insert
 from .models import ViewerEvent
 
 log = logging.getLogger(__name__)
@@ -117,11 +117,11 @@ class EventWriter:
                 for e in latest.values()]
         retracted = [{"s": e.show_id, "g": e.slug, "v": e.viewer_hash, "t": VOTES[e.type]}
                      for e in latest.values() if e.type in VOTES]
-        dialect = sqlite if self.db.is_sqlite else postgresql
         with self.db.session() as s:
             if retracted:
                 t = ViewerEvent.__table__.c
                 s.execute(delete(ViewerEvent.__table__).where(
                     t.show_id == bindparam("s"), t.slug == bindparam("g"), t.viewer_hash == bindparam("v"),
                     t.type == bindparam("t")), retracted)
-            s.execute(dialect.insert(ViewerEvent.__table__).on_conflict_do_nothing(), rows)
+            insert = dialect_insert(s.get_bind().dialect.name)
+            s.execute(insert(ViewerEvent.__table__).on_conflict_do_nothing(), rows)

@@ -2,57 +2,28 @@
 show, a login and a token per role), a running `studio cluster`, and the local PostgreSQL and Redis."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import socketio
 
-from liveserver import PASSWORDS, STUDIO, LiveServer, free_port
+from liveserver import STUDIO, LiveServer, free_port
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-ROLES = ("producer", "host", "lead", "admin", "ingest")
-
-# One interpreter start instead of a dozen CLI calls: the same functions the CLI commands call.
-_SEED = """
-import json, sys
-from studio.app import create_app
-from studio.auth import create_token, create_user
-from studio.config import load_config
-from studio.demo import prepare
-from studio.migrate import upgrade
-upgrade(load_config()["DATABASE_URL"])
-app = create_app({"REDIS_URL": None})
-prepare(app)
-db = app.extensions["studio"].db
-for role, password in json.loads(sys.argv[1]).items():
-    create_user(db, role, password, role)
-print(json.dumps({role: create_token(db, role, "tests") for role in sys.argv[2].split(",")}))
-"""
-
-
-def seed(srv: LiveServer) -> dict[str, str]:
-    """Migrate and load the demo (show `demo`), a user per role with PASSWORDS, a token per role."""
-    r = subprocess.run([sys.executable, "-c", _SEED, json.dumps(PASSWORDS), ",".join(ROLES)], env=srv.env,
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"seeding failed:\n{r.stderr[-3000:]}")
-    srv.tokens = json.loads(r.stdout.strip().splitlines()[-1])
-    return srv.tokens
 
 
 def seeded_server(var_dir: Path, **kwargs) -> LiveServer:
+    """A LiveServer (not started) with the demo catalog, show `demo`, a user per role and a token per role."""
     srv = LiveServer(var_dir, **kwargs)
-    seed(srv)
+    srv.tokens = srv.setup_demo()
     return srv
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import websocket
 from obswebsocket import obsws, requests
 
+from liveserver import free_port
+
 HERE = Path(__file__).resolve().parent
 # OBS, a display, EGL/llvmpipe (named because CI installs without recommends), a CJK font, a compiler for the shim
 APT_PACKAGES = "obs-studio xvfb libegl-mesa0 libgl1-mesa-dri fonts-wqy-microhei gcc libc6-dev"
@@ -36,12 +38,6 @@ CARD = "FAQ Card"
 QUESTION = "FAQ Question"
 ANSWER = "FAQ Answer"
 BACKDROP = "Backdrop"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def obs_available() -> bool:

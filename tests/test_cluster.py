@@ -74,10 +74,7 @@ def test_socketio_messages_cross_processes_through_redis(cluster):
                               json=[{"id": f"c{n}", "user": f"viewer{n}", "text": item["question"]}],
                               headers={"Authorization": f"Bearer {ingest}"}, timeout=10)
             assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and not any(item["slug"] in s for s in seen):
-                time.sleep(0.02)
-            delivered[worker] += any(item["slug"] in s for s in seen)
+            delivered[worker] += wait_until(lambda: any(item["slug"] in s for s in seen), 5, interval=0.02)
     finally:
         client.disconnect()
     assert delivered == {0: 5, 1: 5}, f"pushes received per emitting process: {delivered}"

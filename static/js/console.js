@@ -3,7 +3,7 @@
  * second gets 409 plus the winning state, so every console converges on one truth. */
 (function () {
   "use strict";
-  var L = window.Live, el = L.el;
+  var L = window.Live, el = L.el, listOf = L.listOf;
   var SHOW = document.body.dataset.show;
   var API = "/api/shows/" + encodeURIComponent(SHOW);
   var S = JSON.parse(document.getElementById("console-strings").textContent);
@@ -26,8 +26,6 @@
       $("conn").className = "conn " + s;
     }
   });
-
-  function listOf(data) { return Array.isArray(data) ? data : (data && data.items) || []; }
 
   function indexShelf(data) {
     state.shelf = {};
@@ -54,7 +52,7 @@
         if (r.ok) applyOnAir(r.data);
         else {
           if (r.data && r.data.state) applyOnAir(r.data.state);
-          L.toast((r.data && r.data.error) || "HTTP " + r.status);
+          L.toastError(r);
         }
       });
     });

@@ -69,6 +69,13 @@
     toastTimer = setTimeout(function () { box.hidden = true; }, 4000);
   }
 
+  /** What a failed api() result says: the server's error text, else the HTTP status. */
+  function errorText(r) { return (r.data && r.data.error) || "HTTP " + r.status; }
+  function toastError(r) { toast(errorText(r)); }
+
+  /** The list in a live snapshot: topics send either a bare array or {items: [...]}. */
+  function listOf(data) { return Array.isArray(data) ? data : (data && data.items) || []; }
+
   /** Up to n distinct comment texts from samples ([{text}] or [string]): chat repeats itself. */
   function sampleTexts(samples, n) {
     var seen = {}, out = [];
@@ -104,5 +111,5 @@
   }
 
   window.Live = { LiveClient: LiveClient, el: el, fmtDuration: fmtDuration, api: api, sampleTexts: sampleTexts,
-                  toast: toast };
+                  toast: toast, toastError: toastError, errorText: errorText, listOf: listOf };
 })();

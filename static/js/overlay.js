@@ -53,7 +53,7 @@
         if (onair && data && data.revision < onair.revision) return;
         onair = data;
       } else if (topic === "ranking") {
-        ranking = Array.isArray(data) ? data : (data && data.items) || [];
+        ranking = L.listOf(data);
       } else if (topic === "shelf") {
         shelf = {};
         ((data && data.items) || []).forEach(function (i) { shelf[i.slug] = i; });

@@ -306,7 +306,7 @@
     const item = fromForm();
     const r = await api("POST", "/api/preview", { body: item.body });
     if (seq !== previewSeq || !r.ok) return;
-    const cat = { "售前": "presale", "售中": "insale", "售后": "aftersale" }[item.category];
+    const cat = data.category_codes[item.category] || "";
     frame.srcdoc = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">' +
       '<link rel="stylesheet" href="' + location.origin + '/static/css/viewer.css"></head>' +
       '<body class="viewer faq-page"><article class="v-page"><div class="v-head"><div class="v-badges">' +

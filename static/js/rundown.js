@@ -4,7 +4,7 @@
  * to their version instead of overwriting it. */
 (function () {
   "use strict";
-  var L = window.Live, el = L.el;
+  var L = window.Live, el = L.el, listOf = L.listOf;
   var root = document.querySelector(".rundown-grid");
   var SHOW = root.dataset.show;
   var API = "/api/shows/" + encodeURIComponent(SHOW);
@@ -28,7 +28,6 @@
     onStatus: function (s) { $("banner").hidden = s === "live"; }
   });
 
-  function listOf(data) { return Array.isArray(data) ? data : (data && data.items) || []; }
   function queued() { return state.onair ? state.onair.rundown.map(function (q) { return q.slug; }) : []; }
   function shelfEntry(slug) {
     for (var i = 0; i < state.shelf.length; i++) if (state.shelf[i].slug === slug) return state.shelf[i];
@@ -63,7 +62,7 @@
         L.toast(S["rundown.conflict"]);
         return putRundown(op(queued()), state.onair.revision);
       }).then(function (r) {
-        if (r && !r.ok) { L.toast((r.data && r.data.error) || "HTTP " + r.status); renderQueue(); }
+        if (r && !r.ok) { L.toastError(r); renderQueue(); }
       });
     });
     return chain;
@@ -215,7 +214,7 @@
     }
     return L.api("PUT", API + "/shelf", { items: entries }).then(function (r) {
       if (r.ok) { state.shelf = r.data.items; renderCatalog(); renderQueue(); }
-      else L.toast((r.data && r.data.error) || "HTTP " + r.status);
+      else L.toastError(r);
     });
   }
 
@@ -246,7 +245,7 @@
     };
     var alsoShelf = f.shelf.checked, alsoQueue = f.queue.checked;
     L.api("POST", "/api/faq", body).then(function (r) {
-      if (!r.ok) { $("new-item-error").textContent = (r.data && r.data.error) || "HTTP " + r.status; $("new-item-error").hidden = false; return; }
+      if (!r.ok) { $("new-item-error").textContent = L.errorText(r); $("new-item-error").hidden = false; return; }
       dialog.close();
       L.toast(fmt("rundown.created", r.data.question));
       loadCatalog().then(function () {
@@ -285,7 +284,7 @@
   obsForm.addEventListener("submit", function (e) {
     e.preventDefault();
     L.api("PUT", API + "/obs", obsBody()).then(function (r) {
-      $("obs-msg").textContent = r.ok ? S["rundown.saved"] : (r.data && r.data.error) || "HTTP " + r.status;
+      $("obs-msg").textContent = r.ok ? S["rundown.saved"] : L.errorText(r);
       if (r.ok) fillObs(r.data);
     });
   });
@@ -312,7 +311,7 @@
 
   function loadSources() {
     return L.api("GET", API + "/sources").then(function (r) {
-      if (!r.ok) { $("source-msg").textContent = (r.data && r.data.error) || "HTTP " + r.status; return r; }
+      if (!r.ok) { $("source-msg").textContent = L.errorText(r); return r; }
       var first = !Object.keys(src.platforms).length;
       src.configs = r.data.sources; src.health = r.data.health; src.platforms = r.data.platforms;
       if (first) fillPlatforms();
@@ -416,7 +415,7 @@
   }
   function issueHookUrl(kind) {
     return L.api("POST", API + "/sources/" + encodeURIComponent(kind) + "/hook-url").then(function (r) {
-      if (!r.ok) { L.toast((r.data && r.data.error) || "HTTP " + r.status); return; }
+      if (!r.ok) { L.toastError(r); return; }
       src.hookUrls[kind] = r.data.url;
       loadSources();
     });
@@ -448,7 +447,7 @@
       return list.filter(function (e) { return keyOf(e) !== keyOf(c); });
     }).then(function (r) {
       if (r.ok) { delete src.hookUrls[c.platform]; L.toast(S["rundown.src_removed"]); }
-      else L.toast((r.data && r.data.error) || "HTTP " + r.status);
+      else L.toastError(r);
     });
   }
 
@@ -535,7 +534,7 @@
     editSources(function (list) {
       return list.filter(function (x) { return keyOf(x) !== keyOf(entry); }).concat([entry]);
     }).then(function (r) {
-      $("source-msg").textContent = r.ok ? S["rundown.saved"] : (r.data && r.data.error) || "HTTP " + r.status;
+      $("source-msg").textContent = r.ok ? S["rundown.saved"] : L.errorText(r);
       if (r.ok) { openSourceForm(null); $("source-msg").textContent = S["rundown.saved"]; }
     });
   });

@@ -74,20 +74,21 @@
     cards.forEach(function (c) { c.classList.toggle("on-air", c.dataset.slug === slug); });
   }
 
+  async function refreshOnAir() {
+    try {
+      // The browser's HTTP cache honours max-age and revalidates with the ETag (304) on its own.
+      const resp = await fetch(list.dataset.nowUrl);
+      if (resp.ok) markOnAir((await resp.json()).on_air || "");
+    } catch (e) { /* try again next round */ }
+  }
+
   async function poll() {
-    if (!document.hidden) {
-      try {
-        // The browser's HTTP cache honours max-age and revalidates with the ETag (304) on its own.
-        const resp = await fetch(list.dataset.nowUrl);
-        if (resp.ok) markOnAir((await resp.json()).on_air || "");
-      } catch (e) { /* try again next round */ }
-    }
+    if (!document.hidden) await refreshOnAir();
     setTimeout(poll, POLL_MS);
   }
 
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) fetch(list.dataset.nowUrl).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (d) { if (d) markOnAir(d.on_air || ""); }).catch(function () {});
+    if (!document.hidden) refreshOnAir();
   });
 
   sendEvent({ type: "shelf_view", show: show });

@@ -5,6 +5,7 @@ import csv
 import io
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,8 +66,7 @@ def report_params(tz: tzinfo) -> Params:
 
 
 def cached_report(show_id: str, params: Params) -> dict:
-    key = (show_id, params.bucket, params.tz_offset, params.baseline_hours, params.baseline_show, params.agents,
-           params.aht, params.target_seconds, params.service_target)
+    key = (show_id, replace(params, now=0.0))  # every parameter but the clock
     with _cache_lock:
         hit = _cache.get(key)
         if hit and hit[0] > params.now:
@@ -79,7 +79,8 @@ def cached_report(show_id: str, params: Params) -> dict:
     return result
 
 
-def _report_or_error(show_id: str):
+def report_for_request(show_id: str) -> tuple[dict, tzinfo]:
+    """The (cached) report for this request's query parameters, and the lead's time zone; BadRequest otherwise."""
     tz = lead_timezone(request.args.get("tz"))
     try:
         return cached_report(show_id, report_params(tz)), tz
@@ -96,7 +97,7 @@ def deflection(show_id: str):
     bucket (seconds), baseline_hours (default 24) or baseline_show (an earlier show's id), agents and aht (seconds;
     default: the contacts' mean handle time) for the Erlang C wait-time impact, target (seconds, default 180),
     service_target (0–1, default 0.8)."""
-    report, _tz = _report_or_error(show_id)
+    report, _tz = report_for_request(show_id)
     return jsonify(report)
 
 
@@ -110,7 +111,7 @@ def _cell(value) -> object:
 @bp.get("/shows/<show_id>/deflection.csv")
 @require_api("lead")
 def deflection_csv(show_id: str):
-    report, tz = _report_or_error(show_id)
+    report, tz = report_for_request(show_id)
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheet programs read the Chinese questions correctly only with a BOM
     w = csv.writer(out)

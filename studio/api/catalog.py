@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from faq_catalog.catalog_io import items_to_csv, items_to_zip, parse_upload
-from faq_catalog.model import CATEGORIES, FRONT_MATTER_KEYS, STATUSES, ItemError, build_item
+from faq_catalog.model import CATEGORIES, CATEGORY_CODES, FRONT_MATTER_KEYS, STATUSES, ItemError, build_item
 from faq_catalog.render import render_markdown
 
 from ..auth import api_error, current_principal, require_api
@@ -162,7 +162,7 @@ _fields = dict(
     number={"type": ["integer", "null"], "minimum": 1, "maximum": 999, "description": "the shelf link number (N号)"},
     question={"type": "string", "maxLength": 200},
     answer={"type": "string", "maxLength": 300, "description": "one or two lines, for overlays"},
-    category={"type": "string", "enum": [*CATEGORIES, "presale", "insale", "aftersale"]},
+    category={"type": "string", "enum": [*CATEGORIES, *CATEGORY_CODES.values()]},
     keywords=_words, examples=_words,
     status={"type": "string", "enum": list(STATUSES)},
     escalation_url={"type": "string", "description": "http(s) link to the one-to-one channel"},
@@ -181,10 +181,9 @@ REPORT = schema("ImportReport", obj(
     errors={"type": "array", "items": obj(("file", "message"), file={"type": "string"},
                                           line={"type": ["integer", "null"]}, message={"type": "string"})}))
 _list = obj(("items",), items={"type": "array", "items": ITEM})
-_status = {"type": "string", "enum": list(STATUSES)}
 
 describe("/api/faq", "get", "List catalog items (anonymous readers: on-shelf items only)",
-         query={"status": _status}, responses={200: _list, 400: ref("Error")}, tag="catalog")
+         query={"status": _fields["status"]}, responses={200: _list, 400: ref("Error")}, tag="catalog")
 describe("/api/faq", "post", "Create an item", request=ITEM_INPUT, roles=WRITERS,
          responses={201: ITEM, 409: ref("Error")}, tag="catalog")
 describe("/api/faq/<slug>", "get", "One item", responses={200: ITEM}, tag="catalog")

@@ -47,12 +47,18 @@ def _checked_items(data) -> list:
     return data
 
 
+def _engine_of(show_id: str) -> CommentEngine:
+    """The engine, once the show is known to exist (BadRequest 404 otherwise)."""
+    engine = studio().engine
+    if not engine.show_exists(show_id):
+        raise BadRequest("no such show", 404)
+    return engine
+
+
 @bp.post("/<show_id>/comments")
 @require_api("ingest")
 def post_comments(show_id: str):
-    engine = studio().engine
-    if not engine.show_exists(show_id):
-        return api_error(404, "no such show")
+    engine = _engine_of(show_id)
     items = _comment_batch()
     try:
         return jsonify(engine.ingest(show_id, items, source="http"))
@@ -62,9 +68,7 @@ def post_comments(show_id: str):
 
 @bp.get("/<show_id>/ranking")
 def get_ranking(show_id: str):
-    engine = studio().engine
-    if not engine.show_exists(show_id):
-        return api_error(404, "no such show")
+    engine = _engine_of(show_id)
     n = request.args.get("n", 20, type=int)
     if not 1 <= n <= 200:
         return api_error(400, "n must be 1-200")
@@ -74,26 +78,20 @@ def get_ranking(show_id: str):
 @bp.get("/<show_id>/emerging")
 @require_api("producer", "host")
 def get_emerging(show_id: str):
-    engine = studio().engine
-    if not engine.show_exists(show_id):
-        return api_error(404, "no such show")
+    engine = _engine_of(show_id)
     return jsonify(show=show_id, items=engine.emerging(show_id))
 
 
 @bp.get("/<show_id>/stats")
 def get_stats(show_id: str):
-    engine = studio().engine
-    if not engine.show_exists(show_id):
-        return api_error(404, "no such show")
+    engine = _engine_of(show_id)
     return jsonify(show=show_id, **engine.stats(show_id))
 
 
 @bp.post("/<show_id>/boost")
 @require_api("producer", "host")
 def post_boost(show_id: str):
-    engine = studio().engine
-    if not engine.show_exists(show_id):
-        return api_error(404, "no such show")
+    engine = _engine_of(show_id)
     data = json_body()
     if not isinstance(data.get("slug"), str):
         return api_error(400, "send {\"slug\": ..., \"amount\": number}")

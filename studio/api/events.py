@@ -6,6 +6,8 @@ import time
 
 from flask import Blueprint, Response, jsonify, request
 
+from faq_catalog.search import MAX_QUERY
+
 from ..auth import api_error
 from ..viewer_events import (EVENT_TYPES, VIEWER_COOKIE, EventWriter, ViewerEventIn, valid_viewer_id)
 from .common import json_body, register_error_handler, studio
@@ -13,7 +15,6 @@ from .openapi import describe, obj, ref
 
 bp = Blueprint("api_events", __name__, url_prefix="/api")
 register_error_handler(bp)
-MAX_QUERY = 100
 
 
 def init(app, st) -> None:

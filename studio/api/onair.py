@@ -118,11 +118,10 @@ def next_in_queue(show_id: str):
 
 @bp.get("/rundown")
 def get_rundown(show_id: str):
-    try:
+    def rundown(show_id: str) -> dict:
         state = studio().onair.state(show_id)
-    except NotFound:
-        return api_error(404, "no such show")
-    return jsonify(show=show_id, revision=state["revision"], items=state["rundown"])
+        return {"show": show_id, "revision": state["revision"], "items": state["rundown"]}
+    return _respond(rundown, show_id)
 
 
 @bp.put("/rundown")

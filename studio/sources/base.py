@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-log = logging.getLogger(__name__)
+# The ingest API's limits: items are cut to fit here rather than refused there.
+from ..ingest import MAX_ID, MAX_TEXT, MAX_USER
 
-QUALITIES = ("stable", "session", "absent")
-TEXT_LIMIT = 500  # the comments table keeps at most this many characters
-MAX_ID, MAX_USER = 128, 256  # the ingest API's limits for message and user ids
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Comment:
 
     def to_item(self) -> dict:
         """The ingest API's item; the studio salts and hashes `user` before anything is stored."""
-        return {"id": _fit(self.msg_id, MAX_ID), "user": _fit(self.user_id, MAX_USER), "text": self.text[:TEXT_LIMIT],
+        return {"id": _fit(self.msg_id, MAX_ID), "user": _fit(self.user_id, MAX_USER), "text": self.text[:MAX_TEXT],
                 "ts": self.ts, "platform": self.platform,
                 "user_quality": self.user_id_quality if self.user_id else "absent"}
 

@@ -16,7 +16,8 @@ import re
 import time
 from typing import Any, Callable
 
-from .base import QUALITIES, Comment, epoch_seconds, synthetic_id
+from ..ingest import QUALITIES
+from .base import Comment, epoch_seconds, synthetic_id
 
 ANONYMOUS_DOUYIN_IDS = ("", "0", "111111")
 GENERIC_COMMENT_TYPES = ("", "comment", "chat", "danmaku", "message", "text")

@@ -12,11 +12,11 @@ from typing import Callable
 
 import requests
 
+from ..ingest import MAX_BATCH
 from .base import Backoff, Comment
 
 log = logging.getLogger(__name__)
 
-MAX_ITEMS_PER_REQUEST = 5000  # the ingest API's limit
 MAX_PENDING = 200_000  # beyond this (studio unreachable for long) the oldest comments are dropped, and counted
 
 
@@ -38,8 +38,8 @@ class IngestSink:
 
     def post_items(self, items: list[dict]) -> None:
         """Deliver `items`; returns once the studio stored them, raises SinkRefused, or gives up on stop."""
-        for start in range(0, len(items), MAX_ITEMS_PER_REQUEST):
-            chunk = items[start:start + MAX_ITEMS_PER_REQUEST]
+        for start in range(0, len(items), MAX_BATCH):
+            chunk = items[start:start + MAX_BATCH]
             result = self._post(f"/api/shows/{self.show_id}/comments", chunk)
             if result is None:
                 return

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 
 from .. import i18n
 from ..analytics import DEFINITIONS
-from ..api.analytics import cached_report, lead_timezone, report_params
+from ..api.analytics import report_for_request
 from ..api.common import BadRequest, studio
 from ..auth import require_page
 from ..catalog_store import NotFound
@@ -116,13 +116,11 @@ def dashboard(show_id: str):
 @bp.get("/lead/<show_id>/report")
 @require_page("lead")
 def report(show_id: str):
-    _show_or_404(show_id)
     try:
-        tz = lead_timezone(request.args.get("tz"))
-        data = cached_report(show_id, report_params(tz))
+        data, tz = report_for_request(show_id)
     except BadRequest as e:
-        abort(400, e.message)
+        abort(e.status, e.message)
     lang = i18n.current_lang()
-    return render_template("lead/report.html", r=data, tz=tz, tz_name=str(tz), lang_key=lang,
+    return render_template("lead/report.html", r=data, tz_name=str(tz),
                            reason=_reason, local=lambda ts, fmt="%Y-%m-%d %H:%M": _localtime(ts, tz, fmt),
                            definitions={k: v[lang] for k, v in data["definitions"].items()})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from faq_catalog.model import CATEGORIES, STATUSES
+from faq_catalog.model import CATEGORIES, CATEGORY_CODES, STATUSES
 
 from .. import i18n
 from ..auth import require_page
@@ -94,6 +94,7 @@ def catalog_page():
     page_data = {
         "strings": {key: i18n.translate(key) for key in (*SCRIPT_STRINGS, "viewer.link", "viewer.short")},
         "categories": {c: i18n.translate(f"cat.{c}") for c in CATEGORIES},
+        "category_codes": CATEGORY_CODES,  # the preview styles a category as the viewer page does
         "statuses": {s: i18n.translate(f"status.{s}") for s in STATUSES},
     }
     return render_template("producer/catalog.html", categories=CATEGORIES, statuses=STATUSES, page_data=page_data)

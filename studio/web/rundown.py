@@ -18,7 +18,6 @@ i18n.add({
     "rundown.queue_hint": ("拖动排序；选中一行后 Alt+↑/↓ 移动，Delete 移除", "Drag to reorder; on a row, Alt+↑/↓ moves it, Delete removes it"),
     "rundown.queue_empty": ("队列是空的：从右边的排行或问题库加入", "Empty: add from the ranking or the catalog"),
     "rundown.on_air": ("正在解答", "On air"),
-    "rundown.nothing": ("没有", "nothing"),
     "rundown.ranking": ("观众在问", "Audience is asking"),
     "rundown.ranking_empty": ("还没有匹配到的提问", "No matched questions yet"),
     "rundown.emerging": ("新出现的问题（问题库里还没有）", "Emerging questions (not in the catalog)"),
@@ -32,7 +31,6 @@ i18n.add({
     "rundown.down": ("下移", "Move down"),
     "rundown.shelf_on": ("上架", "Put on shelf"),
     "rundown.shelf_off": ("下架", "Take off shelf"),
-    "rundown.on_shelf": ("在货架 {n}号", "on shelf #{n}"),
     "rundown.make_item": ("建成问题", "Make an item"),
     "rundown.askers": ("{n} 人问", "{n} asking"),
     "rundown.conflict": ("别人刚改了节目单，已按最新的重新应用你的操作", "Someone else just changed the rundown; "

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from faq_catalog.model import CATEGORY_CODES
+from faq_catalog.search import MAX_QUERY
+
 from .. import i18n
 from ..api.common import studio
 from ..viewer_events import VIEWER_COOKIE, VIEWER_COOKIE_AGE, new_viewer_id, valid_viewer_id
 from ..viewer_state import ViewerState
 
 bp = Blueprint("viewer", __name__)
-MAX_QUERY = 100
-CATEGORY_CLASS = {"售前": "presale", "售中": "insale", "售后": "aftersale"}
 
 i18n.add({
     "viewer.live": ("直播中", "Live"),
@@ -52,21 +53,6 @@ def init(app, st) -> None:
     st.viewer = ViewerState(st.db, st.catalog)
 
 
-_LANGS: dict[tuple, str] = {}
-
-
-def _lang() -> str:
-    """i18n.current_lang(), remembered per combination of its inputs: on a cached page view, parsing
-    Accept-Language again would cost more than serving the page."""
-    key = (request.args.get("lang"), request.cookies.get("lang"), request.headers.get("Accept-Language"))
-    lang = _LANGS.get(key)
-    if lang is None:
-        if len(_LANGS) > 1000:
-            _LANGS.clear()
-        lang = _LANGS[key] = i18n.current_lang()
-    return lang
-
-
 def _viewer_response(html: bytes | str, status: int = 200) -> Response:
     resp = Response(html, status=status, mimetype="text/html")
     # The page sets a per-viewer cookie, so shared caches must not keep it; the in-process cache does the work.
@@ -98,11 +84,11 @@ def shelf_page(show_id: str):
             order = {slug: i for i, slug in enumerate(shelf.search.find(q))}
             cards = sorted((c for c in cards if c.slug in order), key=lambda c: order[c.slug])
         return render_template("viewer/shelf.html", shelf=shelf, cards=cards, on_air=on_air, q=q,
-                               category_class=CATEGORY_CLASS)
+                               category_class=CATEGORY_CODES)
 
     if q:  # queries are unbounded: never cached
         return _viewer_response(render())
-    return _viewer_response(st.viewer.page(("shelf", show_id, shelf.generation, _lang(), on_air),
+    return _viewer_response(st.viewer.page(("shelf", show_id, shelf.generation, i18n.current_lang(), on_air),
                                            render))
 
 
@@ -121,7 +107,7 @@ def faq_page(slug: str):
     def render() -> str:
         return render_template("viewer/faq.html", item=item, number=number, shelf=shelf, show_id=show_id,
                                body_html=st.page_html(item.slug, item.revision, item.body),
-                               category_class=CATEGORY_CLASS)
+                               category_class=CATEGORY_CODES)
 
-    key = ("faq", slug, item.revision, _lang(), show_id, shelf.generation if shelf else 0)
+    key = ("faq", slug, item.revision, i18n.current_lang(), show_id, shelf.generation if shelf else 0)
     return _viewer_response(st.viewer.page(key, render))

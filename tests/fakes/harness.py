@@ -5,6 +5,7 @@ import threading
 import time
 from typing import Callable
 
+from comment_client import stats
 from studio.sources.base import Adapter, Comment
 from studio.sources.settings import resolve, schema
 
@@ -71,12 +72,6 @@ def new_show(server, prefix: str) -> str:
     r = server.session(server.tokens["admin"]).post(f"{server.url}/api/shows", json={"title": prefix, "id": show_id})
     assert r.status_code in (200, 201), r.text
     return show_id
-
-
-def stats(server, show_id: str) -> dict:
-    r = server.session().get(f"{server.url}/api/shows/{show_id}/stats")
-    r.raise_for_status()
-    return r.json()
 
 
 def wait_stored(server, show_id: str, n: int, timeout: float = 10.0) -> dict:
