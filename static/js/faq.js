@@ -26,12 +26,14 @@
     if (escalate) escalate.classList.toggle("urge", type === "not_helpful");
   }
 
+  // The latest vote wins on the server, so votes go one after another: parallel requests could arrive reordered.
+  let voteSent = Promise.resolve();
   votes.forEach(function (button) {
     button.addEventListener("click", function () {
       const type = button.dataset.vote;
       showVote(type);
       try { localStorage.setItem(voteKey, type); } catch (e) { /* private mode */ }
-      sendEvent(type);
+      voteSent = voteSent.then(function () { return sendEvent(type); });
     });
   });
 
