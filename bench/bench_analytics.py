@@ -22,11 +22,11 @@ from sqlalchemy import event, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faq_catalog.catalog_io import load_catalog  # noqa: E402
-from studio.analytics import Params, deflection_report  # noqa: E402
-from studio.catalog_store import CatalogStore  # noqa: E402
-from studio.db import Database  # noqa: E402
-from studio.migrate import upgrade  # noqa: E402
-from studio.shows import create_show  # noqa: E402
+from studio.analytics.report import Params, deflection_report  # noqa: E402
+from studio.store.catalog import CatalogStore  # noqa: E402
+from studio.store.db import Database  # noqa: E402
+from studio.store.migrate import upgrade  # noqa: E402
+from studio.store.shows import create_show  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

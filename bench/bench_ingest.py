@@ -26,7 +26,7 @@ from running_studio import REPO, running_studio
 
 from faq_catalog.catalog_io import load_catalog
 from faq_catalog.matcher import Matcher
-from studio.simulate import CommentStream, load_stream
+from studio.commands.simulate import CommentStream, load_stream
 
 TARGET_RATE = 20_000
 TARGET_RSS_MB = 150

@@ -20,7 +20,7 @@ import time
 import requests
 from running_studio import ranking_listener, running_studio
 
-from studio.simulate import CommentStream, load_stream
+from studio.commands.simulate import CommentStream, load_stream
 
 PROBE_SLUG = "invoice"
 PROBE_TEXT = "能开发票吗"

@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from running_studio import running_studio  # noqa: E402
 
-from studio.simulate import CommentStream, load_stream  # noqa: E402
+from studio.commands.simulate import CommentStream, load_stream  # noqa: E402
 
 SHOW = "demo"
 PROBE_SLUG = "invoice"

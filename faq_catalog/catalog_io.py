@@ -14,7 +14,7 @@ from typing import Iterable
 
 import yaml
 
-from .model import FRONT_MATTER_KEYS, FaqItem, ItemError, build_item
+from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem, ItemError, build_item
 
 MAX_FILE_BYTES = 5_000_000
 MAX_ZIP_FILES = 5000

@@ -11,8 +11,8 @@ from typing import IO, Any
 
 import click
 
-from .evaluate import CatalogLoadError, evaluate_matcher, load_items, read_comments
-from .matcher import Matcher
+from faq_catalog.evaluate import CatalogLoadError, evaluate_matcher, load_items, read_comments
+from faq_catalog.matcher import Matcher
 
 # Comments are short; a longer "comment" is cut rather than allowed to cost a second of matching.
 MAX_TEXT = 2000

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from .catalog_io import load_catalog
-from .matcher import Matcher
-from .model import FaqItem, build_item
+from faq_catalog.catalog_io import load_catalog
+from faq_catalog.matcher import Matcher
+from faq_catalog.model import FaqItem, build_item
 
 KINDS = ("question", "chatter", "novel")
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import ahocorasick_rs
 
-from .match_lexicon import FRAME_CHARS, FUNCTION_WORDS, WEAK_WORDS
-from .match_text import SEP
+from faq_catalog.match_lexicon import FRAME_CHARS, FUNCTION_WORDS, WEAK_WORDS
+from faq_catalog.match_text import SEP
 
 MAX_TOKENS = 4
 SEQUENCE_BONUS = 0.35  # per token beyond the first in one piece

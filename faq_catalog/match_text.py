@@ -26,9 +26,9 @@ import ahocorasick_rs
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 from pypinyin import lazy_pinyin  # noqa: E402  (must follow the setting above)
 
-from .match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
+from faq_catalog.match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
                             NEXT_WORD, STALL_WORD, STREAM_WORD, SYNONYMS, WHEN_WORD, WHICH_LINK)
-from .normalize import normalize
+from faq_catalog.normalize import normalize
 
 SEP = "|"
 # A catalog keyword the lexicon does not know becomes one token when it is word-sized; longer ones

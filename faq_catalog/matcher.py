@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .match_cues import about_host, asks, looks_like_question, reports_trouble
-from .match_index import ItemText, TermIndex
-from .match_text import Canonicalizer
-from .model import FaqItem
-from .normalize import normalize, normalize_many
+from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble
+from faq_catalog.match_index import ItemText, TermIndex
+from faq_catalog.match_text import Canonicalizer
+from faq_catalog.model import FaqItem
+from faq_catalog.normalize import normalize, normalize_many
 
 __all__ = ["Match", "Matcher", "looks_like_question"]
 

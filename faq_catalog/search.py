@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .normalize import normalize
+from faq_catalog.normalize import normalize
 
 _NUMBER = re.compile(r"^(\d{1,3})(?:号)?(?:链接)?$")
 MAX_QUERY = 100

@@ -14,11 +14,11 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from studio import i18n
-from studio.catalog_store import NotFound
+from studio.http import i18n
+from studio.store.catalog import NotFound
 from studio.config import REPO_ROOT
-from studio.shows import SHOW_ID_RE
-from studio.web.console import live_topics
+from studio.store.shows import SHOW_ID_RE
+from studio.http.pages.console import live_topics
 
 from faq_catalog.model import SLUG_RE
 

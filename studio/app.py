@@ -12,38 +12,38 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from faq_catalog.render import render_markdown
 
-from . import i18n
-from .auth import csrf_token, current_principal
-from .catalog_store import CatalogStore
-from .config import REPO_ROOT, load_config
-from .db import Database
-from .guard import init_guard
-from .live import LiveChannels
-from .security import salted_id
-from .sockets import LiveNamespace
+from studio.http import i18n
+from studio.access.auth import csrf_token, current_principal
+from studio.store.catalog import CatalogStore
+from studio.config import REPO_ROOT, load_config
+from studio.store.db import Database
+from studio.access.guard import init_guard
+from studio.live.channels import LiveChannels
+from studio.access.hashing import salted_id
+from studio.http.sockets import LiveNamespace
 
 log = logging.getLogger(__name__)
 
 # Each part may define `bp` (a Blueprint) and `init(app, studio)`. Order matters only for init dependencies.
 PARTS = (
-    "studio.web.staff",
-    "studio.web.viewer",
-    "studio.web.producer",
-    "studio.api.catalog",
-    "studio.api.shows",
-    "studio.api.events",
-    "studio.api.openapi",
-    "studio.api.comments",
-    "studio.api.onair",
-    "studio.api.obs",
-    "studio.web.console",
-    "studio.web.rundown",
+    "studio.http.pages.staff",
+    "studio.http.pages.viewer",
+    "studio.http.pages.producer",
+    "studio.http.api.catalog",
+    "studio.http.api.shows",
+    "studio.http.api.events",
+    "studio.http.api.openapi",
+    "studio.http.api.comments",
+    "studio.http.api.onair",
+    "studio.http.api.obs",
+    "studio.http.pages.console",
+    "studio.http.pages.rundown",
     "overlays.pages",
-    "studio.api.analytics",
-    "studio.web.lead",
-    "studio.sources.web",
-    "studio.degraded",
-    "studio.catalog_sync",
+    "studio.http.api.analytics",
+    "studio.http.pages.lead",
+    "studio.http.api.sources",
+    "studio.scale.degraded",
+    "studio.scale.catalog_sync",
 )
 
 VENDOR_FILES = {

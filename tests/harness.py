@@ -97,8 +97,8 @@ class RunningCluster:
         raise RuntimeError(f"cluster did not come up:\n{self.log.read_text()[-3000:]}")
 
     def token(self, role: str) -> str:
-        from studio.auth import create_token
-        from studio.db import Database
+        from studio.access.auth import create_token
+        from studio.store.db import Database
         db = Database(self.database_url)
         try:
             return create_token(db, role, "tests")

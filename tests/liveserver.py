@@ -25,10 +25,10 @@ _SEED = """
 import json, sys
 from faq_catalog.catalog_io import load_catalog
 from studio.app import create_app
-from studio.auth import create_token, create_user
+from studio.access.auth import create_token, create_user
 from studio.config import load_config
-from studio.migrate import upgrade
-from studio.shows import create_show
+from studio.store.migrate import upgrade
+from studio.store.shows import create_show
 catalog, show_id, passwords = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 upgrade(load_config()["DATABASE_URL"])
 app = create_app({"REDIS_URL": None})
@@ -108,7 +108,7 @@ class LiveServer:
         key = (str(catalog), show_id)
         if "STUDIO_DATABASE_URL" not in self.env and key in _TEMPLATES:
             template, tokens = _TEMPLATES[key]
-            for name in ("studio.db", "secret_key"):
+            for name in ("studio.store.db", "secret_key"):
                 shutil.copy2(template / name, self.var_dir / name)
             return dict(tokens)
         r = subprocess.run([sys.executable, "-c", _SEED, str(catalog), show_id, json.dumps(PASSWORDS)],
@@ -118,7 +118,7 @@ class LiveServer:
         tokens = json.loads(r.stdout.strip().splitlines()[-1])
         if "STUDIO_DATABASE_URL" not in self.env:
             template = Path(tempfile.mkdtemp(prefix="studio-template-"))
-            for name in ("studio.db", "secret_key"):
+            for name in ("studio.store.db", "secret_key"):
                 shutil.copy2(self.var_dir / name, template / name)
             _TEMPLATES[key] = (template, dict(tokens))
         return tokens

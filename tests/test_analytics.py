@@ -33,12 +33,12 @@ from sqlalchemy.orm import Session
 
 from faq_catalog.catalog_io import load_catalog
 from liveserver import REPO, LiveServer
-from studio.auth import create_token
-from studio.catalog_store import CatalogStore
-from studio.db import Database
-from studio.migrate import upgrade
-from studio.models import CommentCount, Segment, Show, ViewerEvent
-from studio.shows import create_show
+from studio.access.auth import create_token
+from studio.store.catalog import CatalogStore
+from studio.store.db import Database
+from studio.store.migrate import upgrade
+from studio.store.models import CommentCount, Segment, Show, ViewerEvent
+from studio.store.shows import create_show
 
 S = datetime(2022, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
 A, B, C = "shipping-time", "seven-day-return", "invoice"
@@ -63,7 +63,7 @@ def studio(request, tmp_path_factory):
             pytest.skip(f"no local PostgreSQL: {e}")
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
     srv = LiveServer(tmp_path_factory.mktemp(f"analytics-{request.param}"), database_url=url)
-    srv.db_url = url or f"sqlite:///{srv.var_dir / 'studio.db'}"
+    srv.db_url = url or f"sqlite:///{srv.var_dir / 'studio.store.db'}"
     # Set up in this process (the same code the CLI runs): one process start instead of a dozen.
     upgrade(srv.db_url)
     srv.db = Database(srv.db_url)
@@ -295,7 +295,7 @@ def test_access_and_bad_parameters(hand):
 
 def test_poisson_table_values():
     """The exact limits the hand computations above rely on, against published tables (e.g. Ulm 1990)."""
-    from studio.deflection_stats import poisson_interval
+    from studio.analytics.intervals import poisson_interval
     for n, lo, hi in ((0, 0.0, 3.6889), (2, 0.2422, 7.2247), (3, 0.6187, 8.7673), (6, 2.2019, 13.0594),
                       (12, 6.2006, 20.9617)):
         got = poisson_interval(n)

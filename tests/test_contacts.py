@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from studio.models import OneToOneContact
+from studio.store.models import OneToOneContact
 
 
 def _contacts(server, prefix: str) -> list[OneToOneContact]:
-    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.db'}"
+    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.store.db'}"
     with Session(create_engine(url)) as s:
         return list(s.scalars(select(OneToOneContact).where(OneToOneContact.ext_id.like(prefix + "%"))
                               .order_by(OneToOneContact.ts)))
@@ -156,5 +156,5 @@ def test_topic_mappings(server):
 @pytest.mark.parametrize("value, expected", [("95", 95.0), ("1:35", 95.0), ("00:01:35", 95.0), ("95s", 95.0),
                                              ("", None), (12.5, 12.5)])
 def test_duration_formats(value, expected):
-    from studio.contacts import parse_seconds
+    from studio.analytics.contacts import parse_seconds
     assert parse_seconds(value) == expected

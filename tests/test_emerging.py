@@ -5,7 +5,7 @@ import requests
 from comment_client import new_show, post, ranking, wait_for
 from faq_catalog.model import SLUG_RE
 from faq_catalog.normalize import normalize
-from studio.emerging import EmergingQuestions, features
+from studio.comments.emerging import EmergingQuestions, features
 
 # Questions the demo catalog does not answer, each in several viewers' words (some Traditional).
 CAPACITY = ["空气炸锅是几升的", "空气炸锅几升啊", "空氣炸鍋幾升", "主播 空气炸锅有几升"]

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import pytest
 
-from studio import erlang
+from studio.analytics import erlang
 
 
 def textbook_p_wait(a: Fraction, n: int) -> Fraction:

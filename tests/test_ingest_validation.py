@@ -1,7 +1,7 @@
 """Item validation on its own: times, text cleaning, ids, duplicates inside one batch."""
 import pytest
 
-from studio.ingest import MAX_TEXT, Rejected, ViewerPseudonyms, clean_text, parse_ts, validate
+from studio.comments.ingest import MAX_TEXT, Rejected, ViewerPseudonyms, clean_text, parse_ts, validate
 
 NOW = 1_700_000_000.0
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, insert, update
 from sqlalchemy.orm import Session
 
 from liveserver import PASSWORDS
-from studio.models import CommentCount, Segment, Show, ViewerEvent
+from studio.store.models import CommentCount, Segment, Show, ViewerEvent
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ PLAN = {
 
 
 def _engine(server):
-    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.db'}"
+    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.store.db'}"
     return create_engine(url)
 
 

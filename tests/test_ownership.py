@@ -19,12 +19,12 @@ import requests
 import socketio
 
 from harness import REDIS_URL, RunningCluster, drop_database, require_services, wait_until
-from studio.emerging import EmergingQuestions
-from studio.ownership import LeaseOwnership
-from studio.ranking import DemandBoard
-from studio.redis_link import key_prefix
-from studio.show_bus import ShowBus
-from studio.show_state import ShowDemand, comment_key
+from studio.comments.emerging import EmergingQuestions
+from studio.scale.ownership import LeaseOwnership
+from studio.comments.ranking import DemandBoard
+from studio.scale.redis_link import key_prefix
+from studio.scale.show_bus import ShowBus
+from studio.comments.board import ShowDemand, comment_key
 from test_faults import REDIS_START, redis_up
 
 pytestmark = pytest.mark.postgres
@@ -350,8 +350,8 @@ def test_catalog_edit_in_one_process_changes_matching_in_the_other(cluster):
 
 def test_catalog_change_nobody_announced_is_picked_up_by_the_fingerprint_poll(cluster):
     """A change committed without telling Redis (here: straight into the database from outside the processes)."""
-    from studio.catalog_store import CatalogStore
-    from studio.db import Database
+    from studio.store.catalog import CatalogStore
+    from studio.store.db import Database
     show, items = new_show(cluster)
     slug, phrase = items[1]["slug"], "白鹭口令怎么用"
     db = Database(cluster.database_url)

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from studio.ranking import MAX_ASKERS, REPEAT_WEIGHT, DemandBoard
+from studio.comments.ranking import MAX_ASKERS, REPEAT_WEIGHT, DemandBoard
 
 
 class Clock:

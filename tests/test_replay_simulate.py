@@ -3,7 +3,7 @@ import csv
 import json
 
 from comment_client import ASKS, new_show, ranking, stats
-from studio.replay import LogEntry, schedule
+from studio.commands.replay import LogEntry, schedule
 
 
 def test_schedule_follows_the_log_timing():

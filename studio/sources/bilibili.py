@@ -25,8 +25,8 @@ import brotli
 import requests
 import websocket
 
-from .base import Adapter, Comment, EndOfStream, FatalError, RetryLater, epoch_seconds, synthetic_id
-from .settings import Setting
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, RetryLater, epoch_seconds, synthetic_id
+from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Mapping
 
 import requests
 
-from .base import Adapter, Comment, EndOfStream, FatalError, epoch_seconds, synthetic_id
-from .settings import Setting
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, epoch_seconds, synthetic_id
+from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import re
 import time
 from typing import Any, Callable
 
-from ..ingest import QUALITIES
-from .base import Comment, epoch_seconds, synthetic_id
+from studio.comments.ingest import QUALITIES
+from studio.sources.base import Comment, epoch_seconds, synthetic_id
 
 ANONYMOUS_DOUYIN_IDS = ("", "0", "111111")
 GENERIC_COMMENT_TYPES = ("", "comment", "chat", "danmaku", "message", "text")

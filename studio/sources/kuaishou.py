@@ -16,8 +16,8 @@ import time
 
 import requests
 
-from .base import Adapter, Comment, FatalError, synthetic_id
-from .settings import Setting
+from studio.sources.base import Adapter, Comment, FatalError, synthetic_id
+from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import threading
 import time
 from typing import Any, Mapping
 
-from .settings import COMMON, Setting, schema
+from studio.sources.settings import COMMON, Setting, schema
 
 # platform → (module, class) of its official adapter, run with `studio source run`.
 ADAPTERS = {

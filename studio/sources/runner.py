@@ -7,8 +7,8 @@ import logging
 import signal
 import threading
 
-from .base import Adapter
-from .sink import Batcher, IngestSink, SinkRefused
+from studio.sources.base import Adapter
+from studio.sources.sink import Batcher, IngestSink, SinkRefused
 
 log = logging.getLogger(__name__)
 

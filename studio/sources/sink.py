@@ -12,8 +12,8 @@ from typing import Callable
 
 import requests
 
-from ..ingest import MAX_BATCH
-from .base import Backoff, Comment
+from studio.comments.ingest import MAX_BATCH
+from studio.sources.base import Backoff, Comment
 
 log = logging.getLogger(__name__)
 

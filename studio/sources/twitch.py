@@ -19,8 +19,8 @@ import time
 import requests
 import websocket
 
-from .base import Adapter, Comment, EndOfStream, FatalError, iso_seconds
-from .settings import Setting
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, iso_seconds
+from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import time
 
 import websocket
 
-from .base import Adapter, Comment, FatalError, RetryLater, epoch_seconds, synthetic_id
-from .twitch import SETTINGS
+from studio.sources.base import Adapter, Comment, FatalError, RetryLater, epoch_seconds, synthetic_id
+from studio.sources.twitch import SETTINGS
 
 TAG_ESCAPES = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
 AUTH_FAILURES = ("Login authentication failed", "Improperly formatted auth", "Login unsuccessful")

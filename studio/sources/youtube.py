@@ -19,8 +19,8 @@ from typing import Iterator
 
 import requests
 
-from .base import Adapter, Comment, EndOfStream, FatalError, RetryLater, iso_seconds
-from .settings import Setting
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, RetryLater, iso_seconds
+from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
 

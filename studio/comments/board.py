@@ -1,0 +1,104 @@
+"""A show's live state in the process that owns it, and the events that feed it.
+
+Every change of a board is an event, whichever process ingested the comment or took the host's action; the owner
+applies them in `ShowDemand.apply`, whether they come from its own requests or, as JSON lists, from another
+process through the show's stream. The events:
+    ("c", slug | None, ts, user_hash, user_quality, text, normalized | None)   a new comment worth the board's time:
+        matched (demand for `slug`) or an open question (normalized text, for the emerging clusters)
+    ("in", source, {platform: n}, at, accepted)   a batch arrived from an input
+    ("air", slug, ts)   an answer started: the item cools down
+    ("boost", slug, amount)   the producer's boost
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from studio.comments.emerging import EmergingQuestions
+from studio.comments.ranking import DemandBoard
+
+
+class InputRates:
+    """Comments per source and platform: when the last arrived and how many in the last minute."""
+
+    def __init__(self):
+        self._inputs: dict[tuple[str, str], dict] = {}
+
+    def note(self, source: str, platforms: Mapping[str, int], now: float) -> None:
+        sec = int(now)
+        for platform, n in platforms.items():
+            rec = self._inputs.get((source, platform))
+            if rec is None:
+                rec = self._inputs[(source, platform)] = {"seconds": deque(), "total": 0, "last_at": now}
+            secs = rec["seconds"]
+            if secs and secs[-1][0] == sec:
+                secs[-1][1] += n
+            else:
+                secs.append([sec, n])
+            while secs[0][0] < sec - 60:
+                secs.popleft()
+            rec["total"] += n
+            rec["last_at"] = now
+
+    def report(self, now: float) -> list[dict]:
+        out = []
+        for (source, platform), rec in sorted(self._inputs.items()):
+            per_minute = sum(n for s, n in rec["seconds"] if s >= now - 60)
+            out.append({"source": source, "platform": platform, "last_at": rec["last_at"],
+                        "per_minute": per_minute, "total": rec["total"]})
+        return out
+
+
+@dataclass
+class ShowDemand:
+    board: DemandBoard
+    emerging: EmergingQuestions
+    inputs: InputRates = field(default_factory=InputRates)
+    active_at: float = 0.0
+    # Scaled out: keys of recent comments the replay counted. Their events may still arrive through the stream
+    # (committed just before the new owner read the database, forwarded just after), until `replayed_until`.
+    replayed: set[int] | None = None
+    replayed_until: float = 0.0
+
+    def apply(self, events: list, forwarded: bool = False) -> set[str]:
+        """Feed the events in; returns the live topics that changed. Forwarded comments the replay already counted
+        (see `replayed`) are skipped once each."""
+        skip = self.replayed if forwarded and self.replayed and time.monotonic() < self.replayed_until else None
+        demand, touched = [], set()
+        for event in events:
+            kind = event[0]
+            if kind == "c":
+                _, slug, ts, user_hash, quality, text, normalized = event
+                if skip is not None:
+                    key = comment_key(ts, user_hash, text)
+                    if key in skip:
+                        skip.discard(key)
+                        continue
+                if slug is not None:
+                    demand.append((slug, ts, user_hash, quality, text))
+                else:
+                    self.emerging.add(normalized, text, user_hash, quality, ts)
+                    touched.add("emerging")
+                touched.add("ranking")
+            elif kind == "in":
+                _, source, platforms, at, accepted = event
+                self.inputs.note(source, platforms, at)  # a Counter here, a dict when forwarded
+                if accepted:
+                    touched.add("ranking")
+            elif kind == "air":
+                self.board.note_on_air(event[1], event[2])
+                touched.add("ranking")
+            elif kind == "boost":
+                self.board.boost(event[1], event[2])
+                touched.add("ranking")
+        if demand:
+            self.board.add_many(demand)
+        if touched:
+            self.active_at = time.time()
+        return touched
+
+
+def comment_key(ts: float, user_hash: str, text: str) -> int:
+    return hash((ts, user_hash, text))

@@ -1,0 +1,405 @@
+"""The comment engine: one path from any comment source to the stored comments, the demand ranking and the
+emerging questions of a show.
+
+ingest(show, items) → validate → match the batch (one call; the matcher caches by normalized text) →
+the single writer commits → only the newly stored comments feed the show's DemandBoard and
+EmergingQuestions → the live topics "ranking" and "emerging" are marked dirty (LiveChannels coalesces
+pushes; a comment never becomes a message of its own).
+
+A show's board is built on first use by replaying what is stored (the last minutes of matched comments,
+the last half hour of unmatched questions, on-air segments still cooling down), so a restart mid-show
+picks up where it was. The matcher is a snapshot of the catalog: a catalog change builds a new one in the
+background and swaps the reference, so ingestion never waits for a rebuild.
+
+Scaled out, a show's board lives in its owner process only (studio/ownership.py). Every process ingests and
+commits; what the board needs then travels as events (comments, input counts, host actions): applied here when
+this process owns the show, forwarded to the owner's stream otherwise (studio/show_bus.py). Processes that do not
+own a show read its ranking from the snapshot the owner stores with every push. One process owns every show, and
+nothing of this costs it more than building the events.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from sqlalchemy import case, func, or_, select
+
+from faq_catalog.matcher import Matcher
+
+from studio.store.catalog import NotFound
+from studio.comments.emerging import EmergingQuestions
+from studio.comments.ingest import CommentWriter, ViewerPseudonyms, off_loop, validate
+from studio.store.models import Comment, CommentCount, Segment, Show
+from studio.scale.ownership import LocalOwnership, Ownership
+from studio.comments.ranking import DemandBoard
+from studio.scale.show_bus import ShowBus
+from studio.comments.board import ShowDemand, comment_key
+from studio.store.shows import shelf
+
+log = logging.getLogger(__name__)
+
+COOLDOWN = 180.0  # seconds for an answered item to climb back to its full demand
+ASKER_WINDOW = 300.0  # distinct askers and trends look this far back
+EMERGING_WINDOW = 1800.0  # an emerging question nobody repeats for this long is forgotten
+REPLAY_LIMIT = 200_000  # newest stored comments replayed into a board after a restart
+TICK = 1.0  # pushes of a show's ranking while it is active, so decay and cooldowns show without comments
+ACTIVE_FOR = 900.0
+IDLE_EVICT = 3600.0  # a show idle this long leaves memory; its next use replays it from the database
+MAX_BOOST = 1000.0
+SHELF_TTL = 5.0
+PUSHED_ITEMS = 20  # ranking rows in a live push
+STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (GET /ranking?n= goes up to 200)
+# A new owner skips forwarded comments it already replayed from the database: those committed just before its read
+# whose events were still on the way. Such comments are recent, and their events arrive within seconds.
+DEDUPE_LOOKBACK = 120.0
+DEDUPE_FOR = 30.0
+
+
+class CommentEngine:
+    def __init__(self, studio, owner: Ownership | None = None, bus: ShowBus | None = None):
+        self.studio = studio
+        self.owner = owner or LocalOwnership()
+        self.bus = bus
+        self.db = studio.db
+        self.half_life = float(studio.config.get("RANKING_HALF_LIFE", 60.0))
+        self.writer = CommentWriter(studio.db)
+        self._viewer = ViewerPseudonyms(studio.pseudonym)
+        self._shows: dict[str, ShowDemand] = {}
+        self._shows_lock = threading.Lock()
+        self._known_shows: set[str] = set()
+        self._matcher: Matcher | None = None
+        self._questions: dict[str, str] = {}
+        self._catalog_version = 0
+        self._rebuilding = False
+        self._running = False
+        self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
+        studio.catalog.on_change(self._catalog_changed)
+        studio.on_start(self.start)
+        studio.on_stop(self.stop)
+        studio.live.provide("ranking", self._ranking_snapshot)
+        studio.live.provide("emerging", self._emerging_snapshot)
+        self.owner.on_gain(self._gained)
+        self.owner.on_lose(self._lost)
+        if bus is not None:
+            bus.on_events(self._forwarded)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        spawn = self.studio.socketio.start_background_task
+        self._running = True
+        self.writer.start(spawn)
+        spawn(self._rebuild_matcher)
+        spawn(self._tick)
+        self.owner.start(spawn)
+        if self.bus is not None:
+            self.bus.start(spawn)
+
+    def stop(self) -> None:
+        self._running = False
+        self.writer.flush()
+        if self.bus is not None:
+            self.bus.stop()  # forwarded events leave before the process does
+        self.owner.stop()  # leases released: other processes take the shows over at once
+
+    # -- the matcher -------------------------------------------------------------------------------------
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            self._swap_in_new_matcher()
+        return self._matcher
+
+    def _catalog_questions(self) -> dict[str, str]:
+        """slug → question of the items the current matcher knows."""
+        if self._matcher is None:
+            self._swap_in_new_matcher()
+        return self._questions
+
+    def _swap_in_new_matcher(self) -> Matcher:
+        """Build from the catalog as it is now (archived items excluded), then swap matcher and questions."""
+        items = [i for i in self.studio.catalog.all() if i.status != "archived"]
+        matcher = off_loop(Matcher.from_items, items)
+        self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
+        return matcher
+
+    def _catalog_changed(self) -> None:
+        self._catalog_version += 1
+        self._shelves.clear()
+        if not self._running:
+            self._matcher = None  # built again on next use
+        elif not self._rebuilding:
+            self.studio.socketio.start_background_task(self._rebuild_matcher)
+
+    def _rebuild_matcher(self) -> None:
+        """Build until the catalog holds still, swapping in each result; the old matcher serves meanwhile."""
+        self._rebuilding = True
+        try:
+            while True:
+                version = self._catalog_version
+                self._after_swap(self._swap_in_new_matcher())
+                if version == self._catalog_version:
+                    return
+        except Exception:
+            log.exception("rebuilding the matcher failed; the previous one stays")
+        finally:
+            self._rebuilding = False
+
+    def _after_swap(self, matcher: Matcher) -> None:
+        """Items that left the catalog leave the boards; questions the catalog now answers stop emerging."""
+        def covered(text: str) -> bool:
+            return matcher.match(text).slug is not None
+
+        for show_id, st in list(self._shows.items()):
+            for slug in st.board.slugs():
+                if slug not in self._questions:
+                    st.board.forget(slug)
+            if st.emerging.drop_covered(covered):
+                self.studio.live.touch(show_id, "emerging")
+            self.studio.live.touch(show_id, "ranking")
+
+    # -- shows -------------------------------------------------------------------------------------------
+
+    def show_exists(self, show_id: str) -> bool:
+        if show_id in self._known_shows:
+            return True
+        if not show_id or len(show_id) > 32:
+            return False
+        with self.db.session() as s:
+            if s.get(Show, show_id) is None:
+                return False
+        self._known_shows.add(show_id)
+        return True
+
+    def _board(self, show_id: str) -> ShowDemand | None:
+        """The show's state when this process owns it (built on first use); None when another process does."""
+        return self._state(show_id) if self.owner.watch(show_id) else None
+
+    def _state(self, show_id: str) -> ShowDemand:
+        st = self._shows.get(show_id)
+        if st is None:
+            with self._shows_lock:
+                st = self._shows.get(show_id)
+                if st is None:
+                    # The stream position first: events after it are not in the replay, or are skipped as replayed.
+                    position = self.bus.position(show_id) if self.bus is not None else None
+                    st = ShowDemand(DemandBoard(self.half_life, ASKER_WINDOW, COOLDOWN),
+                                    EmergingQuestions(idle_expiry=EMERGING_WINDOW), active_at=time.time())
+                    self._replay(show_id, st)
+                    self._shows[show_id] = st
+                    if self.bus is not None:
+                        self.bus.follow(show_id, position)
+        return st
+
+    def _gained(self, show_id: str) -> None:
+        """Taken over (or first taken): the board is rebuilt from the database and pushed, without waiting for
+        the next comment or subscriber."""
+        def build() -> None:
+            try:
+                self._state(show_id)
+            except Exception:
+                log.exception("rebuilding show %s after taking it over", show_id)
+            self.studio.live.touch(show_id, "ranking", "emerging")
+        self.studio.socketio.start_background_task(build)
+
+    def _lost(self, show_id: str) -> None:
+        """Another process owns the show now (or nobody can tell, Redis being away): the board goes; it is rebuilt
+        from the database if the show comes back. In its own greenlet: it waits for a replay under way."""
+        def drop() -> None:
+            with self._shows_lock:
+                self._shows.pop(show_id, None)
+                if self.bus is not None:
+                    self.bus.unfollow(show_id)
+        self.studio.socketio.start_background_task(drop)
+
+    def _replay(self, show_id: str, st: ShowDemand) -> None:
+        """Rebuild a board from the database: matched comments of the ranking window, unmatched questions
+        of the emerging window, answers still cooling down."""
+        now = time.time()
+        rank_since = now - max(ASKER_WINDOW, 10 * self.half_life)
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Comment.slug, Comment.ts, Comment.user_hash, Comment.user_quality, Comment.text)
+                .where(Comment.show_id == show_id, Comment.ts >= now - EMERGING_WINDOW,
+                       or_(Comment.slug.is_not(None), Comment.is_question.is_(True)))
+                .order_by(Comment.ts.desc()).limit(REPLAY_LIMIT)).all()
+            segments = s.execute(select(Segment.slug, Segment.started_at).where(
+                Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
+        rows.reverse()
+        if self.bus is not None:
+            st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
+            st.replayed_until = time.monotonic() + DEDUPE_FOR
+        st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
+        open_questions = [r for r in rows if r.slug is None]
+        for r, m in zip(open_questions, self.matcher.match_many([r.text for r in open_questions])):
+            if m.slug is None:
+                st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
+        for slug, started_at in segments:
+            st.board.note_on_air(slug, started_at)
+
+    # -- ingestion -------------------------------------------------------------------------------------
+
+    def ingest(self, show_id: str, items: list, source: str = "http") -> dict:
+        """Validate, match and durably store a batch; returns {"accepted", "duplicate", "rejected", "errors"}.
+        Raises ingest.StoreFailed when the database refused the batch (nothing of it was stored)."""
+        st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
+        now = time.time()
+        checked = validate(show_id, items, source, now, self._viewer)
+        rows = checked.rows
+        matches = self.matcher.match_many([r["text"] for r in rows]) if rows else []
+        for r, m in zip(rows, matches):
+            r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
+        inserted = self.writer.write(rows)
+        accepted = sum(inserted)
+        # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
+        events: list = [("c", m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                         None if m.slug else m.normalized)
+                        for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+        if rows:
+            events.append(("in", source, Counter(r["platform"] for r in rows), now, accepted))
+        self._deliver(show_id, st, events)
+        return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
+                "rejected": len(checked.errors), "errors": checked.errors}
+
+    # -- host and producer actions ------------------------------------------------------------------------
+
+    def note_on_air(self, show_id: str, slug: str, ts: float | None = None) -> None:
+        """An answer to `slug` started: it cools down in the ranking."""
+        self._deliver(show_id, self._board(show_id), [("air", slug, time.time() if ts is None else ts)])
+
+    def boost(self, show_id: str, slug: str, amount: float) -> None:
+        """Set the producer's boost for an item (comment units, ±1000; 0 removes it)."""
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
+            raise ValueError("amount must be a number")
+        if slug not in self._catalog_questions():
+            raise ValueError(f"unknown item '{slug}'")
+        amount = max(-MAX_BOOST, min(MAX_BOOST, float(amount)))
+        self._deliver(show_id, self._board(show_id), [("boost", slug, amount)])
+
+    # -- feeding the board ---------------------------------------------------------------------------------
+
+    def _deliver(self, show_id: str, st: ShowDemand | None, events: list) -> None:
+        """Apply here when this process owns the show and `st` (taken before the comments were written) is still
+        its board; otherwise hand the events to the owner. When in doubt forwarding is safe: if this process is
+        the owner after all, it reads them back from the stream."""
+        if not events:
+            return
+        if st is not None and (self.bus is None or self._shows.get(show_id) is st and self.owner.owns(show_id)):
+            self._apply(show_id, st, events)
+        else:
+            self.bus.forward(show_id, events)
+
+    def _forwarded(self, show_id: str, events: list) -> None:
+        """Events another process (or this one, in doubt) sent through the show's stream."""
+        st = self._shows.get(show_id)
+        if st is not None:
+            self._apply(show_id, st, events, forwarded=True)
+
+    def _apply(self, show_id: str, st: ShowDemand, events: list, forwarded: bool = False) -> None:
+        touched = st.apply(events, forwarded)
+        if touched:
+            self.studio.live.touch(show_id, *touched)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def ranking(self, show_id: str, n: int = 20) -> list[dict]:
+        """Top items with score, demand, count_1m, askers, trend, cooldown (s left), boost, samples, and the
+        item's question and shelf number for display."""
+        st = self._board(show_id)
+        if st is None:
+            return self._owners_items(show_id, "ranking")[:n]
+        return self._ranked(show_id, st, n)
+
+    def _ranked(self, show_id: str, st: ShowDemand, n: int) -> list[dict]:
+        questions = self._catalog_questions()
+        numbers = self._shelf_numbers(show_id)
+        rows = st.board.top(n)
+        for row in rows:
+            row["question"] = questions.get(row["slug"], "")
+            row["number"] = numbers.get(row["slug"])
+        return rows
+
+    def emerging(self, show_id: str, limit: int = 20) -> list[dict]:
+        st = self._board(show_id)
+        return st.emerging.surfaced(limit=limit) if st is not None else self._owners_items(show_id, "emerging")[:limit]
+
+    def input_health(self, show_id: str) -> list[dict]:
+        st = self._shows.get(show_id)
+        if st is not None and self.owner.owns(show_id):
+            return st.inputs.report(time.time())
+        return self._owners_items(show_id, "inputs")
+
+    def _owners_items(self, show_id: str, topic: str) -> list[dict]:
+        """Items of the snapshot the show's owner process stored last (scaled out; none yet: empty)."""
+        data = self.bus.snapshot(show_id, topic) if self.bus is not None else None
+        return data["items"] if data else []
+
+    def stats(self, show_id: str) -> dict:
+        """Counts from the database (what is stored, not what is in memory) plus the live inputs."""
+        with self.db.session() as s:
+            stored, questions, last_at = s.execute(
+                select(func.count(), func.sum(case((Comment.is_question, 1), else_=0)), func.max(Comment.ts))
+                .where(Comment.show_id == show_id)).one()
+            per_item = dict(s.execute(select(CommentCount.slug, func.sum(CommentCount.count))
+                                      .where(CommentCount.show_id == show_id).group_by(CommentCount.slug)).all())
+        matched = sum(per_item.values())
+        return {"comments_stored": stored, "comments_matched": matched, "comments_questions": questions or 0,
+                "matched_share": round(matched / stored, 4) if stored else 0.0, "last_comment_at": last_at,
+                "per_item": {k: int(v) for k, v in sorted(per_item.items(), key=lambda kv: -kv[1])},
+                "inputs": self.input_health(show_id)}
+
+    def _shelf_numbers(self, show_id: str) -> dict[str, int]:
+        cached = self._shelves.get(show_id)
+        now = time.monotonic()
+        if cached is None or now - cached[0] > SHELF_TTL:
+            try:
+                numbers = {e["slug"]: e["number"] for e in shelf(self.db, show_id)}
+            except NotFound:
+                numbers = {}
+            cached = self._shelves[show_id] = (now, numbers)
+        return cached[1]
+
+    def _ranking_snapshot(self, show_id: str) -> dict:
+        now = time.time()
+        if not self.show_exists(show_id):  # subscribers name any show; only real ones get a board
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:  # another process owns the show: the snapshot it stored last
+            data = self.bus.snapshot(show_id, "ranking") or {"items": [], "at": now, "half_life": self.half_life}
+            return {**data, "items": data["items"][:PUSHED_ITEMS]}
+        rows = self._ranked(show_id, st, PUSHED_ITEMS if self.bus is None else STORED_ITEMS)
+        data = {"items": rows, "at": now, "half_life": self.half_life}
+        if self.bus is not None:  # for the processes that answer without owning the show
+            self.bus.store_snapshot(show_id, "ranking", data)
+            self.bus.store_snapshot(show_id, "inputs", {"items": st.inputs.report(now)})
+        return {**data, "items": rows[:PUSHED_ITEMS]}
+
+    def _emerging_snapshot(self, show_id: str) -> dict:
+        now = time.time()
+        if not self.show_exists(show_id):
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:
+            return self.bus.snapshot(show_id, "emerging") or {"items": [], "at": now}
+        data = {"items": st.emerging.surfaced(limit=PUSHED_ITEMS), "at": now}
+        if self.bus is not None:
+            self.bus.store_snapshot(show_id, "emerging", data)
+        return data
+
+    def _tick(self) -> None:
+        while self._running:
+            time.sleep(TICK)
+            now = time.time()
+            for show_id, st in list(self._shows.items()):
+                if st.replayed is not None and time.monotonic() > st.replayed_until:
+                    st.replayed = None
+                if now - st.active_at < ACTIVE_FOR:
+                    self.studio.live.touch(show_id, "ranking")
+                elif now - st.active_at > IDLE_EVICT:
+                    self._shows.pop(show_id, None)
+                    self.owner.release(show_id)
+                    if self.bus is not None:
+                        self.bus.unfollow(show_id)
+

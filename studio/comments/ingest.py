@@ -1,0 +1,333 @@
+"""Comment intake: validate a batch item by item, then store it through one writer in grouped transactions.
+
+Validation never sinks a batch: every bad item gets its index and a reason, the rest go on. The rules:
+- `text` is a string of 1..500 characters after cleaning. C0/C1 control characters, zero-width and bidi
+  control characters are cleaned out (tabs and line breaks become spaces): they are invisible or garble
+  the console, and no question needs them. Text with unpaired surrogates (invalid UTF-8 in the body, or a
+  lone \\ud800 escape) is rejected: it cannot be stored as UTF-8.
+- `user` (string or integer) is required unless `user_quality` is "absent"; it is stored only as a salted
+  hash of platform:user. `user_quality` is stable | session | absent (default stable).
+- `id` (string or integer, ≤128 characters) is optional; with it, (show, platform, id) is unique and a
+  repeat counts as a duplicate, not an error. Without it every item is new.
+- `platform` (lower-case letters, digits, - and _, ≤32) defaults to the source ("http", "socketio").
+- `ts` is epoch seconds (or milliseconds, told apart by size), a numeric string, or ISO 8601 with a UTC
+  offset; absent means now. A time in the future is clamped to now (bridge clocks drift); one older than
+  48 hours is rejected (it belongs to another show, or the clock is wrong). A time without an offset is
+  rejected: Chinese platforms speak UTC+8 and guessing would shift the show by hours.
+- Unknown fields are ignored.
+
+Durability: `CommentWriter.write` returns only after the rows are committed ("accepted means durable").
+While the server runs, one writer greenlet takes every waiting batch in one transaction (executemany),
+so many small batches cost one commit; without a running writer (CLI, app-only tests) the caller writes.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Connection
+
+from studio.store.db import dialect_insert
+from studio.store.models import Comment, CommentCount
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 5000
+MAX_TEXT = 500
+MAX_ID = 128
+MAX_USER = 256
+MAX_AGE = 48 * 3600
+QUALITIES = ("stable", "session", "absent")
+PLATFORM_RE = re.compile(r"[a-z0-9_-]{1,32}")
+_PLATFORMS_SEEN: set[str] = set()  # names that passed PLATFORM_RE: the next comment skips the regex
+
+# Anything here sends the text down the slow path: controls to clean, or surrogates to reject.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CLEAN = {**{c: None for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                  *range(0x2060, 0x206A), 0xFEFF)},
+          0x09: 0x20, 0x0A: 0x20, 0x0D: 0x20}
+
+
+class Rejected(ValueError):
+    """One item cannot be stored; the message says why, for the batch's `errors` list."""
+
+
+@dataclass
+class Validated:
+    rows: list[dict] = field(default_factory=list)  # column values, ready for INSERT (slug etc. filled later)
+    errors: list[dict] = field(default_factory=list)
+    duplicate: int = 0  # repeats of (platform, id) inside the batch itself
+
+
+class ViewerPseudonyms:
+    """platform:user → salted hash, remembered: live chat is the same viewers over and over."""
+
+    def __init__(self, pseudonym: Callable[[str, str], str], size: int = 50_000):
+        self._pseudonym = pseudonym
+        self._size = size
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, platform: str, user: str) -> str:
+        key = f"{platform}:{user}"
+        h = self._cache.get(key)
+        if h is None:
+            if len(self._cache) >= self._size:
+                self._cache.clear()
+            h = self._cache[key] = self._pseudonym("viewer", key)
+        return h
+
+
+def clean_text(text: str) -> str:
+    """Controls and invisible formatting out; Rejected for text that is not valid Unicode."""
+    if _SUSPECT.search(text) is None:
+        return text.strip()
+    if _SURROGATE.search(text):
+        raise Rejected("text is not valid UTF-8 (unpaired surrogate or undecodable bytes)")
+    return text.translate(_CLEAN).strip()
+
+
+def parse_ts(value: Any, now: float) -> float:
+    """Epoch seconds (or ms), numeric string or ISO 8601 with offset → epoch seconds, clamped to now."""
+    if value is None:
+        return now
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise Rejected("ts must be epoch seconds or an ISO 8601 string")
+    if isinstance(value, str):
+        if len(value) > 40:
+            raise Rejected("ts is not a time")
+        try:
+            value = float(value)
+        except ValueError:
+            try:
+                dt = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise Rejected(f"ts {value!r} is neither epoch seconds nor ISO 8601") from None
+            if dt.tzinfo is None:
+                raise Rejected("ts needs a UTC offset (like 2025-01-01T20:00:00+08:00)")
+            value = dt.timestamp()
+    if not math.isfinite(value):
+        raise Rejected("ts is not a finite number")
+    if value > 1e11:  # milliseconds: 1e11 s is the year 5138
+        value /= 1000.0
+    if value > now:
+        return now
+    if value < now - MAX_AGE:
+        raise Rejected("ts is more than 48 hours old")
+    return float(value)
+
+
+def _id_text(value: Any, name: str, limit: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Rejected(f"{name} must be a string or an integer")
+    text = str(value)
+    if not text or len(text) > limit:
+        raise Rejected(f"{name} must be 1-{limit} characters")
+    if _SUSPECT.search(text):
+        raise Rejected(f"{name} contains control characters or invalid UTF-8")
+    return text
+
+
+def validate(show_id: str, items: list, source: str, now: float, viewer: ViewerPseudonyms) -> Validated:
+    """Check every item; good ones become comment rows (slug/score/is_question still unset)."""
+    out = Validated()
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(items):
+        try:
+            row = _row(show_id, item, source, now, viewer)
+        except Rejected as e:
+            out.errors.append({"index": index, "reason": str(e)})
+            continue
+        if row["ext_id"] is not None:
+            key = (row["platform"], row["ext_id"])
+            if key in seen:
+                out.duplicate += 1
+                continue
+            seen.add(key)
+        out.rows.append(row)
+    return out
+
+
+def _row(show_id: str, item: Any, source: str, now: float, viewer: ViewerPseudonyms) -> dict:
+    """One item → a comment row, or Rejected. Checks are inlined for the common case (plain strings, a recent
+    numeric ts): this runs for every comment, and the careful helpers only see the unusual values."""
+    if type(item) is not dict:
+        raise Rejected("item must be an object")
+    text = item.get("text")
+    if type(text) is not str:
+        raise Rejected("text is missing" if text is None else "text must be a string")
+    text = clean_text(text)
+    if not text:
+        raise Rejected("text is empty")
+    if len(text) > MAX_TEXT:
+        raise Rejected(f"text is longer than {MAX_TEXT} characters ({len(text)})")
+    platform = item.get("platform", source)
+    if type(platform) is not str or platform not in _PLATFORMS_SEEN:
+        _check_platform(platform)
+    quality = item.get("user_quality", "stable")
+    if quality not in QUALITIES:
+        raise Rejected("user_quality must be stable, session or absent")
+    user = item.get("user")
+    if type(user) is str and 0 < len(user) <= MAX_USER and _SUSPECT.search(user) is None:
+        user_hash = viewer(platform, user)
+    elif user is None or user == "":
+        if quality != "absent":
+            raise Rejected("user is missing (send user_quality \"absent\" when the platform gives none)")
+        user_hash = ""
+    else:
+        user_hash = viewer(platform, _id_text(user, "user", MAX_USER))
+    ext_id = item.get("id")
+    if ext_id is not None and not (type(ext_id) is str and 0 < len(ext_id) <= MAX_ID
+                                   and _SUSPECT.search(ext_id) is None):
+        ext_id = _id_text(ext_id, "id", MAX_ID)
+    ts = item.get("ts")
+    if type(ts) is not float or not now - MAX_AGE <= ts <= now:
+        ts = parse_ts(ts, now)
+    return {"show_id": show_id, "platform": platform, "ext_id": ext_id, "user_hash": user_hash,
+            "user_quality": quality, "text": text, "ts": ts, "slug": None, "score": 0.0, "is_question": False}
+
+
+def _check_platform(platform: Any) -> None:
+    if type(platform) is not str or not PLATFORM_RE.fullmatch(platform):
+        raise Rejected("platform must be 1-32 lower-case letters, digits, '-' or '_'")
+    if len(_PLATFORMS_SEEN) < 1000:
+        _PLATFORMS_SEEN.add(platform)
+
+
+class StoreFailed(RuntimeError):
+    """The database refused the transaction; nothing of the batch was stored."""
+
+
+@dataclass
+class _Job:
+    rows: list[dict]
+    done: threading.Event = field(default_factory=threading.Event)
+    inserted: list[bool] | None = None
+    error: BaseException | None = None
+
+
+class CommentWriter:
+    """The single writer. `write(rows)` blocks its caller (a greenlet) until the rows are committed and
+    returns, per row, whether it was new (False: a stored duplicate of platform and id)."""
+
+    def __init__(self, db, max_rows: int = 20_000):
+        self.db = db
+        self.max_rows = max_rows
+        self._pending: deque[_Job] = deque()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()  # one transaction at a time, whichever path writes
+        self._running = False
+        self._conn: Connection | None = None
+
+    def start(self, spawn: Callable) -> None:
+        if not self._running:
+            self._running = True
+            spawn(self._run)
+
+    def write(self, rows: list[dict]) -> list[bool]:
+        if not rows:
+            return []
+        job = _Job(rows)
+        if not self._running:
+            self._commit([job])
+        else:
+            self._pending.append(job)
+            self._wake.set()
+            job.done.wait()
+        if job.error is not None:
+            raise StoreFailed(str(job.error)) from job.error
+        return job.inserted
+
+    def flush(self) -> None:
+        """Commit everything waiting, now (on SIGTERM, before the process exits)."""
+        self._running = False
+        while self._pending:
+            self._commit(self._take())
+        self._wake.set()
+
+    def _take(self) -> list[_Job]:
+        jobs, n = [], 0
+        while self._pending and (not jobs or n + len(self._pending[0].rows) <= self.max_rows):
+            job = self._pending.popleft()
+            jobs.append(job)
+            n += len(job.rows)
+        return jobs
+
+    def _run(self) -> None:
+        while self._running:
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            while self._pending:
+                self._commit(self._take())
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        rows = [r for job in jobs for r in job.rows]
+        try:
+            with self._lock:
+                # SQLite works in the calling thread and lets go of the GIL while it does: in a native thread
+                # its inserts overlap with the next batches being validated and matched on the event loop.
+                # PostgreSQL works in its own process already, and psycopg waits cooperatively.
+                inserted = off_loop(self._store, rows) if self._running and self.db.is_sqlite else self._store(rows)
+        except Exception as e:  # the callers answer 503; the writer keeps serving the next batches
+            log.exception("storing %d comments failed", len(rows))
+            if self._conn is not None:
+                self._conn.invalidate()
+                self._conn = None
+            for job in jobs:
+                job.error = e
+        else:
+            start = 0
+            for job in jobs:
+                job.inserted = inserted[start:start + len(job.rows)]
+                start += len(job.rows)
+        for job in jobs:
+            job.done.set()
+
+    def _store(self, rows: list[dict]) -> list[bool]:
+        """One transaction on the writer's own connection: held for the writer's life, so the thread that
+        runs it never touches the connection pool."""
+        if self._conn is None:
+            self._conn = self.db.engine.connect()
+        with self._conn.begin():
+            return store_comments(self._conn, rows)
+
+
+def off_loop(fn: Callable, *args: Any) -> Any:
+    """Run blocking or CPU-heavy work in a native thread when serving under gevent, so the event loop keeps
+    turning; directly otherwise."""
+    from gevent import monkey
+    if not monkey.is_module_patched("threading"):
+        return fn(*args)
+    import gevent
+    return gevent.get_hub().threadpool.apply(fn, args)
+
+
+def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:
+    """Insert comments (a repeat of show, platform and id is skipped) and add the new matched ones to the
+    per-minute counts, in the caller's transaction. Returns, per row, whether it was inserted."""
+    upsert = dialect_insert(conn.dialect.name)
+    keyed = [r for r in rows if r["ext_id"] is not None]
+    new_keys: set[tuple] = set()
+    if keyed:
+        stmt = (upsert(Comment.__table__).on_conflict_do_nothing()
+                .returning(Comment.show_id, Comment.platform, Comment.ext_id))
+        new_keys = {tuple(r) for r in conn.execute(stmt, keyed)}
+    plain = [r for r in rows if r["ext_id"] is None]
+    if plain:
+        conn.execute(insert(Comment.__table__), plain)
+    inserted = [r["ext_id"] is None or (r["show_id"], r["platform"], r["ext_id"]) in new_keys for r in rows]
+    minutes = Counter((r["show_id"], r["slug"], int(r["ts"] // 60))
+                      for r, new in zip(rows, inserted) if new and r["slug"])
+    if minutes:
+        stmt = upsert(CommentCount.__table__)
+        stmt = stmt.on_conflict_do_update(index_elements=["show_id", "slug", "minute"],
+                                          set_={"count": CommentCount.__table__.c.count + stmt.excluded.count})
+        conn.execute(stmt, [{"show_id": s, "slug": g, "minute": m, "count": n} for (s, g, m), n in minutes.items()])
+    return inserted

@@ -1,0 +1,45 @@
+"""Socket.IO namespaces. `/live` is read-only: clients subscribe to (show, topics) and receive snapshots.
+Writes go through the HTTP API, where roles and CSRF are checked; bridges that push comments use `/ingest`."""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import Namespace, join_room, leave_room
+
+from studio.live.channels import NAMESPACE, LiveChannels, room
+
+MAX_TOPICS = 10
+
+
+class LiveNamespace(Namespace):
+    def __init__(self, live: LiveChannels):
+        super().__init__(NAMESPACE)
+        self.live = live
+
+    def on_subscribe(self, data):
+        """{"show": id, "topics": [...]} → joins the rooms and answers with one snapshot per topic."""
+        if not isinstance(data, dict) or not isinstance(data.get("show"), str) or len(data["show"]) > 32:
+            return {"error": "subscribe needs {show, topics}"}
+        topics = data.get("topics") or list(self.live.topics)
+        if not isinstance(topics, list) or len(topics) > MAX_TOPICS:
+            return {"error": "topics must be a list"}
+        unknown = [t for t in topics if t not in self.live.topics]
+        if unknown:
+            return {"error": f"unknown topic {unknown[0]!r}; known: {', '.join(self.live.topics)}"}
+        snaps = []
+        for t in topics:
+            join_room(room(data["show"], t))
+            snaps.append(self.live.snapshot(data["show"], t))
+        for snap in snaps:
+            self.emit("state", snap, room=request.sid)  # Namespace.emit has no `to=` in Flask-SocketIO 5.x
+        return {"ok": True, "topics": topics}
+
+    def on_unsubscribe(self, data):
+        if isinstance(data, dict) and isinstance(data.get("show"), str):
+            for t in data.get("topics") or self.live.topics:
+                if t in self.live.topics:
+                    leave_room(room(data["show"], t))
+        return {"ok": True}
+
+    def on_ping_state(self, data):
+        """Round-trip probe for health displays and benchmarks."""
+        return {"ok": True, "echo": data if isinstance(data, (int, float)) or len(str(data)) <= 256 else None}
