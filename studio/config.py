@@ -33,7 +33,7 @@ def load_config() -> dict:
     var_dir.mkdir(parents=True, exist_ok=True)
     return {
         "VAR_DIR": str(var_dir),
-        "DATABASE_URL": os.environ.get("STUDIO_DATABASE_URL", f"sqlite:///{var_dir / 'studio.store.db'}"),
+        "DATABASE_URL": os.environ.get("STUDIO_DATABASE_URL", f"sqlite:///{var_dir / 'studio.db'}"),
         "SECRET_KEY": _secret_key(var_dir),
         "REDIS_URL": os.environ.get("STUDIO_REDIS_URL") or None,
         "PUBLIC_URL": os.environ.get("STUDIO_PUBLIC_URL") or None,  # for QR codes when behind a proxy

@@ -108,7 +108,7 @@ class LiveServer:
         key = (str(catalog), show_id)
         if "STUDIO_DATABASE_URL" not in self.env and key in _TEMPLATES:
             template, tokens = _TEMPLATES[key]
-            for name in ("studio.store.db", "secret_key"):
+            for name in ("studio.db", "secret_key"):
                 shutil.copy2(template / name, self.var_dir / name)
             return dict(tokens)
         r = subprocess.run([sys.executable, "-c", _SEED, str(catalog), show_id, json.dumps(PASSWORDS)],
@@ -118,7 +118,7 @@ class LiveServer:
         tokens = json.loads(r.stdout.strip().splitlines()[-1])
         if "STUDIO_DATABASE_URL" not in self.env:
             template = Path(tempfile.mkdtemp(prefix="studio-template-"))
-            for name in ("studio.store.db", "secret_key"):
+            for name in ("studio.db", "secret_key"):
                 shutil.copy2(self.var_dir / name, template / name)
             _TEMPLATES[key] = (template, dict(tokens))
         return tokens

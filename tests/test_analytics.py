@@ -63,7 +63,7 @@ def studio(request, tmp_path_factory):
             pytest.skip(f"no local PostgreSQL: {e}")
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
     srv = LiveServer(tmp_path_factory.mktemp(f"analytics-{request.param}"), database_url=url)
-    srv.db_url = url or f"sqlite:///{srv.var_dir / 'studio.store.db'}"
+    srv.db_url = url or f"sqlite:///{srv.var_dir / 'studio.db'}"
     # Set up in this process (the same code the CLI runs): one process start instead of a dozen.
     upgrade(srv.db_url)
     srv.db = Database(srv.db_url)

@@ -12,7 +12,7 @@ from studio.store.models import OneToOneContact
 
 
 def _contacts(server, prefix: str) -> list[OneToOneContact]:
-    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.store.db'}"
+    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.db'}"
     with Session(create_engine(url)) as s:
         return list(s.scalars(select(OneToOneContact).where(OneToOneContact.ext_id.like(prefix + "%"))
                               .order_by(OneToOneContact.ts)))

@@ -58,7 +58,7 @@ class SustainedIngest(threading.Thread):
 
 
 def db_count(var_dir: Path, sql: str, *args) -> int:
-    with sqlite3.connect(f"file:{var_dir / 'studio.store.db'}?mode=ro", uri=True) as conn:
+    with sqlite3.connect(f"file:{var_dir / 'studio.db'}?mode=ro", uri=True) as conn:
         return conn.execute(sql, args).fetchone()[0]
 
 

@@ -28,7 +28,7 @@ PLAN = {
 
 
 def _engine(server):
-    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.store.db'}"
+    url = server.env.get("STUDIO_DATABASE_URL") or f"sqlite:///{server.var_dir / 'studio.db'}"
     return create_engine(url)
 
 

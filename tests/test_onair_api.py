@@ -56,7 +56,7 @@ class Watcher:
 
 
 def segments_in_db(server, show_id: str) -> list[tuple]:
-    with sqlite3.connect(server.var_dir / "studio.store.db") as db:
+    with sqlite3.connect(server.var_dir / "studio.db") as db:
         return db.execute("SELECT slug, started_at, ended_at FROM segments WHERE show_id = ? ORDER BY started_at, id",
                           (show_id,)).fetchall()
 

@@ -41,7 +41,7 @@ def fresh_window(per: int, need: float) -> None:
 
 
 def db_rows(studio, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(f"file:{studio.var_dir / 'studio.store.db'}?mode=ro", uri=True) as conn:
+    with sqlite3.connect(f"file:{studio.var_dir / 'studio.db'}?mode=ro", uri=True) as conn:
         return conn.execute(sql, args).fetchall()
 
 
@@ -241,11 +241,11 @@ def test_login_issues_a_new_session(studio):
 
 
 def test_tokens_are_stored_hashed_and_revocable(studio):
-    dump = "\n".join(sqlite3.connect(str(studio.var_dir / "studio.store.db")).iterdump())
+    dump = "\n".join(sqlite3.connect(str(studio.var_dir / "studio.db")).iterdump())
     hashes = {r[0] for r in db_rows(studio, "SELECT token_hash FROM api_tokens")}
     for token in studio.tokens.values():
         assert token not in dump and hashlib.sha256(token.encode()).hexdigest() in hashes
-    db = Database(f"sqlite:///{studio.var_dir / 'studio.store.db'}")
+    db = Database(f"sqlite:///{studio.var_dir / 'studio.db'}")
     token = create_token(db, "ingest", "revocation check")  # what `studio token create` calls
     bridge = socketio.Client(reconnection=False)
     bridge.connect(studio.url, namespaces=["/ingest"], auth={"token": token}, transports=["websocket"])
@@ -270,7 +270,7 @@ def test_secrets_never_come_back_out(studio):
     assert obs_password not in host.get(studio.url + "/api/shows/demo/obs").text
     time.sleep(1)  # the OBS driver tries the (closed) port and logs what failed
     studio.login("lead")  # a password sent over the wire at least once
-    dump = "\n".join(sqlite3.connect(str(studio.var_dir / "studio.store.db")).iterdump())
+    dump = "\n".join(sqlite3.connect(str(studio.var_dir / "studio.db")).iterdump())
     log = studio.log_path.read_text(errors="replace")
     for secret in [obs_password, *PASSWORDS.values(), *studio.tokens.values()]:
         assert secret not in log, "a secret is in the server log"

@@ -41,7 +41,7 @@ def test_configs_keep_secrets_encrypted_and_never_return_them(server):
     assert cfg["secrets_set"] == ["access_key_id", "access_key_secret", "code"]
     assert "access_key_secret" not in cfg["settings"] and cfg["settings"]["app_id"] == "1"
     assert view["platforms"]["bilibili"]["access_key_secret"]["secret"] is True
-    db = sqlite3.connect(f"file:{server.var_dir / 'studio.store.db'}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{server.var_dir / 'studio.db'}?mode=ro", uri=True)
     (enc,) = db.execute("SELECT settings_enc FROM source_configs WHERE show_id = ?", (show_id,)).fetchone()
     db.close()
     assert SECRET not in enc and "access_key_secret" not in enc, "settings are encrypted at rest"

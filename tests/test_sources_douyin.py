@@ -28,7 +28,7 @@ def configure(server, show_id: str, fake: FakeDouyin, room: str | None = None) -
 
 
 def stored_rows(server, show_id: str) -> list[tuple]:
-    db = sqlite3.connect(f"file:{server.var_dir / 'studio.store.db'}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{server.var_dir / 'studio.db'}?mode=ro", uri=True)
     try:
         return db.execute("SELECT ext_id, ts, user_quality FROM comments WHERE show_id = ? ORDER BY ext_id",
                           (show_id,)).fetchall()

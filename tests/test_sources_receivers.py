@@ -52,7 +52,7 @@ def hook_url(server, show_id: str, kind: str) -> str:
 
 
 def rows(server, show_id: str) -> list[tuple]:
-    db = sqlite3.connect(f"file:{server.var_dir / 'studio.store.db'}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{server.var_dir / 'studio.db'}?mode=ro", uri=True)
     try:
         return db.execute("SELECT platform, ext_id, user_hash, user_quality, text FROM comments WHERE show_id = ? "
                           "ORDER BY id", (show_id,)).fetchall()

@@ -74,7 +74,7 @@ def test_userscript_forwards_new_console_comments(server, desk, console_page):
     grouped = [["小林", "<b>包邮吗</b>"], ["", "没有名字的评论"]]
     page.evaluate(APPEND, [rows, grouped])
     wait_stored(server, show_id, 27)
-    db = sqlite3.connect(f"file:{server.var_dir / 'studio.store.db'}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{server.var_dir / 'studio.db'}?mode=ro", uri=True)
     stored = db.execute("SELECT platform, user_quality, text FROM comments WHERE show_id = ? ORDER BY id",
                         (show_id,)).fetchall()
     db.close()

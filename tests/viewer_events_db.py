@@ -11,7 +11,7 @@ FLUSH_WAIT = 1.5  # the server writes viewer events in batches every 0.5 s
 
 def event_counts(server, show_id: str) -> Counter:
     """(slug, type) → rows for one show."""
-    engine = create_engine(f"sqlite:///{server.var_dir / 'studio.store.db'}")
+    engine = create_engine(f"sqlite:///{server.var_dir / 'studio.db'}")
     try:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT slug, type, COUNT(*) FROM viewer_events WHERE show_id = :s "

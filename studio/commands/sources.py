@@ -96,7 +96,7 @@ def hook_url_command(show_id: str, kind: str, base_url: str | None) -> None:
 def _local_settings(show_id: str, platform: str, room: str, remote: bool) -> dict:
     """The stored config, when this machine holds the studio's database; {} on a remote adapter machine."""
     if remote and not os.environ.get("STUDIO_DATABASE_URL") \
-            and not (Path(os.environ.get("STUDIO_VAR_DIR", "var")) / "studio.store.db").exists():
+            and not (Path(os.environ.get("STUDIO_VAR_DIR", "var")) / "studio.db").exists():
         return {}
     from studio.comments.source_configs import stored_settings
     studio = _studio()
