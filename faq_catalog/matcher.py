@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
+from faq_catalog.feedback import Feedback
 from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble
 from faq_catalog.match_index import ItemText, TermIndex
 from faq_catalog.match_text import Canonicalizer
@@ -28,6 +29,7 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 # Evidence the best item needs before we name it: one catalog word that few items share weighs
 # about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
 THRESHOLD = 0.6
+REVIEW_BELOW = 0.45  # a match this unsure goes to the crew's review queue
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
@@ -38,6 +40,7 @@ class Match:
     score: float  # confidence 0..1 that `slug` is what the comment asks; 0 when slug is None
     normalized: str
     is_question: bool
+    review: bool = False  # the review queue would show it: question-like and unmatched or decided narrowly
 
 
 def _item_text(item: FaqItem, canon: Canonicalizer) -> ItemText:
@@ -53,8 +56,11 @@ def _item_text(item: FaqItem, canon: Canonicalizer) -> ItemText:
 class Matcher:
     """Immutable snapshot of a catalog, ready to match; build a new one when the catalog changes."""
 
-    def __init__(self, items: list[FaqItem], cache_size: int = CACHE_SIZE):
+    def __init__(self, items: list[FaqItem], feedback: Iterable[Feedback] = (), cache_size: int = CACHE_SIZE):
         self.items = list(items)
+        slugs = {it.slug for it in self.items}
+        # Taught answers win for the exact comment; later decisions replace earlier ones.
+        self._taught = {normalize(f.text): f.faq for f in feedback if f.faq is None or f.faq in slugs}
         self._canon = Canonicalizer(normalize(k) for it in self.items for k in it.keywords)
         self._index = TermIndex([_item_text(it, self._canon) for it in self.items], self._canon.words)
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
@@ -84,17 +90,21 @@ class Matcher:
 
     def _decide(self, normalized: str, question_mark: bool) -> Match:
         is_question = question_mark or asks(normalized) or reports_trouble(normalized)
+        if normalized in self._taught:
+            slug = self._taught[normalized]
+            return Match(slug, 1.0 if slug else 0.0, normalized, is_question)
         if not normalized:
             return Match(None, 0.0, normalized, is_question)
         scores = self._index.scores(self._canon(normalized))
         if not scores:
-            return Match(None, 0.0, normalized, is_question)
+            return Match(None, 0.0, normalized, is_question, review=is_question)
         top = max(scores, key=scores.__getitem__)
         best = scores[top]
         if not is_question or best < THRESHOLD or about_host(normalized):
-            return Match(None, 0.0, normalized, is_question)
+            return Match(None, 0.0, normalized, is_question, review=is_question and not about_host(normalized))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
-        return Match(self._index.slugs[top], round(_confidence(best, second), 4), normalized, is_question)
+        confidence = round(_confidence(best, second), 4)
+        return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
 
 
 def _confidence(best: float, second: float) -> float:
