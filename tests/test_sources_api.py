@@ -120,7 +120,7 @@ def run_adapter(server, show_id: str, *args: str, env: dict | None = None) -> su
 def test_adapter_process_with_refused_credentials_shows_fatal(server):
     fake = FakeBilibili()
     try:
-        show_id = new_show(server, "fatal")
+        show_id = new_show(server, "failed")
         proc = run_adapter(server, show_id, "--platform", "bilibili", "--room", "4242",
                            "--set", f"app_id={fake.app_id}", "--set", f"access_key_id={fake.key_id}",
                            "--set", f"code={fake.code}", "--set", f"api_url={fake.url}",
@@ -129,7 +129,7 @@ def test_adapter_process_with_refused_credentials_shows_fatal(server):
         assert proc.returncode == 2, err
         assert "wrong-secret" not in out + err, "secrets never reach the logs"
         [h] = sources(server, show_id, role="host")["health"]
-        assert h["state"] == "fatal" and "signature refused" in h["last_error"] and not h["connected"]
+        assert h["state"] == "failed" and "signature refused" in h["last_error"] and not h["connected"]
     finally:
         fake.close()
 

@@ -37,9 +37,9 @@ def test_status_counts_messages_per_minute_and_fatal_is_final():
     assert status.per_minute() == 8 and status.per_minute(now=time.time() + 61) == 0
     snap = status.snapshot()
     assert (snap["received"], snap["duplicates"]) == (8, 2) and snap["last_message_at"]
-    status.set("fatal", "credentials refused")
+    status.set("failed", "credentials refused")
     status.set("backoff", "the socket died after that")
-    assert (status.state, status.last_error) == ("fatal", "credentials refused")
+    assert (status.state, status.last_error) == ("failed", "credentials refused")
 
 
 def test_long_ids_are_shortened_to_a_stable_digest():

@@ -90,7 +90,7 @@ def test_missed_project_heartbeats_end_the_game_and_the_adapter_starts_a_new_one
 ])
 def test_refused_credentials_are_fatal(bili, change, reason):
     run = start(bili, **change)
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert reason in run.adapter.status.last_error
     assert len(bili.http.calls("/v2/app/start")) == 1, "no retries for errors retrying cannot fix"
 
@@ -98,7 +98,7 @@ def test_refused_credentials_are_fatal(bili, change, reason):
 def test_room_not_whitelisted_is_fatal(bili):
     bili.whitelisted = False
     run = start(bili)
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "whitelisted" in run.adapter.status.last_error
 
 

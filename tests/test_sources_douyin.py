@@ -110,5 +110,5 @@ def test_task_refusals_are_fatal(douyin, change, reason):
     settings = {"app_id": douyin.app_id, "app_secret": douyin.app_secret, "api_url": douyin.api_url,
                 "token_url": douyin.token_url, **change}
     run = Running(DouyinPushTaskAdapter, room, **settings)
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert reason in run.adapter.status.last_error

@@ -60,5 +60,5 @@ def test_expired_token_connects_again(ks):
 
 def test_refused_code_is_fatal(ks):
     run = start(ks, code="stale-code")
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "connect refused" in run.adapter.status.last_error

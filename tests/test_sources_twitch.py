@@ -93,11 +93,11 @@ def test_eventsub_keepalive_timeout_reconnects_and_subscribes_again(eventsub):
 
 def test_eventsub_refused_token_and_missing_scope_are_fatal(eventsub):
     run = start_eventsub(eventsub, token="wrong")
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "refused the token" in run.adapter.status.last_error
     eventsub.scopes = set()
     run = start_eventsub(eventsub)
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "user:read:chat" in run.adapter.status.last_error
 
 
@@ -105,7 +105,7 @@ def test_eventsub_revocation_is_fatal_and_offline_stops(eventsub):
     run = start_eventsub(eventsub)
     run.wait_state("connected")
     eventsub.revoke()
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "authorization_revoked" in run.adapter.status.last_error
     run = start_eventsub(eventsub)
     run.wait_state("connected")
@@ -153,5 +153,5 @@ def test_irc_reconnect_command_and_missing_pong(irc):
 
 def test_irc_refused_login_is_fatal(irc):
     run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, irc_nick="someone", token="bad", mode="irc")
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert "refused the login" in run.adapter.status.last_error

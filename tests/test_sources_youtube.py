@@ -114,7 +114,7 @@ def test_refusals_are_fatal(yt, change, reason):
     room = change.pop("room", yt.chat_id)
     settings = {"access_token": yt.token, "api_url": yt.url, **change}
     run = Running(YoutubeAdapter, room, **settings)
-    assert run.wait_done() == "fatal"
+    assert run.wait_done() == "failed"
     assert reason in run.adapter.status.last_error
 
 

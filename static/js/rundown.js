@@ -350,7 +350,7 @@
     $("sources-empty").hidden = rows.length > 0;
     var all = src.configs.map(function (c) { return health[keyOf(c)]; });
     var up = all.filter(function (h) { return h && h.connected; }).length;
-    var broken = all.some(function (h) { return h && (h.state === "fatal" || h.stale); });
+    var broken = all.some(function (h) { return h && (h.state === "failed" || h.state === "silent" || h.stale); });
     var badge = $("sources-state");
     badge.className = "badge " + (broken ? "bad" : all.length && up === all.length ? "ok" : "");
     badge.textContent = all.length ? fmt("rundown.sources_connected", up + "/" + all.length) : "";
@@ -360,7 +360,7 @@
   function stateOf(c, h) {
     if (!h) return { cls: "idle", text: isReceiver(c.platform) ? S["rundown.src_waiting"] : S["rundown.src_not_running"] };
     if (h.stale) return { cls: "bad", text: S["rundown.src_stale"] };
-    var cls = h.connected ? "ok" : h.state === "fatal" ? "bad" : "idle";
+    var cls = h.state === "failed" || h.state === "silent" ? "bad" : h.connected ? "ok" : "idle";
     return { cls: cls, text: S["rundown.src_state_" + h.state] || h.state };
   }
 

@@ -132,6 +132,6 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
     adapter = adapter_class(platform, settings)(room, settings)
     base = url or os.environ.get("STUDIO_PUBLIC_URL") or "http://127.0.0.1:5000"
     state = run_adapter(adapter, IngestSink(base, token, show_id, f"adapter:{platform}"))
-    if state == "fatal":
+    if state == "failed":
         click.echo(f"{platform}: {adapter.status.last_error}", err=True)
-    sys.exit(2 if state == "fatal" else 0)
+    sys.exit(2 if state == "failed" else 0)

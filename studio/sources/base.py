@@ -12,13 +12,19 @@ import logging
 import random
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
 # The ingest API's limits: items are cut to fit here rather than refused there.
 from studio.comments.ingest import MAX_ID, MAX_TEXT, MAX_USER
+from studio.sources.health import LINK_UP, SourceStatus
+from studio.sources.watchdog import Liveness
+
+__all__ = ["Adapter", "Backoff", "Comment", "EndOfStream", "FatalError", "RetryLater", "SessionEnded",
+           "SourceStatus", "RecentIds"]
+WATCH_TICK = 0.25  # seconds between the watchdog's looks at the link
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +118,12 @@ class FatalError(Exception):
 
 
 class EndOfStream(Exception):
-    """The platform says the live stream or its chat has ended."""
+    """The platform says the live stream or its chat has ended. Adapters that can open a new platform session
+    (Bilibili starts a new game) set `restart_on_end`; the others fail with the message, which says what to do."""
+
+
+class SessionEnded(Exception):
+    """The platform closed our session (a game expired, an interaction ended) but a new one can be opened now."""
 
 
 class RetryLater(Exception):
@@ -123,82 +134,31 @@ class RetryLater(Exception):
         self.delay = delay
 
 
-class SourceStatus:
-    """What the console shows for one source: state, last error, last message time, messages per minute."""
-
-    STATES = ("connecting", "connected", "backoff", "fatal", "stopped")
-
-    def __init__(self, platform: str, room: str):
-        self.platform, self.room = platform, room
-        self.state, self.since, self.last_error = "stopped", time.time(), ""
-        self.last_message_at: float | None = None
-        self.received = self.duplicates = self.reconnects = 0
-        self.extra: dict[str, Any] = {}  # per-platform figures (quota used, game id…)
-        self._seconds: deque[list[float]] = deque()  # [epoch second, count] over the last minute
-        self._lock = threading.Lock()
-
-    def set(self, state: str, error: str | None = None) -> None:
-        with self._lock:
-            if self.state == "fatal":
-                return  # final: whatever the dying connection reports afterwards, the reason stays on the console
-            if state != self.state:
-                self.state, self.since = state, time.time()
-            if error is not None:
-                self.last_error = error[:500]
-
-    def note(self, **figures: Any) -> None:
-        """Set per-platform figures (written by the adapter thread, read by the health reporter)."""
-        with self._lock:
-            self.extra.update(figures)
-
-    def count(self, new: int, duplicates: int) -> None:
-        now = time.time()
-        with self._lock:
-            self.received += new
-            self.duplicates += duplicates
-            if new:
-                self.last_message_at = now
-                second = float(int(now))
-                if self._seconds and self._seconds[-1][0] == second:
-                    self._seconds[-1][1] += new
-                else:
-                    self._seconds.append([second, new])
-
-    def per_minute(self, now: float | None = None) -> int:
-        now = time.time() if now is None else now
-        with self._lock:
-            while self._seconds and self._seconds[0][0] <= now - 60:
-                self._seconds.popleft()
-            return int(sum(c for _, c in self._seconds))
-
-    def snapshot(self) -> dict:
-        per_minute = self.per_minute()
-        with self._lock:
-            return {"platform": self.platform, "room": self.room, "state": self.state,
-                    "connected": self.state == "connected", "since": self.since, "last_error": self.last_error,
-                    "last_message_at": self.last_message_at, "per_minute": per_minute,
-                    "received": self.received, "duplicates": self.duplicates, "reconnects": self.reconnects,
-                    "extra": dict(self.extra)}
-
-
 class Adapter:
     """Base class: subclasses set `platform`, declare `SETTINGS` (see settings.py) and implement `session()`,
-    which connects, calls `connected()` once the platform accepted it, feeds `deliver()` and returns or raises
-    when the connection ends. `close_upstream()` runs once when the adapter stops (platform 'end' calls)."""
+    which connects, calls `connected()` once the platform accepted it, calls `link_alive()` for every frame,
+    feeds `deliver()` and returns or raises when the connection ends. `close_upstream()` runs once when the adapter
+    stops (platform 'end' calls). `liveness` says what "alive" means for the protocol; `probe()` asks the platform
+    for a sign of life (a heartbeat, a PING). `run()` never returns while the show needs comments, except on
+    `stop()` or a failure a person must fix (then the reason says what to do)."""
 
     platform = ""
     SETTINGS: dict = {}
+    restart_on_end = False  # EndOfStream opens a new platform session instead of failing
 
     def __init__(self, room: str, settings: dict, on_comments: Callable[[list[Comment]], None] | None = None):
         self.room = room
         self.settings = settings
         self.on_comments = on_comments or (lambda comments: None)
-        self.status = SourceStatus(self.platform, room)
+        self.status = SourceStatus(self.platform, room, float(settings.get("silent_min", 10.0)))
         self.backoff = Backoff(float(settings.get("backoff_base", 1.0)), float(settings.get("backoff_cap", 60.0)))
         self.stable_after = float(settings.get("stable_after", 30.0))
+        self.liveness = Liveness(probe_timeout=float(settings.get("probe_timeout", 5.0)))
         self._seen = RecentIds(int(settings.get("dedupe_size", 50_000)))
         self._stopping = threading.Event()
         self._delivered_in_session = 0
+        self._killed: str | None = None  # why the watchdog cut the current link
+        self._link = 0  # which link the watchdog is judging
 
     # --- for subclasses -------------------------------------------------------------------------------
     def session(self) -> None:
@@ -210,8 +170,16 @@ class Adapter:
     def interrupt(self) -> None:
         """Unblock a read in progress so `stop()` takes effect at once (close the socket)."""
 
+    def probe(self) -> bool:
+        """Ask the platform for a sign of life on the current link; True if a probe went out."""
+        return False
+
     def connected(self) -> None:
+        self.liveness.reset()
         self.status.set("connected", "")
+
+    def link_alive(self) -> None:
+        self.liveness.traffic()
 
     def deliver(self, comments: list[Comment]) -> int:
         """Drop what was already delivered (per room), pass the rest on; returns how many were new."""
@@ -239,57 +207,91 @@ class Adapter:
             log.debug("interrupt failed", exc_info=True)
 
     def fail(self, message: str) -> None:
-        """From another thread (the sink): a fatal condition outside the platform connection."""
-        self.status.set("fatal", message)
+        """From another thread (the sink): a failure outside the platform connection."""
+        self.status.set("failed", message)
         self.stop()
 
     def run(self) -> str:
-        """Connect, read, reconnect until stopped; returns the final state ("stopped" or "fatal")."""
+        """Connect, read, reconnect until stopped; returns the final state ("stopped" or "failed")."""
+        threading.Thread(target=self._watch, name=f"{self.platform}-watchdog", daemon=True).start()
         try:
             while not self._stopping.is_set():
                 delay = self._one_session()
                 if delay is None:
                     break
-                self.status.reconnects += 1
                 if self._stopping.wait(delay):
                     break
         finally:
+            self._stopping.set()  # ends the watchdog and any helper thread of the adapter
             try:
                 self.close_upstream()
             except Exception as e:  # noqa: BLE001 - leaving must never raise
                 log.warning("%s/%s: closing upstream failed: %s", self.platform, self.room, e)
-        if self.status.state != "fatal":
+        if self.status.state != "failed":
             self.status.set("stopped")
         return self.status.state
 
+    def _watch(self) -> None:
+        """The watchdog: cut a link that stopped answering, probe one whose busy room went quiet."""
+        while not self._stopping.wait(WATCH_TICK):
+            if self.status.state not in LINK_UP:
+                continue
+            link = self._link
+            reason = self.liveness.verdict()
+            if reason is None and (self.status.check_silent() or self.liveness.wants_probe()):
+                try:
+                    if self.probe():
+                        self.liveness.probed()
+                except Exception as e:  # noqa: BLE001 - a probe that cannot be sent means a dead link
+                    reason = f"link broken: the keepalive probe failed ({type(e).__name__}: {e})"
+            if reason and link == self._link and not self._stopping.is_set():
+                log.warning("%s/%s: %s; replacing the link", self.platform, self.room, reason)
+                self._killed = reason
+                try:
+                    self.interrupt()
+                except Exception:  # noqa: BLE001
+                    log.debug("interrupt failed", exc_info=True)
+
     def _one_session(self) -> float | None:
         """Run one session; the delay before the next, or None to stop for good."""
+        self._link += 1
+        self._killed = None
         self.status.set("connecting")
         started, self._delivered_in_session = time.monotonic(), 0
         try:
             self.session()
             error = "connection closed by the platform"
         except FatalError as e:
-            self.status.set("fatal", str(e))
-            log.error("%s/%s: fatal: %s", self.platform, self.room, e)
+            self.status.set("failed", str(e))
+            log.error("%s/%s: failed: %s", self.platform, self.room, e)
             return None
-        except EndOfStream as e:
-            self.status.set("stopped", f"ended: {e}")
-            log.info("%s/%s: end of stream: %s", self.platform, self.room, e)
-            return None
+        except (EndOfStream, SessionEnded) as e:
+            if self._stopping.is_set():
+                return None
+            if isinstance(e, EndOfStream) and not self.restart_on_end:
+                self.status.set("failed", f"the platform ended the stream: {e}")
+                log.error("%s/%s: end of stream: %s", self.platform, self.room, e)
+                return None
+            self.status.event("restart", f"platform session ended: {e}")
+            self.status.set("connecting", f"platform session ended: {e}; opening a new one")
+            log.info("%s/%s: session ended (%s); opening a new one", self.platform, self.room, e)
+            return 0.0
         except RetryLater as e:
             if self._stopping.is_set():
                 return None
+            self.status.event("reconnect", str(e))
             self.status.set("backoff", str(e))
             return e.delay
         except Exception as e:  # noqa: BLE001 - any network or protocol error is worth a retry
             error = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
         if self._stopping.is_set():
             return None
+        error = self._killed or error
         # A session that carried comments or lasted a while was healthy: start the backoff over.
         if self._delivered_in_session or time.monotonic() - started >= self.stable_after:
             self.backoff.reset()
         delay = self.backoff.next_delay()
+        self.status.event("reconnect", error)
         self.status.set("backoff", error)
         log.warning("%s/%s: %s; retrying in %.1f s", self.platform, self.room, error, delay)
         return delay

@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import struct
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import brotli
 import requests
 import websocket
 
-from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, RetryLater, epoch_seconds, synthetic_id
+from studio.sources.base import Adapter, Comment, FatalError, RetryLater, SessionEnded, epoch_seconds, synthetic_id
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ FATAL_CODES = {
     7007: "身份码 (code) is wrong",
     8002: "app_id has no access to this project",
 }
-COOLDOWN_CODE = 7001  # the previous game is still settling: try again in ~10 s
+COOLDOWN_CODE = 7001  # the previous game is still settling: try again shortly
 GAME_GONE_CODE = 7003  # heartbeat for a game that expired or was closed
 
 
@@ -116,6 +117,8 @@ class BilibiliAdapter(Adapter):
         "heartbeat_interval": Setting("project heartbeat, seconds (the platform wants 20)", 20.0, kind=float),
         "ws_heartbeat_interval": Setting("WebSocket heartbeat, seconds (the platform wants 30)", 30.0, kind=float),
         "auth_timeout": Setting("seconds to wait for the auth reply", 5.0, kind=float),
+        "cooldown_retry": Setting("seconds before app/start is tried again while a game settles (7001)", 2.0,
+                                  kind=float),
         "skip_emoji": Setting("drop sticker comments (dm_type 1)", True, kind=bool),
     }
 
@@ -125,12 +128,16 @@ class BilibiliAdapter(Adapter):
         self._game: Game | None = None
         self._ws: websocket.WebSocket | None = None
         self._link_index = 0
+        self._ended: str | None = None  # why the platform closed the game under the current link
+        self._beats: threading.Thread | None = None
+        # A heartbeat reply is due every ws_heartbeat_interval; one more probe_timeout and the link is frozen.
+        self.liveness.link_timeout = float(settings["ws_heartbeat_interval"]) + self.liveness.probe_timeout
 
     # --- HTTP API -----------------------------------------------------------------------------------
-    def _call(self, path: str, payload: dict) -> tuple[int, dict, str]:
+    def _call(self, path: str, payload: dict, http: requests.Session | None = None) -> tuple[int, dict, str]:
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers = sign_headers(self.settings["access_key_id"], self.settings["access_key_secret"], body)
-        r = self.http.post(self.settings["api_url"].rstrip("/") + path, data=body, headers=headers, timeout=10)
+        r = (http or self.http).post(self.settings["api_url"].rstrip("/") + path, data=body, headers=headers, timeout=10)
         if r.status_code >= 500:
             raise ConnectionError(f"{path}: HTTP {r.status_code}")
         try:
@@ -145,7 +152,7 @@ class BilibiliAdapter(Adapter):
         if code in FATAL_CODES:
             raise FatalError(f"app/start refused ({code}): {FATAL_CODES[code]}")
         if code == COOLDOWN_CODE:
-            raise RetryLater(f"app/start: previous game still settling ({code})", 10.0)
+            raise RetryLater(f"app/start: previous game still settling ({code})", float(self.settings["cooldown_retry"]))
         if code != 0:
             raise ConnectionError(f"app/start failed ({code}): {message}")
         ws = data.get("websocket_info") or {}
@@ -157,13 +164,29 @@ class BilibiliAdapter(Adapter):
         log.info("bilibili: game %s started for room %s", game.game_id, game.room_id)
         return game
 
-    def _heartbeat_game(self) -> None:
-        code, _, message = self._call("/v2/app/heartbeat", {"game_id": self._game.game_id})
-        if code == GAME_GONE_CODE:
-            self._game = None
-            raise ConnectionError("the platform closed the game (heartbeat expired); starting a new one")
-        if code != 0:
-            log.warning("bilibili: project heartbeat answered %s: %s", code, message)
+    def _game_heartbeats(self) -> None:
+        """The project heartbeat, on its own clock: every `heartbeat_interval` whatever the WebSocket does (drops,
+        backoff, reconnects), so the game outlives any number of broken links. A failed beat is retried soon."""
+        http, interval = requests.Session(), float(self.settings["heartbeat_interval"])
+        wait = interval
+        while not self.wait(wait):
+            game = self._game
+            if game is None:
+                wait = min(interval, 1.0)
+                continue
+            try:
+                code, _, message = self._call("/v2/app/heartbeat", {"game_id": game.game_id}, http)
+            except Exception as e:  # noqa: BLE001 - the network; the game survives a few missed beats
+                log.warning("bilibili: project heartbeat failed (%s); retrying", e)
+                wait = min(interval, 2.0)
+                continue
+            wait = interval
+            if code == GAME_GONE_CODE and self._game is game:
+                self._game = None
+                self._ended = f"the platform closed game {game.game_id} (heartbeat answered {code})"
+                self.interrupt()
+            elif code != 0:
+                log.warning("bilibili: project heartbeat answered %s: %s", code, message)
 
     def _end_game(self) -> None:
         game, self._game = self._game, None
@@ -177,8 +200,19 @@ class BilibiliAdapter(Adapter):
         if self._ws is not None:
             self._ws.abort()
 
+    def probe(self) -> bool:
+        ws = self._ws
+        if ws is None or self.status.state not in ("connected", "receiving", "silent"):
+            return False
+        ws.send_binary(encode_packet(OP_HEARTBEAT))
+        return True
+
     # --- WebSocket ----------------------------------------------------------------------------------
     def session(self) -> None:
+        if self._beats is None:
+            self._beats = threading.Thread(target=self._game_heartbeats, name="bilibili-game-heartbeat", daemon=True)
+            self._beats.start()
+        self._ended = None
         if self._game is None:
             self._game = self._start_game()
         link = self._game.links[self._link_index % len(self._game.links)]
@@ -186,6 +220,12 @@ class BilibiliAdapter(Adapter):
         self._ws = websocket.create_connection(link, timeout=10, enable_multithread=True)
         try:
             self._read(self._ws)
+        except (SessionEnded, FatalError):
+            raise
+        except Exception:
+            if self._ended:  # the heartbeat found the game gone and cut the link: a new game, at once
+                raise SessionEnded(self._ended) from None
+            raise
         finally:
             self._ws.close()
 
@@ -194,25 +234,23 @@ class BilibiliAdapter(Adapter):
         ws.send_binary(encode_packet(OP_AUTH, self._game.auth_body.encode()))
         authed, auth_deadline = False, now + float(self.settings["auth_timeout"])
         next_ws_beat = now
-        next_game_beat = now + float(self.settings["heartbeat_interval"])
         while not self.stopping:
             now = time.monotonic()
             if not authed and now >= auth_deadline:
                 raise ConnectionError("no auth reply")
             if authed and now >= next_ws_beat:
                 ws.send_binary(encode_packet(OP_HEARTBEAT))
+                self.liveness.probed()  # the reply (op 3) is the sign of life this protocol promises
                 next_ws_beat = now + float(self.settings["ws_heartbeat_interval"])
-            if now >= next_game_beat:
-                self._heartbeat_game()
-                next_game_beat = now + float(self.settings["heartbeat_interval"])
-            wake = min(next_game_beat, next_ws_beat if authed else auth_deadline)
-            ws.settimeout(max(0.05, wake - now))
+            ws.settimeout(max(0.05, min(1.0, (next_ws_beat if authed else auth_deadline) - now)))
             try:
                 opcode, data = ws.recv_data()
             except websocket.WebSocketTimeoutException:
                 continue
             if opcode == websocket.ABNF.OPCODE_CLOSE:
                 raise ConnectionError("the platform closed the WebSocket")
+            if authed:
+                self.link_alive()
             for op, body in decode_packets(data):
                 if op == OP_AUTH_REPLY:
                     self._check_auth(body)
@@ -235,9 +273,10 @@ class BilibiliAdapter(Adapter):
                 return
             self.deliver([self._comment(data)])
         elif cmd == "LIVE_OPEN_PLATFORM_INTERACTION_END":
+            # The game expired or was ended (by us elsewhere, or by the platform): start a new one at once.
             if str(data.get("game_id", "")) in ("", self._game.game_id if self._game else ""):
                 self._game = None  # the platform ended it: nothing left to end
-                raise EndOfStream("the platform ended the interaction (LIVE_OPEN_PLATFORM_INTERACTION_END)")
+                raise SessionEnded("the platform ended the game (LIVE_OPEN_PLATFORM_INTERACTION_END)")
 
     def _comment(self, data: dict) -> Comment:
         # open_id is stable per app and viewer; uid has been 0 for Open-Live apps since 2024-04-15.

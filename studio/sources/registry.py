@@ -102,7 +102,7 @@ class HealthBoard:
         if entry.get("kind") == "receiver":
             entry["per_minute"] = sum(n for t, n in entry.pop("minute") if t > now - 60)
         interval = entry.pop("health_interval", None) or COMMON["health_interval"].default
-        stale = entry.get("kind") != "receiver" and entry["state"] not in ("fatal", "stopped") \
+        stale = entry.get("kind") != "receiver" and entry["state"] not in ("failed", "stopped") \
             and now - entry["reported_at"] > STALE_INTERVALS * float(interval)
         last = entry.get("last_message_at")
         entry.update(stale=stale, connected=entry["state"] == "connected" and not stale,

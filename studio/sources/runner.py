@@ -20,7 +20,7 @@ def health_report(adapter: Adapter, batcher: Batcher, sink: IngestSink, interval
 
 
 def run_adapter(adapter: Adapter, sink: IngestSink, install_signals: bool = True) -> str:
-    """Run until the adapter stops; returns its final state ("stopped" or "fatal")."""
+    """Run until the adapter stops; returns its final state ("stopped" or "failed")."""
     settings = adapter.settings
     interval = float(settings["health_interval"])
     batcher = Batcher(sink.post_items, int(settings["batch_max"]), float(settings["batch_interval"]),

@@ -27,7 +27,11 @@ COMMON = {
     "dedupe_size": Setting("message ids remembered per room", 50_000, kind=int),
     "batch_max": Setting("comments per ingest request", 500, kind=int),
     "batch_interval": Setting("longest wait before a partial batch is sent, seconds", 0.25, kind=float),
-    "health_interval": Setting("seconds between health reports to the studio", 5.0, kind=float),
+    "health_interval": Setting("seconds between health reports to the studio (changes are reported at once)", 5.0,
+                               kind=float),
+    "silent_min": Setting("a busy room quiet this long (s) at least, and longer than its usual gaps, is silent",
+                          10.0, kind=float),
+    "probe_timeout": Setting("a keepalive probe unanswered this long (s) means a frozen link", 5.0, kind=float),
 }
 
 

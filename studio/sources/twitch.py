@@ -6,7 +6,7 @@ read `notification`s. Silence longer than the keepalive timeout means the connec
 subscribe again: subscriptions die with their session). `session_reconnect` hands over to a new URL: connect
 there first, read its welcome, then leave the old one; subscriptions carry over. Delivery is at least once — a
 resent notification has the same message id — so comments are deduplicated by message id. `revocation` means the
-token lost its rights: fatal. `stream.offline` ends the adapter when the channel stops streaming.
+token lost its rights: failed. `stream.offline` is noted in health; the session stays, ready for the next stream.
 
 Without a token, the studio reads the channel anonymously over IRC instead (twitch_irc.py).
 """
@@ -33,12 +33,20 @@ SETTINGS = {
     "eventsub_url": Setting("EventSub WebSocket", "wss://eventsub.wss.twitch.tv/ws"),
     "api_url": Setting("Helix API base", "https://api.twitch.tv/helix"),
     "keepalive_timeout": Setting("seconds of silence before the connection counts as dead (10-600)", 30, kind=int),
-    "stop_on_offline": Setting("stop when the channel goes offline (stream.offline)", True, kind=bool),
+    "stop_on_offline": Setting("fail when the channel goes offline (stream.offline) instead of waiting for it to "
+                               "come back", False, kind=bool),
     "irc_url": Setting("IRC over WebSocket", "wss://irc-ws.chat.twitch.tv:443"),
     "irc_nick": Setting("IRC nick; empty reads anonymously as justinfan…"),
-    "irc_ping_interval": Setting("IRC: send a PING after this many silent seconds", 60.0, kind=float),
+    "irc_ping_interval": Setting("IRC: send a PING after this many silent seconds", 20.0, kind=float),
     "irc_pong_timeout": Setting("IRC: reconnect if the PONG takes longer, seconds", 10.0, kind=float),
+    "irc_join_timeout": Setting("IRC: seconds to wait for the welcome, then for the JOIN to be confirmed", 10.0,
+                                kind=float),
 }
+
+
+def normalize_room(room: str) -> str:
+    """A channel is its login: "#FaqShop" and "faqshop" are the same room (where settings are stored, too)."""
+    return room.strip().lstrip("#").lower()
 
 
 def close_code(frame) -> int | None:
@@ -51,7 +59,7 @@ class TwitchEventSubAdapter(Adapter):
     SETTINGS = SETTINGS
 
     def __init__(self, room, settings, on_comments=None):
-        super().__init__(room.lstrip("#").lower(), settings, on_comments)
+        super().__init__(normalize_room(room), settings, on_comments)
         self.http = requests.Session()
         self._ws: websocket.WebSocket | None = None
         self._ids: tuple[str, str] | None = None
@@ -82,8 +90,7 @@ class TwitchEventSubAdapter(Adapter):
     def _subscribe(self, session_id: str) -> None:
         broadcaster, user = self._user_ids()
         wanted = [("channel.chat.message", {"broadcaster_user_id": broadcaster, "user_id": user})]
-        if self.settings["stop_on_offline"]:
-            wanted.append(("stream.offline", {"broadcaster_user_id": broadcaster}))
+        wanted.append(("stream.offline", {"broadcaster_user_id": broadcaster}))
         for kind, condition in wanted:
             r = self._helix("POST", "/eventsub/subscriptions", json={
                 "type": kind, "version": "1", "condition": condition,
@@ -167,8 +174,11 @@ class TwitchEventSubAdapter(Adapter):
             text = ((event.get("message") or {}).get("text") or "").strip()
             self.deliver([Comment(self.platform, self.room, str(event.get("message_id", "")), user,
                                   "stable" if user else "absent", text, ts)])
-        elif kind == "stream.offline" and self.settings["stop_on_offline"]:
-            raise EndOfStream("the channel went offline (stream.offline)")
+        elif kind == "stream.offline":
+            self.status.event("session", "the channel went offline (stream.offline); waiting for it to come back")
+            self.status.note(stream="offline")
+            if self.settings["stop_on_offline"]:
+                raise EndOfStream("the channel went offline (stream.offline): start the stream, then the source")
 
     def interrupt(self) -> None:
         if self._ws is not None:

@@ -1,8 +1,13 @@
 """A fake Bilibili Open-Live: the signed HTTP API (start / heartbeat / end) and the binary WebSocket.
 
 Written from the published protocol, independently of the adapter: it checks the HMAC-SHA256 signature, the
-body MD5 and nonce reuse, expires a game that misses project heartbeats (dropping its sockets), answers WebSocket
-heartbeats, and sends commands as raw JSON packets or as zlib (protover 2) / brotli (protover 3) bundles."""
+body MD5 and nonce reuse, expires a game that misses project heartbeats (sending LIVE_OPEN_PLATFORM_INTERACTION_END
+to its sockets, as the platform documents, then dropping them), sends the same command when a game is ended through
+`/v2/app/end` or by the platform (`end_interaction`), answers WebSocket heartbeats, and sends commands as raw JSON
+packets or as zlib (protover 2) / brotli (protover 3) bundles. Faults: `drop()` cuts every socket without a close
+frame; `freeze()` leaves the current sockets open but silent both ways (a frozen NAT, a half-open TCP): nothing is
+delivered on them and heartbeats go unanswered. Frames carry the ids of their comments, so a test can tell what was
+written to a working link (`delivered`) from what went into a frozen one (`lost`)."""
 from __future__ import annotations
 
 import hashlib
@@ -48,7 +53,12 @@ class FakeBilibili:
         self.nonces: set[str] = set()
         self.signature_failures = 0
         self.ws_heartbeats = 0
-        self.outbox: queue.Queue[bytes] = queue.Queue()
+        self.outbox: queue.Queue[tuple[bytes, tuple]] = queue.Queue()
+        self.delivered: list[str] = []  # comment ids written to a working socket
+        self.lost: list[str] = []  # comment ids swallowed by a frozen socket
+        self.interaction_ends = 0
+        self._frozen: set = set()
+        self._conn_game: dict = {}  # connection -> game id it authenticated for
         self._lock = threading.Lock()
         self.ws = WsFake(self._ws_session)
         self.http = HttpFake({("POST", "/v2/app/start"): self._start, ("POST", "/v2/app/heartbeat"): self._beat,
@@ -113,22 +123,39 @@ class FakeBilibili:
     def _end(self, req: Request) -> tuple:
         code = self._verify(req)
         if code == 0:
-            with self._lock:
-                game = self.games.get(req.json().get("game_id"))
-                if game:
-                    game["ended"] = True
+            self._close_game(req.json().get("game_id"), drop=False)
         return self._answer(code)
 
+    def _close_game(self, game_id: str, drop: bool) -> bool:
+        """End a game: its sockets get LIVE_OPEN_PLATFORM_INTERACTION_END, then (`drop`) are cut."""
+        with self._lock:
+            game = self.games.get(game_id)
+            if game is None or game["ended"]:
+                return False
+            game["ended"] = True
+            conns = [c for c, g in self._conn_game.items() if g == game_id and c not in self._frozen]
+        end = self.frame([{"cmd": "LIVE_OPEN_PLATFORM_INTERACTION_END",
+                           "data": {"game_id": game_id, "timestamp": int(time.time())}}])
+        for conn in conns:
+            try:
+                conn.send(end)
+                self.interaction_ends += 1
+            except Exception:  # noqa: BLE001 - the socket is already gone
+                pass
+        if drop:
+            time.sleep(0.2)
+            for conn in conns:
+                conn.close_socket()
+        return True
+
     def _reaper(self) -> None:
-        """A game without a project heartbeat for `game_ttl` ends, and its sockets are dropped."""
+        """A game without a project heartbeat for `game_ttl` ends (INTERACTION_END, then its sockets drop)."""
         while not self._stop.wait(0.05):
             with self._lock:
-                expired = [g for g in self.games.values()
+                expired = [gid for gid, g in self.games.items()
                            if not g["ended"] and time.monotonic() - g["last_beat"] > self.game_ttl]
-                for g in expired:
-                    g["ended"] = True
-            if expired:
-                self.ws.drop()
+            for gid in expired:
+                self._close_game(gid, drop=True)
 
     # --- WebSocket ------------------------------------------------------------------------------------
     def _ws_session(self, conn) -> None:
@@ -136,6 +163,10 @@ class FakeBilibili:
             self._serve(conn)
         except ConnectionClosed:  # the client left or the test dropped it
             pass
+        finally:
+            with self._lock:
+                self._conn_game.pop(conn, None)
+                self._frozen.discard(conn)
 
     def _serve(self, conn) -> None:
         first = unpack(conn.recv(timeout=5))
@@ -147,21 +178,32 @@ class FakeBilibili:
         if not ok:
             conn.close()
             return
+        with self._lock:
+            self._conn_game[conn] = json.loads(body)["game_id"]
         while True:
+            frozen = conn in self._frozen
             try:
                 data = conn.recv(timeout=0.02)
                 for op, _, _ in unpack(data):
-                    if op == 2:
+                    if op == 2 and not frozen:
                         self.ws_heartbeats += 1
                         conn.send(packet(3, (7).to_bytes(4, "big"), 1))
             except TimeoutError:
                 pass
             while True:
                 try:
-                    frame = self.outbox.get_nowait()
+                    frame, ids = self.outbox.get_nowait()
                 except queue.Empty:
                     break
-                conn.send(frame)
+                if frozen:
+                    self.lost.extend(ids)
+                    continue
+                try:
+                    conn.send(frame)
+                except ConnectionClosed:
+                    self.lost.extend(ids)
+                    raise
+                self.delivered.extend(ids)
 
     @staticmethod
     def frame(commands: list[dict], ver: int = 0) -> bytes:
@@ -175,10 +217,19 @@ class FakeBilibili:
         return inner
 
     def send(self, commands: list[dict], ver: int = 0) -> None:
-        self.outbox.put(self.frame(commands, ver))
+        ids = tuple(c["data"]["msg_id"] for c in commands if c.get("cmd") == "LIVE_OPEN_PLATFORM_DM")
+        self.outbox.put((self.frame(commands, ver), ids))
 
-    def send_frame(self, frame: bytes) -> None:
-        self.outbox.put(frame)
+    def send_frame(self, frame: bytes, ids: tuple = ()) -> None:
+        self.outbox.put((frame, tuple(ids)))
+
+    def freeze(self) -> None:
+        """The current sockets stay open and say nothing more: no comments, no heartbeat replies."""
+        with self._lock:
+            self._frozen.update(self.ws.connections)
+
+    def drop(self) -> None:
+        self.ws.drop()
 
     @staticmethod
     def dm(i: int, text: str, open_id: str | None = None, msg_id: str | None = None) -> dict:
@@ -188,8 +239,8 @@ class FakeBilibili:
                          "dm_type": 0, "guard_level": 0, "fans_medal_level": 0}}
 
     def end_interaction(self, game_id: str) -> None:
-        self.send([{"cmd": "LIVE_OPEN_PLATFORM_INTERACTION_END", "data": {"game_id": game_id,
-                                                                           "timestamp": int(time.time())}}])
+        """The platform ends the game (another app took the room, the streamer closed the interaction)."""
+        self._close_game(game_id, drop=True)
 
     def live_games(self) -> list[str]:
         with self._lock:

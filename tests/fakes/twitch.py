@@ -178,22 +178,36 @@ class FakeEventSub:
 
 
 class FakeIrc:
-    def __init__(self, valid_token: str = "irc-token"):
-        self.valid_token = valid_token
+    """Twitch chat over IRC on a WebSocket. As documented: JOIN is honoured only after the welcome (001); several
+    lines share one WebSocket message; RECONNECT warns that this connection will close after a grace period,
+    during which it keeps delivering (`grace`); the login NOTICE for a refused token. Faults: `ignore_joins` (a JOIN
+    never confirmed), `freeze()` (the joined connections stay open but say nothing and answer no PING)."""
+
+    def __init__(self, valid_token: str = "irc-token", grace: float = 2.0):
+        self.valid_token, self.grace = valid_token, grace
         self.answer_pings = True
+        self.ignore_joins = False
         self.pings_seen = self.pongs_seen = 0
+        self.early_joins = 0  # JOINs sent before the welcome: Twitch ignores them
         self.joined: list = []
+        self.delivered: list[str] = []  # PRIVMSG ids written to a working connection (repeats on overlap too)
+        self._frozen: set = set()
         self._lock = threading.Lock()
         self.ws = WsFake(self._serve)
         self.url = self.ws.url
 
     def _serve(self, conn) -> None:
-        nick, password = "", ""
+        nick, password, welcomed = "", "", False
         while True:
             try:
                 frame = conn.recv()
             except Exception:  # noqa: BLE001 - the client went away
+                with self._lock:
+                    if conn in self.joined:
+                        self.joined.remove(conn)
                 return
+            if conn in self._frozen:
+                continue
             for line in frame.split("\r\n"):
                 cmd, _, arg = line.partition(" ")
                 if cmd == "CAP":
@@ -203,11 +217,19 @@ class FakeIrc:
                 elif cmd == "NICK":
                     nick = arg
                     if password and password != f"oauth:{self.valid_token}":
+                        # The NOTICE shares its message with the last lines Twitch had for this connection.
                         conn.send(":tmi.twitch.tv NOTICE * :Login authentication failed\r\n")
                         conn.close()
                         return
-                    conn.send(f":tmi.twitch.tv 001 {nick} :Welcome, GLHF!\r\n")
+                    conn.send(f":tmi.twitch.tv 001 {nick} :Welcome, GLHF!\r\n:tmi.twitch.tv 002 {nick} :Your "
+                              f"host is tmi.twitch.tv\r\n:tmi.twitch.tv 376 {nick} :>\r\n")
+                    welcomed = True
                 elif cmd == "JOIN":
+                    if not welcomed:
+                        self.early_joins += 1
+                        continue
+                    if self.ignore_joins:
+                        continue
                     conn.send(f":{nick}!{nick}@{nick}.tmi.twitch.tv JOIN {arg}\r\n")
                     with self._lock:
                         self.joined.append(conn)
@@ -218,15 +240,20 @@ class FakeIrc:
                 elif cmd == "PONG":
                     self.pongs_seen += 1
 
-    def _broadcast(self, data: str) -> None:
+    def _broadcast(self, data: str, to: list | None = None) -> None:
         with self._lock:
-            conns = list(self.joined)
+            conns = list(self.joined) if to is None else to
+        ids = [part.partition(";")[0] for part in data.split("id=")[1:]] if "PRIVMSG" in data else []
         for c in conns:
+            if c in self._frozen:
+                continue
             try:
                 c.send(data)
+                self.delivered.extend(ids)
             except Exception:  # noqa: BLE001 - a dropped connection
                 with self._lock:
-                    self.joined.remove(c)
+                    if c in self.joined:
+                        self.joined.remove(c)
 
     @staticmethod
     def privmsg(text: str, user_id: str = "3003", msg_id: str | None = None, login: str = "viewer") -> str:
@@ -237,15 +264,48 @@ class FakeIrc:
         raw = ";".join(f"{k}={v}" for k, v in tags.items())
         return f"@{raw} :{login}!{login}@{login}.tmi.twitch.tv PRIVMSG #streamer :{text}\r\n"
 
+    @classmethod
+    def action(cls, text: str, **kw) -> str:
+        """What `/me text` sends: a CTCP ACTION."""
+        return cls.privmsg(f"\x01ACTION {text}\x01", **kw)
+
     def say(self, *lines: str) -> None:
-        """Send PRIVMSG lines to every joined client, all in one WebSocket frame."""
+        """Send PRIVMSG lines to every joined client, all in one WebSocket message."""
         self._broadcast("".join(lines))
 
     def ping(self) -> None:
         self._broadcast("PING :tmi.twitch.tv\r\n")
 
-    def reconnect(self) -> None:
-        self._broadcast(":tmi.twitch.tv RECONNECT\r\n")
+    def reconnect(self, *lines: str) -> None:
+        """RECONNECT to every joined connection, sharing its message with `lines` (before and after it, as a
+        server flushing its buffer would); those connections keep delivering for `grace` seconds, then close."""
+        with self._lock:
+            doomed = list(self.joined)
+        half = len(lines) // 2
+        self._broadcast("".join(lines[:half]) + ":tmi.twitch.tv RECONNECT\r\n" + "".join(lines[half:]), doomed)
+
+        def close_later() -> None:
+            time.sleep(self.grace)
+            with self._lock:
+                for c in doomed:
+                    if c in self.joined:
+                        self.joined.remove(c)
+            for c in doomed:
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        threading.Thread(target=close_later, daemon=True).start()
+
+    def freeze(self) -> None:
+        """The joined connections stay open but deliver nothing and answer no PING."""
+        with self._lock:
+            self._frozen.update(self.joined)
+
+    @property
+    def live_joined(self) -> int:
+        with self._lock:
+            return len([c for c in self.joined if c not in self._frozen])
 
     def close(self) -> None:
         self.ws.close()
