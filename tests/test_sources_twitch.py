@@ -1,6 +1,9 @@
 """Twitch adapters against local fakes: EventSub over WebSocket (with Helix) and anonymous IRC over WebSocket."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from fakes.harness import Running, wait_for
@@ -101,7 +104,7 @@ def test_eventsub_refused_token_and_missing_scope_are_fatal(eventsub):
     assert "user:read:chat" in run.adapter.status.last_error
 
 
-def test_eventsub_revocation_is_fatal_and_offline_stops(eventsub):
+def test_eventsub_revocation_fails_and_offline_waits_for_the_next_stream(eventsub):
     run = start_eventsub(eventsub)
     run.wait_state("connected")
     eventsub.revoke()
@@ -110,7 +113,15 @@ def test_eventsub_revocation_is_fatal_and_offline_stops(eventsub):
     run = start_eventsub(eventsub)
     run.wait_state("connected")
     eventsub.offline()
-    assert run.wait_done() == "stopped"
+    wait_for(lambda: run.adapter.status.extra.get("stream") == "offline", what="offline noted")
+    assert run.thread.is_alive() and run.adapter.status.state == "connected"
+    eventsub.chat("下播后还有人问")
+    run.wait_count(1)
+    run.stop()
+    run = start_eventsub(eventsub, stop_on_offline=True)
+    run.wait_state("connected")
+    eventsub.offline()
+    assert run.wait_done() == "failed"
     assert "offline" in run.adapter.status.last_error
 
 
@@ -142,7 +153,7 @@ def test_irc_reconnect_command_and_missing_pong(irc):
     wait_for(lambda: run.adapter.status.reconnects >= 1, what="reconnect on RECONNECT")
     run.wait_state("connected")
     irc.answer_pings = False
-    wait_for(lambda: "no PONG" in run.adapter.status.last_error, timeout=4, what="keepalive timeout")
+    wait_for(lambda: "keepalive probe" in run.adapter.status.last_error, timeout=4, what="keepalive timeout")
     irc.answer_pings = True
     run.wait_state("connected")
     wait_for(lambda: irc.pings_seen >= 2, what="PINGs on a quiet connection")
@@ -155,3 +166,124 @@ def test_irc_refused_login_is_fatal(irc):
     run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, irc_nick="someone", token="bad", mode="irc")
     assert run.wait_done() == "failed"
     assert "refused the login" in run.adapter.status.last_error
+
+
+def test_irc_joins_only_after_the_welcome_and_times_out_an_ignored_join(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url)
+    run.wait_state("connected")
+    assert irc.early_joins == 0, "JOIN waits for 001"
+    run.stop()
+    irc.ignore_joins = True
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, irc_join_timeout=0.5)
+    wait_for(lambda: "not confirmed" in run.adapter.status.last_error, timeout=3, what="JOIN timeout")
+    assert run.adapter.status.state in ("backoff", "connecting")
+    irc.ignore_joins = False
+    run.wait_state("connected", timeout=3)
+    run.stop()
+
+
+def test_irc_action_lines_are_the_text_alone(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url)
+    run.wait_state("connected")
+    irc.say(irc.action("想问一下怎么退货"), irc.privmsg("普通一条"))
+    run.wait_count(2)
+    assert run.texts == ["想问一下怎么退货", "普通一条"]
+    run.stop()
+
+
+def test_irc_lines_sharing_a_message_with_a_login_notice_are_kept(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url)
+    run.wait_state("connected")
+    irc.say(irc.privmsg("通知之前", msg_id="n-1"), ":tmi.twitch.tv NOTICE * :Login unsuccessful\r\n")
+    assert run.wait_done() == "failed"
+    assert run.texts == ["通知之前"]
+
+
+def test_irc_reconnect_joins_the_new_connection_first_and_loses_nothing(irc):
+    irc.grace = 1.5
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url)
+    run.wait_state("connected")
+    stop, sent = threading.Event(), []
+
+    def sender() -> None:  # a steady room: every line goes to every joined connection
+        i = 0
+        while not stop.is_set():
+            sent.append(f"r-{i}")
+            irc.say(irc.privmsg(f"消息{i}", msg_id=f"r-{i}"))
+            i += 1
+            time.sleep(0.02)
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    time.sleep(0.3)
+    irc.reconnect(irc.privmsg("同一帧之前", msg_id="same-1"), irc.privmsg("同一帧之后", msg_id="same-2"))
+    wait_for(lambda: run.adapter.status.reconnects >= 1, what="the handover")
+    time.sleep(irc.grace + 0.5)  # past the grace period: the old connection is gone
+    stop.set()
+    t.join()
+    wait_for(lambda: {"same-1", "same-2", *sent} <= {c.msg_id for c in run.comments}, timeout=5,
+             what="every line, also those sharing the RECONNECT message")
+    ids = [c.msg_id for c in run.comments]
+    assert len(ids) == len(set(ids)), "the overlap stores nothing twice"
+    assert run.adapter.status.duplicates > 0, "the overlap did deliver some lines on both connections"
+    assert irc.live_joined == 1
+    run.stop()
+
+
+def test_irc_drops_every_second_lose_nothing_between_drops(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url)
+    run.wait_state("connected")
+    stop = threading.Event()
+
+    def sender() -> None:
+        i = 0
+        while not stop.is_set():
+            irc.say(irc.privmsg(f"掉线测试{i}", msg_id=f"x-{i}"))
+            i += 1
+            time.sleep(0.05)
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    for _ in range(8):
+        time.sleep(1.0)
+        irc.ws.drop()
+    stop.set()
+    t.join()
+    delivered = set(irc.delivered)
+    wait_for(lambda: delivered <= {c.msg_id for c in run.comments}, timeout=5,
+             what=f"every delivered line ({len(delivered - {c.msg_id for c in run.comments})} missing)")
+    ids = [c.msg_id for c in run.comments]
+    assert len(ids) == len(set(ids)) and len(delivered) > 80
+    assert run.adapter.status.reconnects >= 7
+    run.stop()
+
+
+def test_irc_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, silent_min=10.0, irc_ping_interval=20.0,
+                  irc_pong_timeout=10.0)
+    run.wait_state("connected")
+    for i in range(40):
+        irc.say(irc.privmsg(f"问{i}", msg_id=f"z-{i}"))
+        time.sleep(0.1)
+    run.wait_count(40)
+    irc.freeze()
+    frozen_at = time.monotonic()
+    wait_for(lambda: run.adapter.status.state == "silent", timeout=15, what="health 'silent'", interval=0.1)
+    silent_after = time.monotonic() - frozen_at
+    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=35 - silent_after, what="the link replaced",
+             interval=0.1)
+    replaced_after = time.monotonic() - frozen_at
+    run.wait_state("connected")
+    irc.say(irc.privmsg("新连接", msg_id="z-new"))
+    run.wait_count(41)
+    print(f"silent after {silent_after:.1f} s, replaced after {replaced_after:.1f} s")
+    run.stop()
+
+
+def test_irc_frozen_quiet_link_is_replaced_after_an_unanswered_ping(irc):
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, irc_ping_interval=0.5, irc_pong_timeout=0.5)
+    run.wait_state("connected")
+    irc.freeze()
+    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=3, what="the link replaced")
+    run.wait_state("connected")
+    run.stop()

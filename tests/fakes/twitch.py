@@ -8,6 +8,7 @@ and the login NOTICE for a refused token."""
 from __future__ import annotations
 
 import json
+import re
 import queue
 import threading
 import time
@@ -243,7 +244,7 @@ class FakeIrc:
     def _broadcast(self, data: str, to: list | None = None) -> None:
         with self._lock:
             conns = list(self.joined) if to is None else to
-        ids = [part.partition(";")[0] for part in data.split("id=")[1:]] if "PRIVMSG" in data else []
+        ids = re.findall(r"[@;]id=([^; ]+)", data)
         for c in conns:
             if c in self._frozen:
                 continue
