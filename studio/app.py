@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from faq_catalog.render import render_markdown
 
+from studio.comments.intake_health import IntakeHealth
 from studio.http import i18n
 from studio.access.auth import csrf_token, current_principal
 from studio.store.catalog import CatalogStore
@@ -62,6 +63,7 @@ class Studio:
         self.socketio = socketio
         self.catalog = CatalogStore(self.db)
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
+        self.intake = IntakeHealth(self.db)
         self._page_cache: dict[tuple[str, int], str] = {}
         self.catalog.on_change(self._page_cache.clear)
         self._on_start: list = [self.live.start]

@@ -12,7 +12,11 @@ from faq_catalog.catalog_io import export_catalog, load_catalog
 
 
 def _app():
+    """The app, on a database migrated to the newest schema first (a fresh machine needs no extra step)."""
     from studio.app import create_app
+    from studio.config import load_config
+    from studio.store.migrate import upgrade
+    upgrade(load_config()["DATABASE_URL"])
     return create_app()
 
 
@@ -44,10 +48,7 @@ def db_upgrade() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Migrate, then serve everything (pages, API, Socket.IO) from one process."""
-    from studio.config import load_config
-    from studio.store.migrate import upgrade
     from studio.server import serve
-    upgrade(load_config()["DATABASE_URL"])
     app = _app()
     studio = _studio(app)
     studio.start()
@@ -194,13 +195,32 @@ def _register_commands() -> None:
     cli.add_command(demo_command, "demo")
 
 
+def explain(e: BaseException) -> str:
+    """One line for an error that reached the top: what happened and what to run or check."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    text = str(getattr(e, "orig", None) or e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if isinstance(e, (OperationalError, ProgrammingError)):
+        if "no such table" in text or "does not exist" in text or "no such column" in text:
+            return f"the database schema is not up to date ({text}): run `studio db upgrade`"
+        return f"cannot use the database ({text}): check STUDIO_DATABASE_URL and that the database is running"
+    if isinstance(e, OSError):
+        return f"{text}: check the path and its permissions"
+    return f"{type(e).__name__}: {text} (STUDIO_DEBUG=1 shows the details)"
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("run", "demo"):
         from gevent import monkey
         monkey.patch_all()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     _register_commands()
-    cli(prog_name="studio")
+    try:
+        cli(prog_name="studio")
+    except Exception as e:  # noqa: BLE001 - a user's mistake gets one line, not a traceback
+        if os.environ.get("STUDIO_DEBUG"):
+            raise
+        click.echo(f"studio: error: {explain(e)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

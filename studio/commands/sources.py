@@ -24,8 +24,8 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _studio():
-    from studio.app import create_app
-    return create_app().extensions["studio"]
+    from studio.commands.cli import _app
+    return _app().extensions["studio"]
 
 
 @click.group("source")
@@ -60,18 +60,52 @@ def add(show_id: str, platform: str, room: str, values: tuple, secrets: tuple, d
     click.echo(json.dumps(view, ensure_ascii=False))
 
 
+LIST_FIELDS = ("state", "stale", "since", "last_message_ago", "per_minute", "normal_per_minute", "reconnects",
+               "restarts", "last_error")
+
+
+def _live(view: dict | None) -> dict:
+    if view is None:
+        return {"state": "not running"}
+    live = {k: view.get(k) for k in LIST_FIELDS}
+    live["events"] = (view.get("events") or [])[-5:]
+    return live
+
+
 @source_group.command("list")
 @click.option("--show", "show_id", required=True)
 def list_(show_id: str) -> None:
-    """The show's sources (secrets only named, never shown)."""
+    """The show's sources with their live state (one JSON object a line; secrets only named, never shown).
+    A source that reports without a stored config (settings from its environment) is listed too."""
     from studio.store.catalog import NotFound
     from studio.comments.source_configs import list_configs
     studio = _studio()
     try:
-        for c in list_configs(studio.db, studio.config["SECRET_KEY"], show_id):
-            click.echo(json.dumps(c, ensure_ascii=False))
+        configs = list_configs(studio.db, studio.config["SECRET_KEY"], show_id)
     except NotFound:
         raise click.UsageError(f"no show '{show_id}'")
+    health = {(h["platform"], h.get("room", "")): h for h in studio.intake.list(show_id)}
+    for c in configs:
+        click.echo(json.dumps({**c, **_live(health.pop((c["platform"], c["room"]), None))}, ensure_ascii=False))
+    for (platform, room), h in sorted(health.items()):
+        click.echo(json.dumps({"platform": platform, "room": room, "configured": False, **_live(h)},
+                              ensure_ascii=False))
+
+
+@source_group.command("stop")
+@click.option("--show", "show_id", required=True)
+@click.option("--platform", required=True)
+@click.option("--room", default="")
+def stop(show_id: str, platform: str, room: str) -> None:
+    """Stop a running adapter, wherever it runs: its next health report (within seconds) is answered "stop", it
+    ends its platform session and exits, and its supervisor does not restart it."""
+    from studio.sources.registry import normalize_room
+    studio = _studio()
+    room = normalize_room(platform, room)
+    if not studio.intake.request_stop(show_id, platform, room):
+        raise click.UsageError(f"no {platform} source{' ' + room if room else ''} has reported for show "
+                               f"'{show_id}' (see `studio source list --show {show_id}`)")
+    click.echo(f"asked {platform}{' ' + room if room else ''} to stop; it stops at its next health report")
 
 
 @source_group.command("hook-url")
@@ -111,11 +145,15 @@ def _local_settings(show_id: str, platform: str, room: str, remote: bool) -> dic
 @click.option("--token", envvar="STUDIO_INGEST_TOKEN", required=True, help="an ingest token (or STUDIO_INGEST_TOKEN)")
 @click.option("--set", "values", multiple=True, metavar="NAME=VALUE", help="a setting (repeatable)")
 @click.option("-v", "--verbose", is_flag=True)
-def run(platform: str, show_id: str, room: str, url: str | None, token: str, values: tuple, verbose: bool) -> None:
-    """Run one platform adapter in this process until stopped (SIGTERM / Ctrl-C), posting comments and health
-    to the studio. Settings come from the show's stored config, STUDIO_<PLATFORM>_<NAME> and --set."""
-    from studio.sources.registry import adapter_class, specs_for
+@click.option("--no-supervise", is_flag=True, help="run the adapter in this process, without restarts")
+def run(platform: str, show_id: str, room: str, url: str | None, token: str, values: tuple, verbose: bool,
+        no_supervise: bool) -> None:
+    """Run one platform adapter until stopped (SIGTERM / Ctrl-C / `studio source stop`), posting comments and
+    health to the studio; a crashed adapter is restarted with backoff. Settings come from the show's stored
+    config, STUDIO_<PLATFORM>_<NAME> and --set."""
+    from studio.sources.registry import adapter_class, normalize_room, specs_for
     from studio.sources.runner import run_adapter
+    from studio.sources.supervisor import EXIT_ENDED, EXIT_FAILED, EXIT_STOPPED
     from studio.sources.settings import SettingsError, resolve
     from studio.sources.sink import IngestSink
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
@@ -129,9 +167,15 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
         settings = resolve(platform, specs_for(platform), stored, _pairs(values))
     except SettingsError as e:
         raise click.UsageError(str(e))
-    adapter = adapter_class(platform, settings)(room, settings)
     base = url or os.environ.get("STUDIO_PUBLIC_URL") or "http://127.0.0.1:5000"
-    state = run_adapter(adapter, IngestSink(base, token, show_id, f"adapter:{platform}"))
+    sink = IngestSink(base, token, show_id, f"adapter:{platform}")
+    room = normalize_room(platform, room)
+    if not no_supervise:
+        from studio.sources.supervisor import supervise
+        argv = [sys.executable, "-m", "studio.commands.cli", *sys.argv[1:], "--no-supervise"]
+        sys.exit(supervise(argv, sink, platform, room))
+    adapter = adapter_class(platform, settings)(room, settings)
+    state = run_adapter(adapter, sink)
     if state == "failed":
         click.echo(f"{platform}: {adapter.status.last_error}", err=True)
-    sys.exit(2 if state == "failed" else 0)
+    sys.exit(EXIT_STOPPED if state == "stopped" else EXIT_FAILED if state == "failed" else EXIT_ENDED)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from studio.store.models import SourceConfig
 from studio.access.hashing import decrypt, encrypt, token_digest
 from studio.store.shows import get_show
-from studio.sources.registry import is_known, specs_for
+from studio.sources.registry import is_known, normalize_room, specs_for
 from studio.sources.settings import SettingsError, merge_update, public_view
 
 
@@ -47,7 +47,7 @@ def _check_entry(entry: Any) -> tuple[str, str, bool, dict]:
     settings = entry.get("settings") or {}
     if not isinstance(settings, dict):
         raise SettingsError("settings must be an object")
-    return platform, room.strip(), bool(entry.get("enabled", True)), settings
+    return platform, normalize_room(platform, room), bool(entry.get("enabled", True)), settings
 
 
 def replace_configs(db, secret_key: str, show_id: str, entries: list) -> list[dict]:
@@ -99,7 +99,7 @@ def _row(s, show_id: str, platform: str, room: str) -> SourceConfig | None:
 def stored_settings(db, secret_key: str, show_id: str, platform: str, room: str) -> dict:
     """Decrypted settings of one source, for the adapter process started next to the studio ({} if none)."""
     with db.session() as s:
-        row = _row(s, show_id, platform, room)
+        row = _row(s, show_id, platform, normalize_room(platform, room))
         return _settings(secret_key, row) if row else {}
 
 

@@ -1,8 +1,5 @@
-"""Which sources exist, and how each one is doing.
-
-`source_health(show_id)` is what the host console shows per source: state, connected, last message N s ago,
-messages per minute, last error. Adapter processes report it (POST /api/shows/<show>/sources/health); the capture
-receivers in this process note their own traffic. Kept in memory: health is about now, not history."""
+"""Which sources exist, and how the capture receivers of this process are doing (adapters report to the studio's
+database: studio/comments/intake_health.py)."""
 from __future__ import annotations
 
 import importlib
@@ -10,7 +7,8 @@ import threading
 import time
 from typing import Any, Mapping
 
-from studio.sources.settings import COMMON, Setting, schema
+from studio.sources.health import SourceStatus
+from studio.sources.settings import Setting, schema
 
 # platform → (module, class) of its official adapter, run with `studio source run`.
 ADAPTERS = {
@@ -59,61 +57,46 @@ def is_known(platform: str) -> bool:
 
 
 class HealthBoard:
-    """Latest health per (show, platform, room); thread-safe, bounded by the number of configured sources."""
+    """The capture receivers of this process, per (show, kind): a receiver is alive while its forwarder keeps
+    sending, and "silent" when a busy one goes quiet longer than its usual gaps. Adapter processes report to the
+    database instead (studio/comments/intake_health.py)."""
 
     def __init__(self) -> None:
-        self._reports: dict[str, dict[tuple[str, str], dict]] = {}
+        self._receivers: dict[str, dict[str, SourceStatus]] = {}
         self._lock = threading.Lock()
 
-    def report(self, show_id: str, report: dict) -> None:
-        key = (report["platform"], report.get("room", ""))
-        with self._lock:
-            self._reports.setdefault(show_id, {})[key] = {**report, "reported_at": time.time()}
-
     def note_received(self, show_id: str, platform: str, new: int, duplicates: int) -> None:
-        """A capture receiver got a delivery: it is 'connected' as long as its forwarder keeps sending."""
-        now = time.time()
         with self._lock:
-            entry = self._reports.setdefault(show_id, {}).setdefault((platform, ""), {
-                "platform": platform, "room": "", "kind": "receiver", "state": "connected", "since": now,
-                "last_error": "", "last_message_at": None, "received": 0, "duplicates": 0, "minute": [],
-                "health_interval": None})
-            entry["received"] += new
-            entry["duplicates"] += duplicates
-            entry["reported_at"] = now
-            if new:
-                entry["last_message_at"] = now
-                entry["minute"] = [t for t in entry["minute"] if t[0] > now - 60] + [(now, new)]
+            status = self._receivers.setdefault(show_id, {}).get(platform)
+            if status is None:
+                status = self._receivers[show_id][platform] = SourceStatus(platform, "")
+                status.set("receiving")
+        status.count(new, duplicates)
+        if new:
+            status.set("receiving")
 
     def note_error(self, show_id: str, platform: str, error: str) -> None:
         with self._lock:
-            entry = self._reports.get(show_id, {}).get((platform, ""))
-            if entry is not None:
-                entry["last_error"] = error[:500]
+            status = self._receivers.get(show_id, {}).get(platform)
+        if status is not None:
+            status.set(status.state, error)
 
-    def list(self, show_id: str, now: float | None = None) -> list[dict]:
-        now = time.time() if now is None else now
+    def list(self, show_id: str) -> list[dict]:
         with self._lock:
-            entries = [dict(e) for e in self._reports.get(show_id, {}).values()]
-        return sorted((self._view(e, now) for e in entries), key=lambda e: (e["platform"], e["room"]))
-
-    @staticmethod
-    def _view(entry: dict, now: float) -> dict:
-        if entry.get("kind") == "receiver":
-            entry["per_minute"] = sum(n for t, n in entry.pop("minute") if t > now - 60)
-        interval = entry.pop("health_interval", None) or COMMON["health_interval"].default
-        stale = entry.get("kind") != "receiver" and entry["state"] not in ("failed", "stopped") \
-            and now - entry["reported_at"] > STALE_INTERVALS * float(interval)
-        last = entry.get("last_message_at")
-        entry.update(stale=stale, connected=entry["state"] == "connected" and not stale,
-                     last_message_ago=round(now - last, 1) if last else None)
-        return entry
+            statuses = list(self._receivers.get(show_id, {}).values())
+        out = []
+        for status in statuses:
+            status.check_silent()
+            view = status.snapshot()
+            view.update(kind="receiver", stale=False, reported_at=time.time())
+            out.append(view)
+        return sorted(out, key=lambda e: e["platform"])
 
 
 BOARD = HealthBoard()
 
 
-def source_health(show_id: str) -> list[dict]:
-    """Per source of the show: platform, room, kind, state, connected, last_message_ago, per_minute, last_error,
-    stale (an adapter that stopped reporting). For the host console and the live "health" topic."""
-    return BOARD.list(show_id)
+def normalize_room(platform: str, room: str) -> str:
+    """The room as adapters report it and configs are stored: a Twitch channel is its lower-case login."""
+    room = (room or "").strip()
+    return room.lstrip("#").lower() if platform == "twitch" else room

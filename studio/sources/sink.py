@@ -49,14 +49,17 @@ class IngestSink:
             for err in (result.get("errors") or [])[:3]:
                 log.warning("studio rejected a comment: %s", err)
 
-    def report_health(self, report: dict) -> None:
+    def report_health(self, report: dict) -> dict:
+        """Post a health report; the studio's answer ({"stop": true} after `studio source stop`), {} if unsent."""
         try:
             r = self.http.post(f"{self.url}/api/shows/{self.show_id}/sources/health", json=report,
                                timeout=self.timeout)
             if r.status_code in (401, 403, 404):
                 raise SinkRefused(_error_text(r))
-        except requests.RequestException as e:  # health is best effort; the next report will do
+            return r.json() if r.ok else {}
+        except (requests.RequestException, ValueError) as e:  # health is best effort; the next report will do
             log.debug("health report failed: %s", e)
+            return {}
 
     def _post(self, path: str, payload) -> dict | None:
         backoff = Backoff(0.5, 30.0)

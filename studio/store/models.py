@@ -199,3 +199,32 @@ class SourceConfig(Base):
     # sha256 of the receiver token in the capture-tool hook URL; the token itself is shown once, never stored
     hook_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     __table_args__ = (UniqueConstraint("show_id", "platform", "room", name="uq_source_config"),)
+
+
+class SourceState(Base):
+    """The latest health report of one adapter (state, figures, reconnects and restarts with reasons), so every
+    studio process and `studio source list` see the same; `stop_requested` is how `studio source stop` reaches an
+    adapter running anywhere (the answer to its next report tells it)."""
+    __tablename__ = "source_states"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(16))
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    reported_at: Mapped[float] = mapped_column(Float)
+    stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("show_id", "platform", "room", name="uq_source_state"),)
+
+
+class IntakeGap(Base):
+    """A stretch of time a source was not delivering (down, backing off, failed, silent, stopped reporting), so a
+    dip in demand caused by an outage is not read as deflection. `ended_at` is null while it lasts."""
+    __tablename__ = "intake_gaps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")

@@ -11,7 +11,6 @@ from studio.access.auth import api_error, require_api
 from studio.store.catalog import NotFound
 from studio.onair.onair import ANY, Conflict, OnAir, UnknownItem
 from studio.store.shows import shelf
-from studio.sources.registry import source_health
 from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
 from studio.http.api.openapi import describe, obj, schema
 
@@ -46,7 +45,8 @@ def _note_on_air(st, show_id: str, current: dict | None) -> None:
 
 def health(st, show_id: str) -> dict:
     """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link."""
-    return {"sources": source_health(show_id), "inputs": st.engine.input_health(show_id),
+    return {"sources": st.intake.list(show_id), "show_live": show_id in st.onair.live_shows(),
+            "inputs": st.engine.input_health(show_id),
             "obs": st.obs_link.status(show_id), "problems": st.degraded.status()["problems"], "now": time.time()}
 
 

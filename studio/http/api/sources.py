@@ -21,12 +21,12 @@ from studio.access.auth import api_error, require_api
 from studio.store.catalog import NotFound
 from studio.comments.ingest import StoreFailed
 from studio.store.shows import get_show
-from studio.sources.base import SourceStatus
+from studio.sources.health import STATES
 from studio.comments.source_configs import check_hook_token, douyin_targets, list_configs, replace_configs, rotate_hook_token
 from studio.sources.douyin import MSG_COMMENT, SIGNED_HEADERS, parse_push, verify_push
 from studio.sources.forwarders import PARSERS, PayloadError
 from studio.comments.inbox import EngineMissing, Inbox
-from studio.sources.registry import ADAPTERS, BOARD, RECEIVERS, is_known, source_health, specs_for
+from studio.sources.registry import ADAPTERS, RECEIVERS, is_known, normalize_room, specs_for
 from studio.sources.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def get_sources(show_id: str):
         return api_error(404, f"no show '{show_id}'")
     platforms = {p: {name: {"help": s.help, "secret": s.secret, "required": s.required, "default": s.default}
                      for name, s in specs_for(p).items()} for p in (*ADAPTERS, *RECEIVERS)}
-    return jsonify(sources=configs, health=source_health(show_id), platforms=platforms)
+    return jsonify(sources=configs, health=studio().intake.list(show_id), platforms=platforms)
 
 
 @bp.put("/api/shows/<show_id>/sources")
@@ -105,12 +105,13 @@ def _clean_report(raw: dict) -> dict:
         raise BadRequest("platform must be a known platform")
     if not isinstance(room, str) or len(room) > 200:
         raise BadRequest("room must be a string of at most 200 characters")
-    if state not in SourceStatus.STATES:
-        raise BadRequest(f"state must be one of {', '.join(SourceStatus.STATES)}")
-    report = {"platform": platform, "room": room, "state": state, "kind": "adapter",
-              "last_error": str(raw.get("last_error") or "")[:500]}
-    for key in ("since", "last_message_at", "per_minute", "received", "duplicates", "reconnects", "pending",
-                "sent", "dropped", "studio_accepted", "studio_duplicate", "health_interval"):
+    if state not in STATES:
+        raise BadRequest(f"state must be one of {', '.join(STATES)}")
+    report = {"platform": platform, "room": normalize_room(platform, room), "state": state, "kind": "adapter",
+              "last_error": str(raw.get("last_error") or "")[:500], "events": _clean_events(raw.get("events"))}
+    for key in ("since", "last_message_at", "per_minute", "normal_per_minute", "silent_after", "received",
+                "duplicates", "reconnects", "restarts", "pending", "sent", "dropped", "studio_accepted",
+                "studio_duplicate", "health_interval"):
         value = raw.get(key)
         if value is not None and not isinstance(value, bool) and isinstance(value, (int, float)):
             report[key] = value
@@ -124,6 +125,20 @@ def _clean_report(raw: dict) -> dict:
     return report
 
 
+def _clean_events(raw) -> list[dict]:
+    """Reconnects, restarts and silences with their reasons: the last 30, each {at, kind, reason}."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadRequest("events must be a list of {at, kind, reason}")
+    out = []
+    for e in raw[-30:]:
+        if not isinstance(e, dict) or not isinstance(e.get("at"), (int, float)) or isinstance(e.get("at"), bool):
+            raise BadRequest("each event needs a numeric 'at'")
+        out.append({"at": float(e["at"]), "kind": str(e.get("kind", ""))[:20], "reason": str(e.get("reason", ""))[:300]})
+    return out
+
+
 @bp.post("/api/shows/<show_id>/sources/health")
 @require_api("ingest")
 def post_health(show_id: str):
@@ -133,9 +148,9 @@ def post_health(show_id: str):
             get_show(s, show_id)
         except NotFound:
             return api_error(404, f"no show '{show_id}'")
-    BOARD.report(show_id, report)
+    answer = studio().intake.report(show_id, report)
     _touch_health(show_id)
-    return jsonify(ok=True)
+    return jsonify(ok=True, **answer)
 
 
 # --- receivers -------------------------------------------------------------------------------------------
