@@ -98,8 +98,9 @@ def test_task_restarts_when_stopped_and_ends_when_gone(douyin):
     run.wait_state("connected")
     douyin.task_status = 2  # stopped behind our back: start it again
     wait_for(lambda: len(douyin.http.calls("/api/live_data/task/start")) >= 2, what="a second task/start")
-    douyin.task_status = 1  # the streamer ended the stream
-    assert run.wait_done() == "stopped"
+    douyin.task_status = 1  # the streamer ended the stream: the next stream has a new room id
+    assert run.wait_done() == "failed"
+    assert "new room id" in run.adapter.status.last_error
     assert "stream ended" in run.adapter.status.last_error
 
 

@@ -46,7 +46,7 @@ def test_ten_thousand_comments_through_an_adapter_process(server):
         wait_for(lambda: health().get("studio_accepted") == N, what="the adapter's health report to catch up",
                  interval=0.05)
         h = health()
-        assert h["state"] == "connected"
+        assert h["state"] in ("receiving", "silent")
         assert h["duplicates"] > 0, "redelivered frames dropped by the adapter"
         assert h["studio_duplicate"] > 0, "redeliveries the adapter had forgotten dropped by the studio"
     finally:

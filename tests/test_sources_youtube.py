@@ -118,16 +118,17 @@ def test_refusals_are_fatal(yt, change, reason):
     assert reason in run.adapter.status.last_error
 
 
-def test_chat_end_stops_the_adapter(yt):
+def test_chat_end_fails_the_adapter_saying_what_to_do(yt):
     run = start(yt)
     yt.post("再见")
     run.wait_count(1)
     yt.end_chat()
-    assert run.wait_done() == "stopped"
+    assert run.wait_done() == "failed"
+    assert "live chat id" in run.adapter.status.last_error
     assert "ended" in run.adapter.status.last_error
 
 
-def test_live_chat_ended_error_stops_the_adapter(yt):
+def test_live_chat_ended_error_fails_the_adapter(yt):
     yt.ended_error = True
     run = start(yt, mode="poll")
-    assert run.wait_done() == "stopped"
+    assert run.wait_done() == "failed"

@@ -202,8 +202,9 @@
     var h = state.health || {};
     var rate = function (n) { return n != null ? fmt("console.per_minute", Math.round(n)) : ""; };
     var rows = (h.sources || []).map(function (src) { // platform connections: down is red whatever the age
+      var up = src.connected && src.state !== "silent";
       return healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
-                       src.connected ? rate(src.per_minute) : src.state, src.connected ? "" : "down", src.last_error);
+                       up ? rate(src.per_minute) : src.state, up ? "" : "down", src.last_error);
     }).concat((h.inputs || []).map(function (i) {
       return healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute));
     }));

@@ -95,6 +95,16 @@ class IntakeHealth:
                      last_message_ago=round(now - last, 1) if last else None)
         return entry
 
+    def show_gaps(self, show_id: str) -> list[dict]:
+        """The gaps inside the show's on-air time (start to end, or now while it is live); NotFound if no show."""
+        from studio.store.shows import get_show
+        with self.db.session() as s:
+            show = get_show(s, show_id)
+            start, end = show.started_at, show.ended_at
+        if start is None:
+            return []
+        return self.gaps(show_id, start, end if end is not None else time.time())
+
     def gaps(self, show_id: str, start: float | None = None, end: float | None = None) -> list[dict]:
         """Intake gaps of the show overlapping [start, end], clipped to it; an open gap ends at `end` (or now)."""
         now = time.time()

@@ -127,7 +127,8 @@ class DouyinPushTaskAdapter(Adapter):
             self.status.note(task_status=status)
             if status == TASK_GONE:
                 self._started = False
-                raise EndOfStream("the push task is gone: the game was un-mounted or the stream ended")
+                raise EndOfStream("the push task is gone: the game was un-mounted or the stream ended; when the stream "
+                                  "is back, run the source with its new room id")
             if status == TASK_NOT_STARTED:
                 raise ConnectionError("the push task stopped; starting it again")
 

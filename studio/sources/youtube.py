@@ -138,7 +138,7 @@ class YoutubeAdapter(Adapter):
             self._rate_limited += 1
             raise RetryLater(f"rate limited ({message})", min(300.0, 60.0 * 2 ** (self._rate_limited - 1)))
         if "liveChatEnded" in reasons:
-            raise EndOfStream("the live chat has ended")
+            raise EndOfStream("the live chat has ended; for a new broadcast, run the source with its live chat id")
         if any(r_ in FATAL_REASONS for r_ in reasons) or r.status_code == 403:
             raise FatalError(message)
         if r.status_code in (404, 405, 501) and not self.polling and self.settings["mode"] == "auto":
@@ -201,7 +201,7 @@ class YoutubeAdapter(Adapter):
         if page.get("nextPageToken"):
             self.page_token = page["nextPageToken"]
         if ended:
-            raise EndOfStream("the live chat has ended")
+            raise EndOfStream("the live chat has ended; for a new broadcast, run the source with its live chat id")
 
     def interrupt(self) -> None:
         r = self._response

@@ -83,7 +83,9 @@ def report_for_request(show_id: str) -> tuple[dict, tzinfo]:
     """The (cached) report for this request's query parameters, and the lead's time zone; BadRequest otherwise."""
     tz = lead_timezone(request.args.get("tz"))
     try:
-        return cached_report(show_id, report_params(tz)), tz
+        report = cached_report(show_id, report_params(tz))
+        # Outages beside the figures, so a dip in demand there is not read as deflection.
+        return {**report, "intake_gaps": studio().intake.show_gaps(show_id)}, tz
     except NotFound:
         raise BadRequest("no such show", 404)
     except NoBaselineShow as e:

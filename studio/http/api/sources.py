@@ -66,6 +66,18 @@ def get_sources(show_id: str):
     return jsonify(sources=configs, health=studio().intake.list(show_id), platforms=platforms)
 
 
+@bp.get("/api/shows/<show_id>/intake-gaps")
+@require_api("lead", "producer", "host")
+def intake_gaps(show_id: str):
+    """Stretches of the show when a source was not delivering (start, end, source, reason): a dip in demand there
+    is an outage, not deflection."""
+    try:
+        gaps = studio().intake.show_gaps(show_id)
+    except NotFound:
+        return api_error(404, f"no show '{show_id}'")
+    return jsonify(gaps=gaps, total_seconds=round(sum(g["seconds"] for g in gaps), 1))
+
+
 @bp.put("/api/shows/<show_id>/sources")
 @require_api("producer")
 def put_sources(show_id: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from studio.http import i18n
+from studio.http.pages import intake_strings
 from studio.access.auth import require_page
 from studio.store.catalog import NotFound
 from studio.store.shows import get_show, show_dict
@@ -94,7 +95,7 @@ def live_topics(*wanted: str) -> list[str]:
 @bp.get("/console/<show_id>")
 @require_page("host")
 def console(show_id: str):
-    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("console.", "status."))}
+    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("console.", "status.", intake_strings.PREFIX))}
     return render_template("console/console.html", show=show_or_404(show_id), strings=strings,
                            topics=live_topics("onair", "ranking", "health", "shelf"))
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, abort, render_template, request
 
 from studio.http import i18n
+from studio.http.pages import intake_strings  # noqa: F401 - the intake gap strings
 from studio.analytics.report import DEFINITIONS
 from studio.http.api.analytics import report_for_request
 from studio.http.api.common import BadRequest, studio

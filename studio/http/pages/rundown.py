@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from studio.http import i18n
+from studio.http.pages import intake_strings
 from studio.access.auth import require_page
 from studio.commands.sources import ROOM_REQUIRED
 from studio.sources.registry import RECEIVERS
@@ -126,7 +127,7 @@ i18n.add({
 @bp.get("/producer/<show_id>")
 @require_page("producer")
 def rundown(show_id: str):
-    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("rundown.", "status."))}
+    strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("rundown.", "status.", intake_strings.PREFIX))}
     return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
                            topics=live_topics("onair", "ranking", "emerging", "shelf", "health"),
                            receivers=list(RECEIVERS), room_required=ROOM_REQUIRED)

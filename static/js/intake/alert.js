@@ -1,0 +1,81 @@
+// The intake alarm on the console and the rundown: when a comment source fails, goes silent or stops reporting
+// while the show is live, the page turns red and says what to do. Its own read-only /live subscription to the
+// "health" topic; strings come from the page's JSON island. Comment-derived text is only ever set as textContent.
+const DOWN_GRACE = 5; // seconds a reconnect may take before it is worth a red screen
+
+const show = (document.querySelector("[data-show]") || document.body).dataset.show;
+const box = document.getElementById("intake-alert");
+const island = document.getElementById("console-strings") || document.getElementById("rundown-strings");
+const S = island ? JSON.parse(island.textContent) : {};
+const fmt = (key, ...args) => (S[key] || key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+
+let health = null;
+let skew = 0;
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function ago(seconds) {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** Why this source needs a person, or null while it delivers. */
+export function trouble(src, now) {
+  if (src.stale) return "stale";
+  if (src.state === "failed") return "failed";
+  if (src.state === "silent") return "silent";
+  if ((src.state === "backoff" || src.state === "connecting") && now - (src.since || now) > DOWN_GRACE) return "down";
+  return null;
+}
+
+function row(src, kind, now) {
+  const li = el("li", `intake-row ${kind}`);
+  li.dataset.platform = src.platform;
+  li.dataset.state = kind;
+  const head = el("div", "intake-head");
+  head.append(el("span", "intake-name", [src.platform, src.room].filter(Boolean).join(" · ")),
+              el("span", "intake-state", fmt(`intake.state_${kind}`)));
+  const facts = [src.last_message_at ? fmt("intake.last", ago(now - src.last_message_at)) : fmt("intake.never")];
+  if (src.normal_per_minute) facts.push(fmt("intake.normal", Math.round(src.normal_per_minute)));
+  facts.push(fmt("intake.counts", src.reconnects || 0, src.restarts || 0));
+  li.append(head, el("div", "intake-facts", facts.join(" · ")));
+  if (src.last_error) li.append(el("div", "intake-error", src.last_error));
+  li.append(el("div", "intake-do", fmt(`intake.do_${kind}`)));
+  return li;
+}
+
+function render() {
+  if (!box) return;
+  const now = Date.now() / 1000 + skew;
+  const sources = (health && health.sources) || [];
+  const bad = health && health.show_live
+    ? sources.map((src) => [src, trouble(src, now)]).filter(([, kind]) => kind) : [];
+  document.body.classList.toggle("intake-alarm", bad.length > 0);
+  box.hidden = bad.length === 0;
+  if (!bad.length) { box.replaceChildren(); return; }
+  const title = el("div", "intake-title");
+  title.append(el("strong", "", fmt("intake.title")), el("span", "", fmt("intake.during_show")));
+  const list = el("ul", "intake-list");
+  list.append(...bad.map(([src, kind]) => row(src, kind, now)));
+  box.replaceChildren(title, list);
+}
+
+function connect() {
+  if (!show || typeof io !== "function") return;
+  const socket = io("/live", { transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  socket.on("connect", () => socket.emit("subscribe", { show, topics: ["health"] }));
+  socket.on("state", (snap) => {
+    if (!snap || snap.show !== show || snap.topic !== "health") return;
+    health = snap.data;
+    if (health && health.now) skew = health.now - Date.now() / 1000;
+    render();
+  });
+}
+
+connect();
+setInterval(render, 1000);
