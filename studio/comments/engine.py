@@ -28,7 +28,7 @@ from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
 
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, off_loop, validate
 from studio.store.models import Comment, CommentCount, Segment, Show
@@ -75,11 +75,6 @@ class CommentEngine:
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
-        studio.catalog.on_change(self._catalog_changed)
-        studio.on_start(self.start)
-        studio.on_stop(self.stop)
-        studio.live.provide("ranking", self._ranking_snapshot)
-        studio.live.provide("emerging", self._emerging_snapshot)
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         if bus is not None:
@@ -125,7 +120,7 @@ class CommentEngine:
         self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
         return matcher
 
-    def _catalog_changed(self) -> None:
+    def catalog_changed(self) -> None:
         self._catalog_version += 1
         self._shelves.clear()
         if not self._running:
@@ -361,7 +356,7 @@ class CommentEngine:
             cached = self._shelves[show_id] = (now, numbers)
         return cached[1]
 
-    def _ranking_snapshot(self, show_id: str) -> dict:
+    def ranking_snapshot(self, show_id: str) -> dict:
         now = time.time()
         if not self.show_exists(show_id):  # subscribers name any show; only real ones get a board
             return {"items": [], "at": now}
@@ -376,7 +371,7 @@ class CommentEngine:
             self.bus.store_snapshot(show_id, "inputs", {"items": st.inputs.report(now)})
         return {**data, "items": rows[:PUSHED_ITEMS]}
 
-    def _emerging_snapshot(self, show_id: str) -> dict:
+    def emerging_snapshot(self, show_id: str) -> dict:
         now = time.time()
         if not self.show_exists(show_id):
             return {"items": [], "at": now}

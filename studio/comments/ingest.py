@@ -34,6 +34,7 @@ from typing import Any, Callable
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from studio.errors import Invalid
 from studio.store.db import dialect_insert
 from studio.store.models import Comment, CommentCount
 
@@ -199,6 +200,18 @@ def _check_platform(platform: Any) -> None:
         raise Rejected("platform must be 1-32 lower-case letters, digits, '-' or '_'")
     if len(_PLATFORMS_SEEN) < 1000:
         _PLATFORMS_SEEN.add(platform)
+
+
+def checked_batch(data) -> list:
+    """A batch as sent over HTTP or Socket.IO: a list of at most MAX_BATCH items (each is validated later)."""
+    if not isinstance(data, list):
+        raise Invalid("send a JSON array of comments: [{\"user\", \"text\", \"id\"?, \"ts\"?, \"platform\"?}]")
+    if len(data) > MAX_BATCH:
+        raise Invalid(f"at most {MAX_BATCH} comments per request, got {len(data)}: split the batch", 413)
+    return data
+
+
+STORE_FAILED = "comments could not be stored right now; nothing of this batch was kept, send it again"
 
 
 class StoreFailed(RuntimeError):

@@ -14,11 +14,10 @@ from flask import Blueprint, Response, jsonify, request
 from studio.analytics import contacts
 from studio.analytics.report import NoBaselineShow, Params, deflection_report
 from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
-from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
+from studio.http.context import json_body, studio
+from studio.errors import Invalid
 
 bp = Blueprint("api_analytics", __name__, url_prefix="/api")
-register_error_handler(bp)
 
 CACHE_SECONDS = 3.0  # several leads refreshing every few seconds share one computation
 _cache: dict[tuple, tuple[float, dict]] = {}
@@ -36,7 +35,7 @@ def lead_timezone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name[:64])
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadRequest(f"unknown time zone {name[:64]!r} (use an IANA name such as Asia/Shanghai)")
+        raise Invalid(f"unknown time zone {name[:64]!r} (use an IANA name such as Asia/Shanghai)")
 
 
 def _number(name: str, cast, lo: float, hi: float):
@@ -46,9 +45,9 @@ def _number(name: str, cast, lo: float, hi: float):
     try:
         value = cast(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a number")
+        raise Invalid(f"{name} must be a number")
     if not lo <= value <= hi:
-        raise BadRequest(f"{name} must be between {lo:g} and {hi:g}")
+        raise Invalid(f"{name} must be between {lo:g} and {hi:g}")
     return value
 
 
@@ -80,14 +79,12 @@ def cached_report(show_id: str, params: Params) -> dict:
 
 
 def report_for_request(show_id: str) -> tuple[dict, tzinfo]:
-    """The (cached) report for this request's query parameters, and the lead's time zone; BadRequest otherwise."""
+    """The (cached) report for this request's query parameters, and the lead's time zone; Invalid otherwise."""
     tz = lead_timezone(request.args.get("tz"))
     try:
         return cached_report(show_id, report_params(tz)), tz
-    except NotFound:
-        raise BadRequest("no such show", 404)
     except NoBaselineShow as e:
-        raise BadRequest(f"baseline show '{e}' does not exist", 404)
+        raise Invalid(f"baseline show '{e}' does not exist", 404)
 
 
 @bp.get("/shows/<show_id>/deflection")
