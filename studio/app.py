@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from studio.access.hashing import salted_id
+from studio.analytics.report_cache import ReportCache
 from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.config import REPO_ROOT, load_config
@@ -55,6 +56,8 @@ class Studio:
         # What viewers read and report.
         self.viewer = ViewerState(self.db, self.catalog)
         self.viewer_events = EventWriter(self.db, socketio)
+        # What leads read: deflection reports over the stored comments, viewer events and contacts.
+        self.reports = ReportCache(self.db)
         # Process health and, scaled out, catalog edits made by other processes.
         self.degraded = DegradedProbe(self.db, config.get("REDIS_URL"), socketio)
         self.catalog_sync = CatalogSync.for_config(config, self.catalog)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-# Platforms whose adapter cannot do anything without knowing the room.
-ROOM_REQUIRED = {"youtube": "the live chat id", "twitch": "the channel login", "douyin": "the room id"}
+from studio.sources.registry import ROOM_REQUIRED
+
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -83,7 +83,7 @@ def hook_url_command(show_id: str, kind: str, base_url: str | None) -> None:
     """Print a new receiver URL for a capture tool; the previous URL of that show and tool stops working."""
     from studio.errors import NotFound
     from studio.comments.source_configs import rotate_hook_token
-    from studio.http.api.sources import hook_url
+    from studio.comments.source_configs import hook_url
     studio = _studio()
     try:
         token = rotate_hook_token(studio.db, show_id, kind)

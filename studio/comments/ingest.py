@@ -35,18 +35,13 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from studio.errors import Invalid
+from studio.sources.contract import MAX_BATCH, MAX_ID, MAX_TEXT, MAX_USER, PLATFORM_RE, QUALITIES
 from studio.store.db import dialect_insert
 from studio.store.models import Comment, CommentCount
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 5000
-MAX_TEXT = 500
-MAX_ID = 128
-MAX_USER = 256
 MAX_AGE = 48 * 3600
-QUALITIES = ("stable", "session", "absent")
-PLATFORM_RE = re.compile(r"[a-z0-9_-]{1,32}")
 _PLATFORMS_SEEN: set[str] = set()  # names that passed PLATFORM_RE: the next comment skips the regex
 
 # Anything here sends the text down the slow path: controls to clean, or surrogates to reject.

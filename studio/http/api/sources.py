@@ -23,7 +23,7 @@ from studio.errors import NotFound
 from studio.comments.ingest import StoreFailed
 from studio.store.shows import get_show
 from studio.sources.base import SourceStatus
-from studio.comments.source_configs import check_hook_token, douyin_targets, list_configs, replace_configs, rotate_hook_token
+from studio.comments.source_configs import check_hook_token, hook_url, douyin_targets, list_configs, replace_configs, rotate_hook_token
 from studio.sources.douyin import MSG_COMMENT, SIGNED_HEADERS, parse_push, verify_push
 from studio.sources.forwarders import PARSERS, PayloadError
 from studio.comments.inbox import Inbox
@@ -73,10 +73,6 @@ def put_sources(show_id: str):
     except SettingsError as e:
         raise Invalid(str(e))
     return jsonify(sources=configs)
-
-
-def hook_url(base: str, show_id: str, kind: str, token: str) -> str:
-    return f"{base.rstrip('/')}/hooks/{show_id}/{kind}/{token}"
 
 
 @bp.post("/api/shows/<show_id>/sources/<kind>/hook-url")

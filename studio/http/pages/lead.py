@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 
 from studio.http import i18n
 from studio.analytics.report import DEFINITIONS
-from studio.http.api.analytics import report_for_request
+from studio.http.report_request import report_for_request
 from studio.http.context import studio
 from studio.errors import Invalid
 from studio.access.auth import require_page

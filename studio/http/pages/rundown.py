@@ -6,8 +6,7 @@ from flask import Blueprint, render_template
 
 from studio.http import i18n
 from studio.access.auth import require_page
-from studio.commands.sources import ROOM_REQUIRED
-from studio.sources.registry import RECEIVERS
+from studio.sources.registry import RECEIVERS, ROOM_REQUIRED
 from studio.http.pages.console import show_or_404
 
 bp = Blueprint("rundown", __name__)
