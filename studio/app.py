@@ -55,7 +55,7 @@ class Studio:
                                 on_status=lambda show_id: self.live.touch(show_id, "health"))
         # What viewers read and report.
         self.viewer = ViewerState(self.db, self.catalog)
-        self.viewer_events = EventWriter(self.db, socketio)
+        self.viewer_events = EventWriter(self.db)
         # What leads read: deflection reports over the stored comments, viewer events and contacts.
         self.reports = ReportCache(self.db)
         # Process health and, scaled out, catalog edits made by other processes.
@@ -82,7 +82,7 @@ class Studio:
         self._service(self.engine.start, self.engine.stop)
         self._service(lambda: spawn(topics.health_ticker, self))
         self._service(self.obs_link.start, self.obs_link.stop)
-        self._service(self.viewer_events.start, self.viewer_events.stop)
+        self._service(lambda: self.viewer_events.start(spawn), self.viewer_events.stop)
         self._service(None, self.sources_inbox.flush)
         self._service(self.degraded.start)
         self._service(lambda: self.catalog_sync.start(spawn), self.catalog_sync.stop)
