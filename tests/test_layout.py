@@ -68,7 +68,8 @@ RULES = {
         [m for m in MODULES if not _under(m, "studio.http", "studio.app", "overlays.pages")], ("studio.http",), ()),
     "services reach flask only at the edge": (
         [m for m in _in("studio") if not _under(m, "studio.http", "studio.app", "studio.access")], WEB, ()),
-    "the OBS driver knows no server": (_in("overlays.obs", "overlays.obs_client"), ("studio", *WEB, *DATABASE), ()),
+    "the OBS driver knows no server": (_in("overlays.obs", "overlays.obs_client"), ("studio", *WEB, *DATABASE),
+                                       ("studio.blocks",)),
 }
 
 
