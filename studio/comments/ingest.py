@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from studio.blocks.bounded_cache import BoundedCache
 from studio.blocks.group_commit import GroupCommitWriter
+from studio.blocks.off_loop import off_loop
 from studio.errors import Invalid
 from studio.sources.contract import MAX_BATCH, MAX_ID, MAX_TEXT, MAX_USER, PLATFORM_RE, QUALITIES
 from studio.store.db import dialect_insert
@@ -257,16 +258,6 @@ class CommentWriter:
             self._conn = self.db.engine.connect()
         with self._conn.begin():
             return store_comments(self._conn, rows)
-
-
-def off_loop(fn: Callable, *args: Any) -> Any:
-    """Run blocking or CPU-heavy work in a native thread when serving under gevent, so the event loop keeps
-    turning; directly otherwise."""
-    from gevent import monkey
-    if not monkey.is_module_patched("threading"):
-        return fn(*args)
-    import gevent
-    return gevent.get_hub().threadpool.apply(fn, args)
 
 
 def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:
