@@ -56,6 +56,10 @@ def is_known(platform: str) -> bool:
     return platform in ADAPTERS or platform in RECEIVERS
 
 
+# Platforms whose adapter cannot do anything without knowing the room.
+ROOM_REQUIRED = {"youtube": "the live chat id", "twitch": "the channel login", "douyin": "the room id"}
+
+
 class HealthBoard:
     """The capture receivers of this process, per (show, kind): a receiver is alive while its forwarder keeps
     sending, and "silent" when a busy one goes quiet longer than its usual gaps. Adapter processes report to the
