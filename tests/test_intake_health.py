@@ -33,11 +33,12 @@ def adapter(server, show_id: str, fake: FakeBilibili, *sets: str, secret: str | 
     args = [STUDIO, "source", "run", "--platform", "bilibili", "--show", show_id, "--room", "4242",
             "--url", server.url, "--token", server.tokens["ingest"], "--set", f"app_id={fake.app_id}",
             "--set", f"access_key_id={fake.key_id}", "--set", f"code={fake.code}", "--set", f"api_url={fake.url}",
-            "--set", "health_interval=0.5", "--set", "batch_interval=0.05", "--set", "backoff_cap=0.5"]
+            "--set", "health_interval=0.5", "--set", "batch_interval=0.05", "--set", "backoff_base=0.1", "--set", "backoff_cap=0.5"]
     for s in sets:
         args += ["--set", s]
     return subprocess.Popen(args, env={**server.env, "STUDIO_BILIBILI_ACCESS_KEY_SECRET": secret or fake.secret},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=open(os.devnull, "w") if not os.environ.get(
+                                "INTAKE_DEBUG") else None, text=True)
 
 
 def finish(proc: subprocess.Popen) -> int:

@@ -11,6 +11,7 @@ import click
 
 from studio.sources.registry import ROOM_REQUIRED
 
+SETTINGS_ENV = "STUDIO_SOURCE_SETTINGS"  # resolved settings, from the supervisor to its adapter process
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -158,13 +159,21 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
     from studio.sources.sink import IngestSink
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if verbose:
         logging.getLogger("urllib3").setLevel(logging.INFO)  # its debug lines carry query strings (api keys)
     if platform in ROOM_REQUIRED and not room:
         raise click.UsageError(f"{platform} needs --room ({ROOM_REQUIRED[platform]})")
     try:
-        stored = _local_settings(show_id, platform, room, remote=url is not None)
-        settings = resolve(platform, specs_for(platform), stored, _pairs(values))
+        # A supervised child gets the settings its supervisor resolved: a restart needs no database.
+        handed = os.environ.pop(SETTINGS_ENV, None) if no_supervise else None
+        if handed:
+            settings = json.loads(handed)
+        else:
+            stored = _local_settings(show_id, platform, room, remote=url is not None)
+            settings = resolve(platform, specs_for(platform), stored, _pairs(values))
+        if float(settings["backoff_base"]) <= 0 or float(settings["backoff_cap"]) < float(settings["backoff_base"]):
+            raise SettingsError("backoff_base must be above 0 and backoff_cap at least backoff_base")
     except SettingsError as e:
         raise click.UsageError(str(e))
     base = url or os.environ.get("STUDIO_PUBLIC_URL") or "http://127.0.0.1:5000"
@@ -173,7 +182,7 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
     if not no_supervise:
         from studio.sources.supervisor import supervise
         argv = [sys.executable, "-m", "studio.commands.cli", *sys.argv[1:], "--no-supervise"]
-        sys.exit(supervise(argv, sink, platform, room))
+        sys.exit(supervise(argv, sink, platform, room, env={SETTINGS_ENV: json.dumps(settings)}))
     adapter = adapter_class(platform, settings)(room, settings)
     state = run_adapter(adapter, sink)
     if state == "failed":

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from studio.sources.base import Backoff
+from studio.blocks.backoff import Backoff
 from studio.sources.runner import RESTARTS_ENV
 from studio.sources.sink import IngestSink, SinkRefused
 
@@ -34,7 +34,7 @@ def _reason(code: int) -> str:
 
 
 def supervise(argv: list[str], sink: IngestSink, platform: str, room: str, base: float = 1.0, cap: float = 30.0,
-              stable_after: float = 60.0) -> int:
+              stable_after: float = 60.0, env: dict | None = None) -> int:
     """Run `argv` until it stops or fails for good; returns the exit code for this process."""
     stop = threading.Event()
     child: list[subprocess.Popen] = []
@@ -49,7 +49,7 @@ def supervise(argv: list[str], sink: IngestSink, platform: str, room: str, base:
     backoff, restarts = Backoff(base, cap), []
     while True:
         started = time.monotonic()
-        child[:] = [subprocess.Popen(argv, env={**os.environ, RESTARTS_ENV: json.dumps(restarts)})]
+        child[:] = [subprocess.Popen(argv, env={**os.environ, **(env or {}), RESTARTS_ENV: json.dumps(restarts)})]
         while (code := child[0].poll()) is None:
             time.sleep(0.2)
         if stop.is_set() or code in (EXIT_STOPPED, EXIT_FAILED):
