@@ -189,3 +189,29 @@ def test_twitch_room_is_one_room_however_it_is_written(server):
                                        json={"platform": "twitch", "room": "#FAQSHOP", "state": "connected"})
     assert r.status_code == 200 and r.json() == {"ok": True, "stop": False}
     assert listed(server, show_id)[("twitch", "faqshop")]["state"] == "connected"
+
+
+def test_configured_sources_run_supervised_for_the_demo_and_the_cluster(server):
+    from studio.commands.configured_sources import configured, start_configured, stop_all
+    from studio.store.db import Database
+    fake = FakeBilibili()
+    show_id = new_show(server, "cfgrun")
+    entry = {"platform": "bilibili", "room": "4242", "enabled": True,
+             "settings": {"app_id": str(fake.app_id), "access_key_id": fake.key_id, "access_key_secret": fake.secret,
+                          "code": fake.code, "api_url": fake.url, "health_interval": 0.5, "batch_interval": 0.05}}
+    off = {"platform": "youtube", "room": "chat-off", "enabled": False, "settings": {}}
+    r = as_role(server, "producer").put(f"{server.url}/api/shows/{show_id}/sources", json=[entry, off])
+    assert r.status_code == 200, r.text
+    db = Database(f"sqlite:///{server.var_dir / 'studio.db'}")
+    assert configured(db, [show_id]) == [(show_id, "bilibili", "4242")], "enabled adapters only"
+    procs = start_configured(db, server.url, server.tokens["ingest"], env=server.env, show_ids=[show_id])
+    try:
+        wait_for(lambda: health(server, show_id).get(("bilibili", "4242"), {}).get("state") == "connected",
+                 timeout=20, what="the configured source connected")
+        fake.send([fake.dm(1, "配置好的来源")])
+        wait_stored(server, show_id, 1)
+    finally:
+        stop_all(procs)
+        db.engine.dispose()
+        fake.close()
+    assert [p.returncode for p in procs] == [0]

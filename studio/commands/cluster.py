@@ -234,8 +234,10 @@ class Cluster:
 @click.option("--redis-url", envvar="STUDIO_REDIS_URL", default=DEFAULT_REDIS_URL, show_default=True)
 @click.option("--access-log", is_flag=True, help="Write nginx's access log (off by default: it costs at peak).")
 @click.option("--demo", is_flag=True, help="Load the demo catalog, show and login first (idempotent).")
+@click.option("--sources", is_flag=True, help="Also run every configured platform source of the planned and live "
+                                              "shows, each supervised, posting through nginx.")
 def cluster_command(processes: int, host: str, port: int, worker_port: int | None, database_url: str,
-                    redis_url: str, access_log: bool, demo: bool) -> None:
+                    redis_url: str, access_log: bool, demo: bool, sources: bool) -> None:
     """Serve the studio from N processes behind nginx (PostgreSQL + Redis); Ctrl-C or SIGTERM stops all."""
     from studio.config import load_config
     if database_url.startswith("sqlite"):
@@ -247,6 +249,7 @@ def cluster_command(processes: int, host: str, port: int, worker_port: int | Non
         _load_demo(database_url)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda _signum, _frame: cluster.request_stop())
+    adapters: list = []
     try:
         cluster.start()
         click.echo(f"cluster ready: {processes} studio processes behind nginx on {cluster.public_url}/ "
@@ -255,10 +258,30 @@ def cluster_command(processes: int, host: str, port: int, worker_port: int | Non
             from studio.commands.demo import urls
             for label, url in urls(cluster.public_url):
                 click.echo(f"  {label:<32} {url}", err=True)
+        if sources:
+            adapters = _start_sources(database_url, cluster)
         cluster.supervise()
     finally:
+        from studio.commands.configured_sources import stop_all
+        stop_all(adapters)
         cluster.stop()
     click.echo("cluster stopped", err=True)
+
+
+def _start_sources(database_url: str, cluster: "Cluster") -> list:
+    from studio.access.auth import create_token
+    from studio.commands.configured_sources import start_configured
+    from studio.store.db import Database
+    db = Database(database_url)
+    try:
+        token = create_token(db, "ingest", "cluster sources")
+        procs = start_configured(db, cluster.public_url, token, env=cluster._worker_env(),
+                                 log=open(cluster.log_dir / "sources.log", "ab"))
+    finally:
+        db.engine.dispose()
+    click.echo(f"cluster: {len(procs)} platform source(s) running, supervised (logs in {cluster.log_dir}/sources.log)",
+               err=True)
+    return procs
 
 
 def _load_demo(database_url: str) -> None:

@@ -50,7 +50,9 @@ def urls(base: str) -> list[tuple[str, str]]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--rate", default=30, show_default=True, help="Simulated comments per second.")
-def demo_command(host: str, port: int, rate: int) -> None:
+@click.option("--sources/--no-sources", default=True, show_default=True,
+              help="Also run the demo show's configured platform sources, supervised.")
+def demo_command(host: str, port: int, rate: int, sources: bool) -> None:
     """Set up the demo and serve it with a simulated comment stream."""
     import gevent
 
@@ -70,16 +72,25 @@ def demo_command(host: str, port: int, rate: int) -> None:
     click.echo(f"\n  Login: {DEMO_USER} / {DEMO_PASSWORD}   (role admin: every page)")
     click.echo(f"  Simulated comments: {rate}/s. Stop with Ctrl-C.\n")
     sim: list[subprocess.Popen] = []
+    adapters: list[subprocess.Popen] = []
 
     def start_simulator() -> None:
+        from studio.commands.configured_sources import start_configured
         gevent.sleep(1.0)  # let the server bind first
         sim.append(subprocess.Popen([sys.executable, "-m", "studio.commands.cli", "simulate", "--show", DEMO_SHOW,
                                      "--rate", str(rate), "--url", base, "--token", token],
                                     stdout=subprocess.DEVNULL))
+        if sources:
+            adapters.extend(start_configured(studio.db, base, token, show_ids=[DEMO_SHOW], log=sys.stderr))
+            if adapters:
+                click.echo(f"  Platform sources: {len(adapters)} running, supervised (studio source list --show "
+                           f"{DEMO_SHOW})")
 
     def stop() -> None:
+        from studio.commands.configured_sources import stop_all
         for p in sim:
             p.terminate()
+        stop_all(adapters)
         studio.stop()
 
     gevent.spawn(start_simulator)
