@@ -1,42 +1,38 @@
-// The live shelf: search as you type (server-side, so Traditional input works), keep "讲解中" current by
-// polling the cacheable /now endpoint, and report the shelf view.
-(function () {
-  "use strict";
-  const list = document.getElementById("shelf");
-  if (!list) return;
+/* The live shelf: search as you type (server-side, so Traditional input works), keep "讲解中" current by
+ * polling the cacheable /now endpoint, and report the shelf view. */
+import { sendEvent } from "../lib/viewer-events.js";
+
+const POLL_MS = 3000;
+const SEARCH_DELAY_MS = 180;
+
+const list = document.getElementById("shelf");
+if (list) start(list);
+
+function start(list) {
   const show = list.dataset.show;
   const cards = Array.from(list.querySelectorAll(".v-card"));
   const empty = document.getElementById("empty");
   const count = document.getElementById("count");
   const form = document.querySelector(".v-search");
   const input = form.querySelector("input");
-  const POLL_MS = 3000;
-  const SEARCH_DELAY_MS = 180;
-
-  function sendEvent(event) {
-    return fetch("/api/events", {
-      method: "POST", credentials: "same-origin", keepalive: true,
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(event),
-    }).catch(function () { /* a lost view count must never bother the viewer */ });
-  }
 
   // ---- search ----
   let searchSeq = 0;
   let timer = null;
 
   function showAll() {
-    cards.forEach(function (c) { c.hidden = false; c.style.order = ""; });
+    for (const c of cards) { c.hidden = false; c.style.order = ""; }
     empty.hidden = true;
     count.textContent = count.dataset.all;
   }
 
   function showOnly(slugs) {
-    const rank = new Map(slugs.map(function (s, i) { return [s, i]; }));
-    cards.forEach(function (c) {
+    const rank = new Map(slugs.map((s, i) => [s, i]));
+    for (const c of cards) {
       const r = rank.get(c.dataset.slug);
       c.hidden = r === undefined;
       c.style.order = r === undefined ? "" : String(r);
-    });
+    }
     empty.hidden = slugs.length > 0;
     count.textContent = count.dataset.found.replace("{n}", String(slugs.length));
   }
@@ -50,15 +46,15 @@
       const resp = await fetch(list.dataset.searchUrl + "?q=" + encodeURIComponent(q));
       if (!resp.ok) return;
       const data = await resp.json();
-      if (seq === searchSeq) showOnly(data.items.map(function (i) { return i.slug; }));
+      if (seq === searchSeq) showOnly(data.items.map((i) => i.slug));
     } catch (e) { /* offline: keep what is shown */ }
   }
 
-  input.addEventListener("input", function () {
+  input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(function () { search(input.value); }, SEARCH_DELAY_MS);
+    timer = setTimeout(() => search(input.value), SEARCH_DELAY_MS);
   });
-  form.addEventListener("submit", function (e) {
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
     clearTimeout(timer);
     input.blur();
@@ -71,7 +67,7 @@
   function markOnAir(slug) {
     if (slug === onAir) return;
     onAir = slug;
-    cards.forEach(function (c) { c.classList.toggle("on-air", c.dataset.slug === slug); });
+    for (const c of cards) c.classList.toggle("on-air", c.dataset.slug === slug);
   }
 
   async function refreshOnAir() {
@@ -87,10 +83,10 @@
     setTimeout(poll, POLL_MS);
   }
 
-  document.addEventListener("visibilitychange", function () {
+  document.addEventListener("visibilitychange", () => {
     if (!document.hidden) refreshOnAir();
   });
 
-  sendEvent({ type: "shelf_view", show: show });
+  sendEvent({ type: "shelf_view", show });
   setTimeout(poll, POLL_MS);
-})();
+}

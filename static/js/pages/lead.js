@@ -1,100 +1,104 @@
 /* Lead dashboard: polls the deflection report, draws the charts, the funnel (sortable) and the Erlang C panel.
    Times arrive as UTC epoch seconds and are shown in the lead's time zone (?tz= or the browser's). The same
-   script draws the charts of the printable report from the data embedded in it. */
-(function () {
-  "use strict";
+   module draws the charts of the printable report from the data embedded in it. Chart.js is the classic
+   /vendor/chart.umd.min.js, loaded before this module. */
+import { api, errorText } from "../lib/api.js";
+import { fmt, loadStrings, t } from "../lib/strings.js";
 
-  const LIVE_REFRESH_MS = 5000;
-  const IDLE_REFRESH_MS = 30000;
-  let S = null;  // the page's strings (dashboard only)
-  const COLORS = { demand: "#ff4d4f", pages: "#1677ff", contacts: "#fa8c16", deflection: "#16a34a" };
+const LIVE_REFRESH_MS = 5000;
+const IDLE_REFRESH_MS = 30000;
+const COLORS = { demand: "#ff4d4f", pages: "#1677ff", contacts: "#fa8c16", deflection: "#16a34a" };
 
-  function timeFormatter(tz, lang, withDate) {
-    const opts = { timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false };
-    if (withDate) Object.assign(opts, { year: "numeric", month: "2-digit", day: "2-digit" });
-    try {
-      return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", opts);
-    } catch (e) {  // an unknown zone name: fall back to UTC rather than show nothing
-      return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", Object.assign(opts, { timeZone: "UTC" }));
-    }
+function timeFormatter(tz, lang, withDate) {
+  const opts = { timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false };
+  if (withDate) Object.assign(opts, { year: "numeric", month: "2-digit", day: "2-digit" });
+  try {
+    return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", opts);
+  } catch (e) {  // an unknown zone name: fall back to UTC rather than show nothing
+    return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", Object.assign(opts, { timeZone: "UTC" }));
   }
+}
 
-  function makeChart(canvas, color, kind) {
-    return new Chart(canvas, {
-      type: kind,
-      data: { labels: [], datasets: [{ data: [], borderColor: color, backgroundColor: color + "55", fill: kind === "line",
-        pointRadius: 0, borderWidth: 2, tension: 0.25 }] },
-      options: {
-        animation: false, responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { display: false } },
-        scales: { x: { ticks: { maxTicksLimit: 8, maxRotation: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
-      },
-    });
+function makeChart(canvas, color, kind) {
+  return new Chart(canvas, {
+    type: kind,
+    data: { labels: [], datasets: [{ data: [], borderColor: color, backgroundColor: color + "55", fill: kind === "line",
+      pointRadius: 0, borderWidth: 2, tension: 0.25 }] },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      plugins: { legend: { display: false } },
+      scales: { x: { ticks: { maxTicksLimit: 8, maxRotation: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}
+
+function chartSet() {
+  return {
+    demand: makeChart(document.getElementById("chart-demand"), COLORS.demand, "bar"),
+    pages: makeChart(document.getElementById("chart-pages"), COLORS.pages, "bar"),
+    contacts: makeChart(document.getElementById("chart-contacts"), COLORS.contacts, "bar"),
+    deflection: makeChart(document.getElementById("chart-deflection"), COLORS.deflection, "line"),
+  };
+}
+
+/* Demand bars are darker while an answer is on air, so the drop after each answer is visible. */
+function onAirColors(series, segments) {
+  return series.t.map((t) => {
+    const end = t + series.bucket_seconds;
+    const live = (segments || []).some((g) => g.started_at < end && (g.ended_at === null || g.ended_at > t));
+    return live ? "#a8071a" : COLORS.demand + "88";
+  });
+}
+
+function drawSeries(charts, series, fmt, segments) {
+  if (!series) return;
+  const labels = series.t.map((t) => fmt.format(new Date(t * 1000)));
+  charts.demand.data.datasets[0].backgroundColor = onAirColors(series, segments);
+  const data = { demand: series.demand, pages: series.page_views, contacts: series.contacts,
+    deflection: series.deflected_cumulative || [] };
+  for (const [key, chart] of Object.entries(charts)) {
+    chart.data.labels = labels;
+    chart.data.datasets[0].data = data[key];
+    chart.update("none");
   }
+}
 
-  function chartSet() {
-    return {
-      demand: makeChart(document.getElementById("chart-demand"), COLORS.demand, "bar"),
-      pages: makeChart(document.getElementById("chart-pages"), COLORS.pages, "bar"),
-      contacts: makeChart(document.getElementById("chart-contacts"), COLORS.contacts, "bar"),
-      deflection: makeChart(document.getElementById("chart-deflection"), COLORS.deflection, "line"),
-    };
-  }
+function fixed(v, digits) {
+  return v === null || v === undefined ? "—" : Number(v).toFixed(digits);
+}
 
-  /* Demand bars are darker while an answer is on air, so the drop after each answer is visible. */
-  function onAirColors(series, segments) {
-    return series.t.map((t) => {
-      const end = t + series.bucket_seconds;
-      const live = (segments || []).some((g) => g.started_at < end && (g.ended_at === null || g.ended_at > t));
-      return live ? "#a8071a" : COLORS.demand + "88";
-    });
-  }
+function pct(v) {
+  return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%";
+}
 
-  function drawSeries(charts, series, fmt, segments) {
-    if (!series) return;
-    const labels = series.t.map((t) => fmt.format(new Date(t * 1000)));
-    charts.demand.data.datasets[0].backgroundColor = onAirColors(series, segments);
-    const data = { demand: series.demand, pages: series.page_views, contacts: series.contacts,
-      deflection: series.deflected_cumulative || [] };
-    for (const [key, chart] of Object.entries(charts)) {
-      chart.data.labels = labels;
-      chart.data.datasets[0].data = data[key];
-      chart.update("none");
-    }
-  }
+/* Analytics say why a figure is missing as a code (reason_code) beside an English sentence; the page shows the
+   code's translation, and the sentence only for a code it has no string for. */
+function reason(code, text) {
+  const key = "reason." + code;
+  return (code && t(key) !== key ? t(key) : text) || "";
+}
 
-  function fixed(v, digits) {
-    return v === null || v === undefined ? "—" : Number(v).toFixed(digits);
-  }
+function setText(id, text) {
+  const el = document.getElementById(id);
+  if (el) el.textContent = text;
+}
 
-  function pct(v) {
-    return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%";
-  }
+/* ------------------------------------------------------------ printable report */
+const reportEl = document.getElementById("lead-report");
+if (reportEl) {
+  const data = JSON.parse(document.getElementById("report-data").textContent);
+  if (data.series) drawSeries(chartSet(), data.series, timeFormatter(reportEl.dataset.tz, reportEl.dataset.lang, false),
+    data.segments);
+  const btn = document.getElementById("print");
+  if (btn) btn.addEventListener("click", () => window.print());
+}
 
-  function reason(text) {
-    return (S && S.reasons && S.reasons[text]) || text || "";
-  }
+/* ------------------------------------------------------------ live dashboard */
+const root = document.getElementById("lead");
+if (root) dashboard(root);
 
-  function setText(id, text) {
-    const el = document.getElementById(id);
-    if (el) el.textContent = text;
-  }
-
-  /* ------------------------------------------------------------ printable report */
-  const reportEl = document.getElementById("lead-report");
-  if (reportEl) {
-    const data = JSON.parse(document.getElementById("report-data").textContent);
-    if (data.series) drawSeries(chartSet(), data.series, timeFormatter(reportEl.dataset.tz, reportEl.dataset.lang, false),
-      data.segments);
-    const btn = document.getElementById("print");
-    if (btn) btn.addEventListener("click", () => window.print());
-    return;
-  }
-
-  /* ------------------------------------------------------------ live dashboard */
-  const root = document.getElementById("lead");
-  if (!root) return;
-  S = JSON.parse(document.getElementById("lead-strings").textContent);
+function dashboard(root) {
+  loadStrings("lead-strings");
   const lang = root.dataset.lang;
   const tz = root.dataset.tz || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   const showId = root.dataset.show;
@@ -126,18 +130,19 @@
   }
 
   function renderKpis(r) {
-    const t = r.totals || {};
+    const tot = r.totals || {};
+    const reasons = r.reasons || {}, codes = r.reason_codes || {};
     setText("kpi-score", fixed(r.self_service_score, 2));
-    setText("kpi-score-sub", reason(r.reasons && r.reasons.self_service_score) ||
-      `${t.page_viewers ?? 0} ${S.viewers} / ${t.one_to_one_people ?? 0} ${S.people}`);
+    setText("kpi-score-sub", reason(codes.self_service_score, reasons.self_service_score) ||
+      `${tot.page_viewers ?? 0} ${t("lead.viewers")} / ${tot.one_to_one_people ?? 0} ${t("lead.people")}`);
     setText("kpi-share", pct(r.self_service_share));
-    setText("kpi-share-sub", `${t.self_served_viewers ?? 0} ${S.self_served} / ${t.one_to_one_contacts ?? 0} ${S.contacts}`);
-    setText("kpi-deflected", fixed(t.deflected_contacts_estimate, 1));
-    setText("kpi-deflected-sub", t.deflected_low === null || t.deflected_low === undefined
-      ? reason(r.reasons && r.reasons.deflected_contacts_estimate)
-      : `95%: ${fixed(t.deflected_low, 1)} … ${fixed(t.deflected_high, 1)}`);
-    setText("kpi-contacts", String(t.one_to_one_contacts ?? "—"));
-    setText("kpi-contacts-sub", `${t.one_to_one_people ?? 0} ${S.people} · ${fixed(t.contacts_per_hour, 1)} / h`);
+    setText("kpi-share-sub", `${tot.self_served_viewers ?? 0} ${t("lead.self_served")} / ${tot.one_to_one_contacts ?? 0} ${t("lead.contacts")}`);
+    setText("kpi-deflected", fixed(tot.deflected_contacts_estimate, 1));
+    setText("kpi-deflected-sub", tot.deflected_low === null || tot.deflected_low === undefined
+      ? reason(codes.deflected_contacts_estimate, reasons.deflected_contacts_estimate)
+      : `95%: ${fixed(tot.deflected_low, 1)} … ${fixed(tot.deflected_high, 1)}`);
+    setText("kpi-contacts", String(tot.one_to_one_contacts ?? "—"));
+    setText("kpi-contacts-sub", `${tot.one_to_one_people ?? 0} ${t("lead.people")} · ${fixed(tot.contacts_per_hour, 1)} / h`);
   }
 
   function cell(text, cls) {
@@ -167,7 +172,7 @@
       code.textContent = i.slug;
       q.append(document.createElement("br"), code);
       const deflected = cell(i.deflected_contacts_estimate === null ? "—" : fixed(i.deflected_contacts_estimate, 1), "n");
-      deflected.title = i.deflected_contacts_estimate === null ? reason(i.deflected_reason)
+      deflected.title = i.deflected_contacts_estimate === null ? reason(i.deflected_reason_code, i.deflected_reason)
         : `95%: ${fixed(i.deflected_low, 1)} … ${fixed(i.deflected_high, 1)}`;
       tr.append(cell(i.number ?? "", "n"), q, cell(i.asked, "n"), cell(fixed(i.on_air_seconds, 0), "n"),
         cell(i.unique_page_views, "n"), cell(i.helpful_yes, "n"), cell(i.helpful_no, "n"), cell(i.escalations, "n"),
@@ -182,7 +187,7 @@
 
   function waitCell(sc, key) {
     if (sc.saturated && (key === "asa_seconds" || key === "service_level")) {
-      return S.saturated.replace("{n}", Math.round(sc.queue_growth_per_hour));
+      return fmt("lead.saturated", { n: Math.round(sc.queue_growth_per_hour) });
     }
     if (key === "asa_seconds") return fixed(sc.asa_seconds, 1) + " s";
     if (key === "contacts_per_hour") return fixed(sc.contacts_per_hour, 1);
@@ -194,7 +199,7 @@
     const body = document.querySelector("#wait-table tbody");
     if (!w || !w.with_show) {
       body.replaceChildren();
-      setText("wait-note", w ? reason(w.reason) : "");
+      setText("wait-note", w ? reason(w.reason_code, w.reason) : "");
       if (w && w.aht_seconds && !ahtInput.value) ahtInput.placeholder = Math.round(w.aht_seconds);
       return;
     }
@@ -203,12 +208,12 @@
     body.replaceChildren(...rows.map(([label, key]) => {
       const tr = document.createElement("tr");
       const th = document.createElement("th");
-      th.textContent = S[label];
+      th.textContent = t("lead." + label);
       tr.append(th, cell(waitCell(w.with_show, key), w.with_show.saturated ? "bad" : ""),
         cell(waitCell(w.without_show, key), w.without_show.saturated ? "bad" : ""));
       return tr;
     }));
-    setText("wait-note", w.aht_source === "contacts" ? `${S.aht}: ${Math.round(w.aht_seconds)}` : "");
+    setText("wait-note", w.aht_source === "contacts" ? `${t("lead.aht")}: ${Math.round(w.aht_seconds)}` : "");
   }
 
   function renderNext(list) {
@@ -221,8 +226,8 @@
       span.textContent = i.question || i.slug;
       const small = document.createElement("small");
       small.className = "muted";
-      small.textContent = `${S.col_asked} ${i.asked} · ${S.col_contacts} ${i.one_to_one_contacts} · ` +
-        `${S.col_yes}/${S.col_no} ${i.helpful_yes}/${i.helpful_no}`;
+      small.textContent = `${t("lead.col_asked")} ${i.asked} · ${t("lead.col_contacts")} ${i.one_to_one_contacts} · ` +
+        `${t("lead.col_yes")}/${t("lead.col_no")} ${i.helpful_yes}/${i.helpful_no}`;
       li.append(b, span, small);
       return li;
     }));
@@ -230,10 +235,10 @@
 
   function render(r) {
     const status = document.getElementById("status");
-    status.textContent = S[r.show.status] || r.show.status;
+    status.textContent = t("status." + r.show.status);
     status.className = "status status-" + r.show.status;
     root.dataset.status = r.show.status;
-    setText("window", r.window ? `${fmtLong.format(new Date(r.window.start * 1000))} – ${fmtShort.format(new Date(r.window.end * 1000))}` : S.no_data);
+    setText("window", r.window ? `${fmtLong.format(new Date(r.window.start * 1000))} – ${fmtShort.format(new Date(r.window.end * 1000))}` : t("lead.no_data"));
     setText("updated", fmtLong.format(new Date(r.generated_at * 1000)));
     renderKpis(r);
     drawSeries(charts, r.series, fmtShort, r.segments);
@@ -248,11 +253,10 @@
     clearTimeout(timer);
     const err = document.getElementById("error");
     try {
-      const resp = await fetch(`${root.dataset.api}?${query()}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      const body = await resp.json();
-      if (!resp.ok) throw new Error(body.error || resp.statusText);
+      const r = await api("GET", `${root.dataset.api}?${query()}`);
+      if (!r.ok) throw new Error(errorText(r));
       err.hidden = true;
-      render(body);
+      render(r.data);
     } catch (e) {
       err.textContent = String(e.message || e);
       err.hidden = false;
@@ -275,4 +279,4 @@
 
   updateLinks();
   refresh();
-})();
+}
