@@ -195,6 +195,7 @@ def test_deflected_contacts_with_poisson_interval(hand):
     # C was never on air: no estimate, and the reason why
     assert items[C]["deflected_contacts_estimate"] is None
     assert items[C]["deflected_reason"] == "not answered on air"
+    assert items[C]["deflected_reason_code"] == "not_on_air"  # what pages translate
     r = report(hand)
     # total = 1 − 0.25; half-widths add in quadrature: √(6.0827² + 5.3409²) = 8.0947
     assert r["totals"]["deflected_contacts_estimate"] == pytest.approx(0.75, abs=0.01)
@@ -230,6 +231,7 @@ def test_wait_time_impact(hand):
     # AHT left empty: the contacts' mean handle time (600 s on every contact that has one)
     assert report(hand, agents=2)["wait_impact"]["aht_seconds"] == pytest.approx(600)
     assert "reason" in report(hand)["wait_impact"]
+    assert report(hand)["wait_impact"]["reason_code"] == "wait_inputs_missing"
 
 
 def test_time_zones_bucket_on_local_boundaries(hand):
@@ -259,10 +261,13 @@ def test_no_baseline_and_zero_contacts(hand):
     r = report(hand, show="early")
     assert r["self_service_score"] is None
     assert r["reasons"]["self_service_score"] == "no one-to-one contacts in the window"
+    assert r["reason_codes"] == {"self_service_score": "no_contacts_in_window",
+                                 "deflected_contacts_estimate": "no_baseline_data"}
     assert r["self_service_share"] == 1.0  # one self-served viewer, no contacts: 1 / (1 + 0)
     item = next(i for i in r["items"] if i["slug"] == A)
     assert item["deflected_contacts_estimate"] is None
     assert item["deflected_reason"] == "no one-to-one data in the baseline period"
+    assert item["deflected_reason_code"] == "no_baseline_data"
     assert r["totals"]["deflected_contacts_estimate"] is None
 
 
