@@ -46,7 +46,7 @@ function matches(item) {
   if (category && item.category !== category) return false;
   if (!text) return true;
   return [item.slug, item.question, item.answer, item.keywords.join(" "), item.examples.join(" "), String(item.number || "")]
-    .some((s) => { return s.toLowerCase().includes(text); });
+    .some((s) => s.toLowerCase().includes(text));
 }
 
 function duplicateNumbers() {
@@ -68,7 +68,7 @@ function cell(tr, text, cls) {
 
 function renderList() {
   const dup = duplicateNumbers();
-  const shown = renumbering ? items.filter((i) => { return i.status === "on_shelf"; }) : items.filter(matches);
+  const shown = renumbering ? items.filter((i) => i.status === "on_shelf") : items.filter(matches);
   rows.replaceChildren();
   shown.forEach((item) => {
     const tr = document.createElement("tr");
@@ -135,7 +135,7 @@ async function toggleShelf(item) {
 }
 
 function replaceItem(saved) {
-  const i = items.findIndex((x) => { return x.slug === saved.slug; });
+  const i = items.findIndex((x) => x.slug === saved.slug);
   if (i >= 0) items[i] = saved; else items.push(saved);
   items.sort((a, b) => {
     return (a.number == null) - (b.number == null) || (a.number || 0) - (b.number || 0) || a.slug.localeCompare(b.slug);
@@ -157,7 +157,7 @@ function editable(item, revision) {
 }
 
 function fromForm() {
-  const words = (v, re) => { return v.split(re).map((s) => { return s.trim(); }).filter(Boolean); };
+  const words = (v, re) => { return v.split(re).map((s) => s.trim()).filter(Boolean); };
   return {
     slug: fields.slug.value.trim(), number: fields.number.value ? Number(fields.number.value) : null,
     question: fields.question.value, answer: fields.answer.value, category: fields.category.value,
@@ -318,7 +318,7 @@ function endRenumber() {
 
 $("renumber-cancel").addEventListener("click", () => { endRenumber(); renderList(); });
 $("renumber-save").addEventListener("click", async () => {
-  const slugs = Array.from(rows.querySelectorAll("tr")).map((tr) => { return tr.dataset.slug; });
+  const slugs = Array.from(rows.querySelectorAll("tr")).map((tr) => tr.dataset.slug);
   const r = await api("POST", "/api/catalog/renumber", { slugs: slugs });
   endRenumber();
   if (!r.ok) message($("list-msg"), "error", fmt("pc.error", { msg: r.data.error }));
