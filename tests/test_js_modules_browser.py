@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
-
 from test_console_browser import login
 from test_onair_api import new_show
 

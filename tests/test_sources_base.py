@@ -8,7 +8,8 @@ import time
 import pytest
 
 from fakes.harness import wait_for
-from studio.sources.base import Backoff, Comment, RecentIds, SourceStatus
+from studio.blocks.backoff import Backoff
+from studio.sources.base import Comment, RecentIds, SourceStatus
 from studio.sources.settings import Setting, SettingsError, merge_update, public_view, resolve
 from studio.sources.sink import Batcher, SinkRefused
 

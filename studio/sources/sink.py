@@ -12,8 +12,9 @@ from typing import Callable
 
 import requests
 
-from studio.comments.ingest import MAX_BATCH
-from studio.sources.base import Backoff, Comment
+from studio.sources.contract import MAX_BATCH
+from studio.blocks.backoff import Backoff
+from studio.sources.base import Comment
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from flask import Blueprint, abort, render_template, request
 
 from studio.http import i18n
 from studio.analytics.report import DEFINITIONS, REASONS
-from studio.http.api.analytics import report_for_request
-from studio.http.api.common import BadRequest, studio
+from studio.http.report_request import report_for_request
+from studio.http.context import show_or_404
+from studio.errors import Invalid
 from studio.access.auth import require_page
-from studio.store.catalog import NotFound
-from studio.store.shows import get_show, show_dict
 
 bp = Blueprint("lead", __name__)
+
 
 def _reason(code: str | None, text: str | None = None) -> str:
     """Why a figure is missing, in the lead's language: the message files translate the analytics' reason code;
@@ -27,18 +27,10 @@ def _localtime(ts: float | None, tz, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return datetime.fromtimestamp(ts, tz).strftime(fmt) if ts is not None else "—"
 
 
-def _show_or_404(show_id: str) -> dict:
-    try:
-        with studio().db.session() as s:
-            return show_dict(get_show(s, show_id))
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/lead/<show_id>")
 @require_page("lead")
 def dashboard(show_id: str):
-    show = _show_or_404(show_id)
+    show = show_or_404(show_id)
     lang = i18n.current_lang()
     strings = i18n.strings_for("lead.", "status.")
     strings.update({f"reason.{code}": _reason(code) for code in REASONS})
@@ -52,7 +44,7 @@ def dashboard(show_id: str):
 def report(show_id: str):
     try:
         data, tz = report_for_request(show_id)
-    except BadRequest as e:
+    except Invalid as e:
         abort(e.status, e.message)
     lang = i18n.current_lang()
     return render_template("lead/report.html", r=data, tz_name=str(tz),
