@@ -23,7 +23,12 @@ export function t(key, fallback) {
 
 /** t(key) with every {name} replaced by values[name]; a placeholder without a value becomes "". */
 export function fmt(key, values) {
-  return t(key).replace(/\{(\w+)\}/g, (_, name) => (values && name in values ? String(values[name]) : ""));
+  return fill(t(key), values);
+}
+
+/** The same for a text the page carries itself (a data- attribute rendered by the server). */
+export function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (_, name) => (values && name in values ? String(values[name]) : ""));
 }
 
 /** Seconds as mm:ss (minutes go past 59). */

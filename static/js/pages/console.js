@@ -146,7 +146,7 @@ function renderRanking() {
 function renderShow() {
   const show = state.onair.show;
   $("show-status").className = "status " + show.status;
-  $("show-status").textContent = t("status." + show.status);
+  $("show-status").textContent = t("status." + show.status, show.status);
   $("show-title").textContent = show.title;
   $("start-show").hidden = show.status === "live";
   $("end-show").hidden = show.status !== "live";

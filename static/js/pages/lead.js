@@ -235,7 +235,7 @@ function dashboard(root) {
 
   function render(r) {
     const status = document.getElementById("status");
-    status.textContent = t("status." + r.show.status);
+    status.textContent = t("status." + r.show.status, r.show.status);
     status.className = "status status-" + r.show.status;
     root.dataset.status = r.show.status;
     setText("window", r.window ? `${fmtLong.format(new Date(r.window.start * 1000))} – ${fmtShort.format(new Date(r.window.end * 1000))}` : t("lead.no_data"));

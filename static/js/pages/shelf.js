@@ -1,5 +1,6 @@
 /* The live shelf: search as you type (server-side, so Traditional input works), keep "讲解中" current by
  * polling the cacheable /now endpoint, and report the shelf view. */
+import { fill } from "../lib/strings.js";
 import { sendEvent } from "../lib/viewer-events.js";
 
 const POLL_MS = 3000;
@@ -34,7 +35,7 @@ function start(list) {
       c.style.order = r === undefined ? "" : String(r);
     }
     empty.hidden = slugs.length > 0;
-    count.textContent = count.dataset.found.replace("{n}", String(slugs.length));
+    count.textContent = fill(count.dataset.found, { n: slugs.length });
   }
 
   async function search(query) {
