@@ -62,11 +62,11 @@ def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(se
     assert poll(obs.card_shown)
     console = Watcher(server, show, ["health"])  # what the host's console shows
     try:
-        assert console.poll("health", lambda d: d["obs"]["connected"])["obs"]["connected"]
+        assert console.wait_for("health", lambda d: d["obs"]["connected"])["obs"]["connected"]
         obs.close()
         obs_harness.kill_obs()
         assert poll(lambda: not connected(producer, api), timeout=5.0), "the studio did not notice OBS died"
-        health = console.poll("health", lambda d: not d["obs"]["connected"])
+        health = console.wait_for("health", lambda d: not d["obs"]["connected"])
         assert not health["obs"]["connected"] and health["obs"]["last_error"], health
     finally:
         console.close()
