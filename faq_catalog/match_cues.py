@@ -17,7 +17,8 @@ _QUESTION = re.compile(
     r"|点样|边度|边个|几时|[系是]咪|系唔系|点[计算解]|边[只支款间位家]|(?<![好行干])嘛"
     r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
-    r"|when|where|which|what|how"
+    r"|进度|进展|推荐|去咗边|去边|边$"
+    r"|when|where|which|what|how|why|^can|^could|^do[ye]|^is|^are|^will|^any|isthere|arethere|canyou|cani"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
 _PROBLEM = re.compile(

@@ -17,11 +17,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  # "how long" and "when" ask the same of a delivery, a refund or a date
                  "多久", "多长时间", "多少天", "多长", "多少时间", "多久时间", "几耐", "几长时间", "几天", "几年",
                  "几个月", "几个小时", "几小时", "多少年", "几周"),
-    "什么": ("啥", "咩", "乜", "哪个", "哪家", "哪款", "哪一个", "哪一家", "哪些", "哪种", "边个", "哪一款"),
+    "什么": ("乜嘢", "咩嘢", "乜", "边间", "边款", "边只", "啥", "咩", "乜", "哪个", "哪家", "哪款", "哪一个", "哪一家", "哪些", "哪种", "边个", "哪一款"),
     "怎么": ("咋", "怎样", "怎么样", "如何", "点样", "咋样", "怎么着", "点解"),
     "哪里": ("哪儿", "哪", "边度", "边到", "哪边", "何处", "哪个城市", "什么城市", "哪个地方", "什么地方", "哪个省",
-             "什么省"),
+             "什么省", "去边", "去咗边", "去了边", "在边", "喺边"),
     "吗": ("么", "嘛"),
+    # "is there", A-not-A: the 没有 in it negates nothing ("有没有赠品" asks, "没有赠品" reports)
+    "有吗": ("有没有", "有冇", "有木有", "有无", "有没"),
     "没有": ("冇", "没得", "木有", "没", "无"),
     "不": ("唔",),
     "在": ("喺",),
@@ -30,10 +32,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "是": ("系",),
     "给": ("俾", "畀"),
     "能": ("可以", "可不可以", "能不能", "可否", "能否", "能够", "行不行", "得唔得", "得不得", "可唔可以"),
-    "多少": ("几多",),
+    "多少": ("几钱", "几多",),
     "一起": ("一块儿", "一块", "一齐", "一同", "同时", "一并"),
     # shipping and delivery
-    "发货": ("发出", "寄出", "出库", "寄走", "发走", "出货", "寄货", "发火", "发或", "发出来", "寄出来",
+    "发货": ("寄送", "运送", "出件", "发出", "寄出", "出库", "寄走", "发走", "出货", "寄货", "发火", "发或", "发出来", "寄出来",
              "发快递", "送出", "揽收", "发了货"),
     "发": ("寄",),
     "退货": ("退货物", "退件"),  # its own notion, not 退 + the goods placeholder
@@ -41,14 +43,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "快递": ("物流", "包裹", "宅配", "快件", "快递包裹", "物流信息", "快递信息", "物流记录", "记录", "轨迹",
              "物流轨迹", "物流详情"),
     "单号": ("快递单号", "运单号", "物流单号", "运单", "运单编号"),
-    "顺丰": ("中通", "圆通", "韵达", "申通", "极兔", "京东快递", "邮政", "ems", "德邦", "百世", "菜鸟",
+    "顺丰": ("黑猫", "新竹物流", "超商取货", "中通", "圆通", "韵达", "申通", "极兔", "京东快递", "邮政", "ems", "德邦", "百世", "菜鸟",
              "快递公司", "哪家快递"),
     "不动": ("没动", "没有动", "不更新", "没更新", "没有更新", "卡住", "停住", "没动静", "一直不动", "没变化", "没记录",
              "没有记录", "没信息", "没有信息", "停了好几天", "不走", "查不到", "查不了",
            "查不出"),
     "发货地": ("哪里发货", "哪里发的", "发货仓", "仓库在哪", "哪个仓"),
     # coupons, discounts, red packets
-    "优惠券": ("优惠卷", "优惠劵", "折价券", "折扣券", "代金券", "抵用券", "券", "卷", "劵", "无门槛",
+    "优惠券": ("优惠码", "折扣码", "折价卷", "优惠卷", "优惠劵", "折价券", "折扣券", "代金券", "抵用券", "券", "卷", "劵", "无门槛",
                "满减券", "大额券", "新人券", "新客券", "店铺券", "平台券", "津贴", "消费券", "红包券"),
     "叠加": ("叠", "叠用", "叠着用", "共用", "叠加使用", "一起用", "同时用", "一起使用", "一起抵", "一起抵扣",
              "一起减", "同时抵"),
@@ -70,7 +72,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                "拼多多", "淘宝", "京东", "唯品会", "抖音商城", "线下店", "超市里"),
     # orders and payment
     "拍": ("买", "购买", "入手", "抢购"),
-    "付款": ("支付", "付钱", "交钱", "给钱", "结账", "买单", "付费", "付账"),
+    "付款": ("结帐", "刷卡", "支付", "付钱", "交钱", "给钱", "结账", "买单", "付费", "付账"),
     "失败": ("闪退", "卡死", "没反应", "报错", "一直转圈", "付不了", "付不出", "拍不了", "下不了单",
              "提交不了", "买不了", "拍不下", "支付不了", "无法下单", "无法支付", "下不了"),
     "先用后付": ("货到付款", "先收货后付款", "收货后付款", "收到再付", "到货付款", "月付",
@@ -95,7 +97,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "退": ("退回", "寄回", "退回去", "寄回去", "退回来", "寄回来", "退寄"),
     "到账": ("到帐", "到卡", "原路退回", "回到账户"),
     "退换货": ("退换", "退货退款"),
-    "无理由": ("七天无理由", "7天无理由", "无理由退货", "无条件退"),
+    "无理由": ("鉴赏期", "七天鉴赏期", "7天鉴赏期", "七天无理由", "7天无理由", "无理由退货", "无条件退"),
     "拆封": ("拆开", "拆了", "开封", "试穿", "穿过", "用过", "试用过", "洗过", "穿了", "开过"),
     "不喜欢": ("不合适", "不满意", "不想要", "不要了", "不中意", "不合身", "不好看"),
     "运费险": ("退货险", "运险", "运费保险", "退货运费险"),
@@ -121,7 +123,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
             # "will there be more" without the word 补
             "还上不上", "还会上", "还会不会上", "还会有", "还会不会有", "还有机会", "还有没有机会", "还能买到",
             "还能抢到", "还能抢"),
-    "还有吗": ("还有没有", "还有么", "还有不", "还有货吗", "还有货没", "还有的卖吗"),
+    "还有吗": ("仲有冇", "仲有没有", "仲有吗", "仲有", "还有没有", "还有么", "还有不", "还有货吗", "还有货没", "还有的卖吗"),
     "没货": ("售罄", "售空", "卖完", "卖光", "抢光", "抢完", "秒空", "缺货", "断货", "无货", "没库存",
              "没货了", "库存不足"),
     "今天": ("明天", "后天", "大后天", "当天", "明早", "明晚", "今晚", "今早", "这周", "下周", "周末", "月底",
@@ -176,7 +178,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # The first pass folds these groups (function words, dialect); the second pass the domain groups.
-FUNCTION_WORDS: frozenset[str] = frozenset(("什么时候", "什么", "怎么", "哪里", "吗", "没有", "不", "在", "了", "的",
+FUNCTION_WORDS: frozenset[str] = frozenset(("什么时候", "什么", "怎么", "哪里", "吗", "有吗", "没有", "不", "在", "了", "的",
                                              "是", "给", "能", "多少", "一起"))
 # Content words folded in the first pass too, so phrases built on them meet: 一起寄 → 一起发.
 FIRST_PASS_WORDS: frozenset[str] = frozenset(("发",))
@@ -241,8 +243,42 @@ LATIN: dict[str, str] = {
     "singapore": "海外", "malaysia": "海外",
     "sf": "顺丰",
     "when": "什么时候", "how": "怎么", "where": "哪里", "what": "什么", "can": "能",
-    "service": "客服", "cs": "客服",
+    "service": "客服", "cs": "客服", "customerservice": "客服", "agent": "客服", "human": "客服", "staff": "客服",
+    "contact": "客服",
+    "arrive": "收到", "arrived": "收到", "arrival": "收到", "receive": "收到", "received": "收到",
+    "broken": "破损", "damaged": "破损", "damage": "破损", "defective": "破损", "cracked": "破损", "leaking": "破损",
+    "cancel": "退款", "cancelled": "退款", "canceled": "退款", "moneyback": "退款",
+    "discount": "优惠券", "discounts": "优惠券", "promo": "优惠券", "promocode": "优惠券", "code": "优惠券",
+    "stock": "补货", "instock": "补货", "available": "补货", "sold": "没货",
+    "courier": "顺丰", "carrier": "顺丰", "send": "发货", "sent": "发货", "ships": "发货",
+    "missing": "漏发", "lost": "漏发", "incomplete": "漏发",
+    "deposit": "定金", "balance": "尾款", "finalpayment": "尾款",
+    "luckybag": "福袋", "draw": "抽奖", "lottery": "抽奖", "giveaway": "抽奖", "prize": "抽奖",
+    "redpacket": "红包", "redenvelope": "红包", "hongbao": "红包",
+    "flagship": "旗舰店", "official": "旗舰店", "shop": "旗舰店",
+    "expire": "保质期", "expiry": "保质期", "expiration": "保质期", "expired": "临期", "shelflife": "保质期",
+    "fresh": "新鲜", "fridge": "冷藏", "freezer": "冷藏", "refrigerate": "冷藏", "storage": "保存", "keep": "保存",
+    "pregnant": "孕妇", "pregnancy": "孕妇", "breastfeeding": "孕妇", "sensitive": "敏感肌", "baby": "小孩",
+    "kids": "小孩", "child": "小孩",
+    "combine": "合并发货", "together": "一起", "insurance": "运费险", "postage": "运费", "whopays": "谁出",
+    "refuse": "拒收", "reject": "拒收", "installment": "分期", "installments": "分期", "paylater": "先用后付",
+    "failed": "失败", "fail": "失败", "error": "失败", "change": "改", "modify": "改", "edit": "改",
+    "phone": "收件人", "redeem": "兑换", "real": "正品", "legit": "正品", "counterfeit": "正品",
+    "cheap": "价格", "expensive": "价格", "howmuch": "多少", "howlong": "什么时候", "why": "怎么",
+    "cm": "尺码", "tall": "尺码", "height": "尺码", "weight": "体重", "fit": "尺码",
 }
+
+# English words that carry no topic; a Latin run made of known words and these still reads ("where is my
+# parcel" → 哪里 快递). They vanish from the tokens.
+LATIN_STOP: frozenset[str] = frozenset((
+    "a", "i", "is", "are", "am", "was", "were", "be", "been", "my", "me", "mine", "you", "your", "it", "its", "this",
+    "that", "these", "those", "the", "an", "to", "of", "for", "in", "on", "at", "by", "with", "from", "do", "does",
+    "did", "will", "would", "could", "should", "we", "our", "they", "there", "here", "have", "has", "had", "get",
+    "got", "any", "some", "yet", "still", "please", "pls", "plz", "and", "or", "if", "so", "up", "out", "about",
+    "item", "items", "order", "ordered", "orders", "product", "products", "one", "ones", "many", "much", "long",
+    "now", "today", "soon", "time", "back", "again", "more", "not", "no", "yes", "ok", "hi", "hello", "hey",
+    "guys", "sis", "dear", "thanks", "thank", "thx", "too", "very", "just", "also", "only", "use", "used",
+))
 
 # Names of goods: they say which product, never which question, so they fold to one placeholder
 # and an item that happens to use "面膜" in an example does not claim every comment about masks.

@@ -26,8 +26,9 @@ import ahocorasick_rs
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 from pypinyin import lazy_pinyin  # noqa: E402  (must follow the setting above)
 
-from faq_catalog.match_lexicon import (FILLER, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
+from faq_catalog.match_lexicon import (FILLER, FRAME_CHARS, LATIN_STOP, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
                             NEXT_WORD, STALL_WORD, STREAM_WORD, SYNONYMS, WHEN_WORD, WHICH_LINK)
+from faq_catalog.match_sound import SoundIndex
 from faq_catalog.normalize import normalize
 
 SEP = "|"
@@ -44,6 +45,8 @@ _CHARS = re.compile(r"[a-z]+|\d+|.")
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
 # Before "几号", a word that runs up to a date ("到几号", "截止几号", "保价到几号") makes it a date too.
 _UNTIL = frozenset("到至止")
+# A notion that happens on a date, right before "几号" ("尾款几号", "发货几号"), makes it a date as well.
+_DATED_NOTION = frozenset(("尾款", "定金", "发货", "收到", "付款", "退款", "到账", "补货", "抽奖", "开奖", "双11"))
 # "后面/等会" folds to the next product, but followed by a price move it means "later": "后面会不会降".
 _PRICE_MOVE = frozenset(("降价", "降", "涨", "涨价", "便宜", "价格", "价保"))
 _SKIPPABLE = frozenset(("不", "吗", "没有"))
@@ -83,6 +86,26 @@ class _Pass:
         if pos < len(s):
             out += _CHARS.findall(s, pos)
         return out
+
+    def tokens_and_surfaces(self, s: str) -> tuple[list[str], list[str]]:
+        """tokens() and, per token, the text it was read from (a homophone typo is found in the surface)."""
+        out: list[str] = []
+        surfaces: list[str] = []
+        pos, targets = 0, self._targets
+        for idx, start, end in self._ac.find_matches_as_indexes(s):
+            if start > pos:
+                chars = _CHARS.findall(s, pos, start)
+                out += chars
+                surfaces += chars
+            if targets[idx]:
+                out.append(targets[idx])
+                surfaces.append(s[start:end])
+            pos = end
+        if pos < len(s):
+            chars = _CHARS.findall(s, pos)
+            out += chars
+            surfaces += chars
+        return out, surfaces
 
 
 def _lexicon_words() -> dict[str, str]:
@@ -127,6 +150,17 @@ def _base_second() -> _Pass:
     return _Pass(_passes()[1])
 
 
+@lru_cache(maxsize=1)
+def _base_sound() -> SoundIndex:
+    """Sound keys of every lexicon word: its variants as viewers write them, and as the first pass leaves them."""
+    first, second_map = _passes()
+    pairs = [(v, c) for v, c in second_map.items() if c]
+    for canonical in _FIRST_PASS:
+        for v in (canonical, *SYNONYMS[canonical]):
+            pairs.append((normalize(v), canonical))
+    return SoundIndex(pairs, FRAME_CHARS)
+
+
 def pinyin_forms(word: str) -> tuple[str, ...]:
     """Full toneless pinyin and initials of a Chinese word ("发货" → "fahuo", "fh"); () when not all Han."""
     if not word or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
@@ -139,12 +173,19 @@ def pinyin_forms(word: str) -> tuple[str, ...]:
     return ("".join(full), initials) if len(initials) >= 2 else ("".join(full),)
 
 
+# Chat abbreviations that are not initials of anything the shop says (laughter, praise, swearing).
+_CHAT_LATIN = frozenset(("nb", "sb", "ok", "yyds", "xswl", "awsl", "zqsg", "dbq", "hhh"))
+
+
 def catalog_latin(words: Iterable[str]) -> dict[str, str]:
-    """Pinyin and initials of catalog keywords → the keyword. An abbreviation shared by several keywords
-    ("hb": 红包, 花呗) stands for all of them and the rest of the comment decides."""
+    """Pinyin and initials of the catalog's words → the word. An abbreviation shared by several words
+    ("hb": 红包, 花呗) stands for all of them and the rest of the comment decides. Initials made of one
+    repeated letter (hh, mm) are laughter and emphasis, not words."""
     seen: dict[str, list[str]] = {}
     for w in words:
         for form in pinyin_forms(w):
+            if form in _CHAT_LATIN or len(set(form)) == 1:
+                continue
             bucket = seen.setdefault(form, [])
             if w not in bucket:
                 bucket.append(w)
@@ -158,7 +199,7 @@ class Canonicalizer:
     lexicon does not know ("花呗", "专柜") as whole tokens, so they weigh as words, not loose characters.
     """
 
-    def __init__(self, catalog_words: Iterable[str] = ()):
+    def __init__(self, catalog_words: Iterable[str] = (), catalog_text: Iterable[str] = ()):
         self._first, lexicon_map = _passes()
         base = _base_second()
         catalog_words = list(catalog_words)
@@ -170,9 +211,17 @@ class Canonicalizer:
                 if len(tokens) == len(w) and not any(t in lexicon_map for t in tokens):
                     own[w] = w
         self._second = _Pass({**lexicon_map, **own}) if own else base
+        self._sound = _base_sound().merged(SoundIndex(own)) if own else _base_sound()
         # Words that can name a topic: canonical lexicon words and the catalog's own (not KEEP words).
         self.words = frozenset(SYNONYMS) | {GOODS_TOKEN} | frozenset(own)
-        self._latin = catalog_latin(catalog_words)
+        # Initials and pinyin of every word the catalog uses, as the producer wrote it and as the lexicon
+        # reads it: 运费险 gives yfx, 物流 gives wl, and an item that says 退款 only in its question gives tk.
+        words = list(dict.fromkeys(catalog_words))
+        for text in (*catalog_words, *catalog_text):
+            for tok, surface in zip(*self._second.tokens_and_surfaces(self._first.text(text))):
+                words += [w for w in (tok, surface) if len(w) > 1]
+        self._latin = catalog_latin(dict.fromkeys(words))
+        self._latin.update(dict.fromkeys(LATIN_STOP, ""))
         self._latin.update(LATIN)  # English wins over a coincidental pinyin form
 
     def _latin_word(self, m: re.Match) -> str:
@@ -181,26 +230,35 @@ class Canonicalizer:
         return word if word is not None else self._split_latin(run)
 
     def _split_latin(self, run: str) -> str:
-        """Normalization glues words ("when ship" → "whenship"): split a run into known words of two
-        letters or more, fewest pieces first; a run that does not split wholly stays as it is."""
+        """Normalization glues words ("where is my parcel" → "whereismyparcel"): split a run into known words
+        (two letters or more, or a stop word such as "a"), fewest pieces first. A run that does not split
+        wholly, or splits into stop words alone, stays as it is."""
         if len(run) > MAX_LATIN_RUN:
             return run
         best: dict[int, list[str]] = {0: []}
         for i in range(len(run)):
             if i not in best:
                 continue
-            for j in range(i + 2, len(run) + 1):
+            for j in range(i + 1, len(run) + 1):
                 piece = run[i:j]
-                if piece in self._latin and (j not in best or len(best[j]) > len(best[i]) + 1):
+                if (len(piece) > 1 or piece in LATIN_STOP) and piece in self._latin \
+                        and (j not in best or len(best[j]) > len(best[i]) + 1):
                     best[j] = best[i] + [piece]
         pieces = best.get(len(run))
-        return "".join(self._latin[p] for p in pieces) if pieces else run
+        if not pieces or all(p in LATIN_STOP for p in pieces) and len(pieces) > 1:
+            return run
+        return "".join(self._latin[p] for p in pieces)
 
-    def tokens(self, normalized: str) -> list[str]:
+    def tokens(self, normalized: str, sound: bool = True) -> list[str]:
+        """Canonical tokens; `sound=False` skips the homophone reading (catalog text is typed with care, and
+        its own words must not be read as some other word's typo)."""
         s = _LATIN_RUN.sub(self._latin_word, normalized)
         if "满" in s:
             s = _TIERED.sub("满减", s)
-        tokens = self._second.tokens(self._first.text(s))
+        if sound:
+            tokens = self._sound.rewrite(*self._second.tokens_and_surfaces(self._first.text(s)))
+        else:
+            tokens = self._second.tokens(self._first.text(s))
         if WHICH_LINK in tokens:
             tokens = _read_which_link(tokens)
         if NEXT_WORD in tokens:
@@ -222,7 +280,7 @@ def _read_which_link(tokens: list[str]) -> list[str]:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         prev = out[-1] if out else ""
-        if (nxt and nxt[0] in _DATED_ACTION) or (prev and prev[-1] in _UNTIL):
+        if (nxt and nxt[0] in _DATED_ACTION) or (prev and (prev[-1] in _UNTIL or prev in _DATED_NOTION)):
             out.append(WHEN_WORD)
         else:
             out.append(tok)

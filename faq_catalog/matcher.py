@@ -31,6 +31,7 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 THRESHOLD = 0.6
 REVIEW_BELOW = 0.45  # a match this unsure goes to the crew's review queue
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
+_QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
 
@@ -45,7 +46,7 @@ class Match:
 
 def _item_text(item: FaqItem, canon: Canonicalizer) -> ItemText:
     def prepare(text: str) -> tuple[str, ...]:
-        return tuple(canon.tokens(normalize(text)))
+        return tuple(canon.tokens(normalize(text), sound=False))
 
     keywords = tuple(k for k in (prepare(k) for k in item.keywords) if k)
     clauses = [c for c in _CLAUSE.split(item.question) if c]
@@ -61,7 +62,8 @@ class Matcher:
         slugs = {it.slug for it in self.items}
         # Taught answers win for the exact comment; later decisions replace earlier ones.
         self._taught = {normalize(f.text): f.faq for f in feedback if f.faq is None or f.faq in slugs}
-        self._canon = Canonicalizer(normalize(k) for it in self.items for k in it.keywords)
+        self._canon = Canonicalizer([normalize(k) for it in self.items for k in it.keywords],
+                                    [normalize(t) for it in self.items for t in (it.question, *it.examples)])
         self._index = TermIndex([_item_text(it, self._canon) for it in self.items], self._canon.words)
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
@@ -95,7 +97,10 @@ class Matcher:
             return Match(slug, 1.0 if slug else 0.0, normalized, is_question)
         if not normalized:
             return Match(None, 0.0, normalized, is_question)
-        scores = self._index.scores(self._canon(normalized))
+        canonical = self._canon(normalized)
+        # A question word the viewer mistyped (神魔时候) asks all the same once read back.
+        is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS)
+        scores = self._index.scores(canonical)
         if not scores:
             return Match(None, 0.0, normalized, is_question, review=is_question)
         top = max(scores, key=scores.__getitem__)
