@@ -267,6 +267,28 @@ class Canonicalizer:
             tokens = [t for t in tokens if t != STALL_WORD]
         return tokens
 
+    def new_words(self, normalized: str) -> list[str]:
+        """Words of a comment this canonicalizer does not know: Latin runs that are neither English nor a
+        catalog word's pinyin ("sfh", "tysm"), and runs of 2–4 loose characters (a typo or slang term the
+        homophone reading did not place), without question frame at their edges."""
+        out = []
+        for run in _LATIN_RUN.findall(normalized):
+            if len(run) > 1 and len(set(run)) > 1 and run not in self._latin and self._split_latin(run) == run:
+                out.append(run)
+        loose: list[str] = []
+        for tok in [*self.tokens(normalized), ""]:
+            if len(tok) == 1 and "\u4e00" <= tok <= "\u9fff" and tok not in self.words:
+                loose.append(tok)
+                continue
+            while loose and loose[0] in FRAME_CHARS:
+                loose.pop(0)
+            while loose and loose[-1] in FRAME_CHARS:
+                loose.pop()
+            if 1 < len(loose) <= MAX_OWN_WORD:
+                out.append("".join(loose))
+            loose = []
+        return out
+
     def __call__(self, normalized: str) -> str:
         tokens = self.tokens(normalized)
         return SEP + SEP.join(tokens) + SEP if tokens else ""
