@@ -58,6 +58,7 @@ class TermIndex:
                     for tok in seq:
                         per_item = uses.setdefault(tok, {})
                         per_item[i] = per_item.get(i, 0) + count
+        uses_before = {t for it in items for seqs in (it.keywords, it.phrases) for seq in seqs for t in seq}
         norm = math.log(1 + n)
         base: dict[str, float] = {}
         anchors: set[str] = set()
@@ -103,7 +104,8 @@ class TermIndex:
                 if len(comment) > 1 and len(content) > 1:
                     add(comment, i, TAUGHT_WHOLE, whole_keyword=True)
                 for span in _spans(comment, lexicon_words):
-                    add(span, i, TAUGHT_PART)
+                    if len(span) > 1 or span[0] not in uses_before:  # a lone known word is the catalog's to weigh
+                        add(span, i, TAUGHT_PART)
         pieces = list(best)
         self._postings = [tuple((i, w, a) for i, (w, a) in best[p].items()) for p in pieces]
         self._ac = ahocorasick_rs.AhoCorasick(pieces) if pieces else None
@@ -111,7 +113,7 @@ class TermIndex:
     def position(self, slug: str) -> int | None:
         return self._position.get(slug)
 
-    def scores(self, canonical: str) -> dict[int, float]:
+    def scores(self, canonical: str, anchored_only: bool = True) -> dict[int, float]:
         """Item position → evidence for this canonical comment ("|tok|tok|"). Only items with at least one
         anchored piece (a keyword's, or one holding a topical lexicon word) are returned: words that merely
         recur in some example ("支持", "公司") never name an item on their own."""
@@ -139,7 +141,7 @@ class TermIndex:
                 if fresh:
                     score[item] = score.get(item, 0.0) + weight * late * fresh.bit_count() / span
                     covered[item] = covered.get(item, 0) | mask
-        return {i: s for i, s in score.items() if i in anchored}
+        return {i: s for i, s in score.items() if i in anchored} if anchored_only else score
 
 
 def _is_piece(seq: tuple[str, ...], lexicon_words: frozenset[str]) -> bool:

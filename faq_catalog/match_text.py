@@ -199,19 +199,29 @@ class Canonicalizer:
     lexicon does not know ("花呗", "专柜") as whole tokens, so they weigh as words, not loose characters.
     """
 
-    def __init__(self, catalog_words: Iterable[str] = (), catalog_text: Iterable[str] = ()):
+    def __init__(self, catalog_words: Iterable[str] = (), catalog_text: Iterable[str] = (),
+                 taught_words: Iterable[str] = ()):
+        """`taught_words` are words learnt from the crew's decisions (a typo, a slang term): read as one
+        token each, like the catalog's own words, but never naming a topic on their own."""
         self._first, lexicon_map = _passes()
         base = _base_second()
         catalog_words = list(catalog_words)
-        own: dict[str, str] = {}
-        for word in catalog_words:
-            w = self._first.text(word)
-            if 1 < len(w) <= MAX_OWN_WORD and w not in lexicon_map and w.isalpha() and not w.isascii():
-                tokens = base.tokens(w)
-                if len(tokens) == len(w) and not any(t in lexicon_map for t in tokens):
-                    own[w] = w
-        self._second = _Pass({**lexicon_map, **own}) if own else base
-        self._sound = _base_sound().merged(SoundIndex(own)) if own else _base_sound()
+
+        def whole(words: Iterable[str]) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for word in words:
+                w = self._first.text(word)
+                if 1 < len(w) <= MAX_OWN_WORD and w not in lexicon_map and w.isalpha() and not w.isascii():
+                    tokens = base.tokens(w)
+                    if len(tokens) == len(w) and not any(t in lexicon_map for t in tokens):
+                        out[w] = w
+            return out
+
+        own = whole(catalog_words)
+        learnt = {w: w for w in whole(taught_words) if w not in own}
+        extra = {**learnt, **own}
+        self._second = _Pass({**lexicon_map, **extra}) if extra else base
+        self._sound = _base_sound().merged(SoundIndex(extra)) if extra else _base_sound()
         # Words that can name a topic: canonical lexicon words and the catalog's own (not KEEP words).
         self.words = frozenset(SYNONYMS) | {GOODS_TOKEN} | frozenset(own)
         # Initials and pinyin of every word the catalog uses, as the producer wrote it and as the lexicon

@@ -30,6 +30,7 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 # about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
 THRESHOLD = 0.6
 REVIEW_BELOW = 0.45  # a match this unsure goes to the crew's review queue
+REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence is a likely miss: review it
 # A comment this close (shared tokens / all tokens) to one the crew marked "not a shelf question" is not one
 # either; one close to a "not this" comment keeps only part of its evidence for that item.
 NOT_A_QUESTION_SIMILARITY = 0.75
@@ -125,11 +126,16 @@ class Matcher:
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
     def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]] | None = None) -> None:
+        # A new Latin word ("sfh") is a deliberate abbreviation: it becomes a keyword of the item. A new run of
+        # characters may be an ordinary word that merely was not in the catalog ("支持", "黑色"): it is read as
+        # one token, weighs in the taught comment's pieces, but names the item only beside a topic word.
         new_words = new_words or {}
-        keywords = [normalize(k) for it in self.items for k in (*it.keywords, *new_words.get(it.slug, ()))]
+        latin = {slug: [w for w in ws if w.isascii()] for slug, ws in new_words.items()}
+        keywords = [normalize(k) for it in self.items for k in (*it.keywords, *latin.get(it.slug, ()))]
         texts = [normalize(t) for it in self.items for t in (it.question, *it.examples)]
-        self._canon = Canonicalizer(keywords, texts)
-        self._index = TermIndex([_item_text(it, self._canon, new_words.get(it.slug, ()), taught.get(it.slug, ()))
+        han = [w for ws in new_words.values() for w in ws if not w.isascii()]
+        self._canon = Canonicalizer(keywords, texts, han)
+        self._index = TermIndex([_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ()))
                                  for it in self.items], self._canon.words)
 
     def _learn(self) -> None:
@@ -199,15 +205,23 @@ class Matcher:
                 i = self._index.position(slug)
                 if i in scores:
                     scores[i] *= NOT_THIS_FACTOR
-        if not scores:
-            return Match(None, 0.0, normalized, is_question, review=is_question)
-        top = max(scores, key=scores.__getitem__)
-        best = scores[top]
+        top = max(scores, key=scores.__getitem__) if scores else None
+        best = scores[top] if scores else 0.0
         if not is_question or best < THRESHOLD or about_host(normalized):
-            return Match(None, 0.0, normalized, is_question, review=is_question and not about_host(normalized))
+            return Match(None, 0.0, normalized, is_question,
+                         review=is_question and not about_host(normalized) and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
         confidence = round(_confidence(best, second), 4)
         return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
+
+
+    def _near_miss(self, canonical: str, best: float) -> bool:
+        """An unanswered question worth the crew's look: some catalog evidence, even unanchored or under the
+        threshold. One with none at all (a spec, a brand not sold) is an emerging question, not a miss."""
+        if best >= REVIEW_EVIDENCE:
+            return True
+        raw = self._index.scores(canonical, anchored_only=False) if canonical else {}
+        return max(raw.values(), default=0.0) >= REVIEW_EVIDENCE
 
 
 def _confidence(best: float, second: float) -> float:
