@@ -27,6 +27,7 @@ _PROBLEM = re.compile(
     r"|(?<![没不无未])(?<!没有)(?:漏|破(?!防)|坏|碎|裂)"
     r"|(?<!没)问题|不对|不回|不理|没[动变送给见]|没[看找]到|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
     r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]"
+    r"|broken|damaged|missing|wrong|notreceived|neverreceived|didnt|didnot|havent|hasnt|failed|lost|stuck|notarrived"
 )
 
 

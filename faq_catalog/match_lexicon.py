@@ -265,6 +265,7 @@ LATIN: dict[str, str] = {
     "failed": "失败", "fail": "失败", "error": "失败", "change": "改", "modify": "改", "edit": "改",
     "phone": "收件人", "redeem": "兑换", "real": "正品", "legit": "正品", "counterfeit": "正品",
     "cheap": "价格", "expensive": "价格", "howmuch": "多少", "howlong": "什么时候", "why": "怎么",
+    "whats": "什么", "wheres": "哪里", "hows": "怎么", "whens": "什么时候", "wat": "什么", "wen": "什么时候",
     "cm": "尺码", "tall": "尺码", "height": "尺码", "weight": "体重", "fit": "尺码",
 }
 

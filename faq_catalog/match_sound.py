@@ -55,6 +55,33 @@ def readings(ch: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable of the table, as a viewer types it ("fa", "zhi", "lv")."""
+    out = set()
+    for raw in pinyin_dict.values():
+        for r in raw.split(","):
+            out.add("".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c))
+                    .replace("ü", "v"))
+    return frozenset(out)
+
+
+def _piece_key(piece: str) -> str | None:
+    """The sound key of one written piece: a Han character's usual reading, or a typed pinyin syllable
+    ("fa货": the viewer typed the sound of the character they did not find)."""
+    if len(piece) == 1 and "\u4e00" <= piece <= "\u9fff":
+        r = readings(piece)
+        return r[0] if r else None
+    if piece.isascii() and piece.isalpha() and 1 < len(piece) <= 6 and piece in _syllables():
+        return _fold(piece)
+    return None
+
+
+def _sounds(piece: str) -> bool:
+    return (len(piece) == 1 and "\u4e00" <= piece <= "\u9fff") or (
+        piece.isascii() and piece.isalpha() and 1 < len(piece) <= 6)
+
+
 def _is_han(word: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
@@ -104,14 +131,15 @@ class SoundIndex:
         out._index = merged
         return out
 
-    def word(self, chars: str) -> str | None:
-        """The canonical token `chars` is a sound-alike typo of, or None."""
+    def word(self, chars: str | list[str]) -> str | None:
+        """The canonical token `chars` (characters, or pieces that may be typed syllables) is a sound-alike
+        typo of, or None."""
         keys = []
         for ch in chars:
-            r = readings(ch)
-            if not r:
+            k = _piece_key(ch)
+            if k is None:
                 return None
-            keys.append(r[0])
+            keys.append(k)
         found = self._index.get("-".join(keys))
         if not found:
             return None
@@ -131,17 +159,17 @@ class SoundIndex:
         i, n = 0, len(tokens)
         while i < n:
             j = i
-            while j < n and len(surfaces[j]) == 1 and "\u4e00" <= surfaces[j] <= "\u9fff":
+            while j < n and _sounds(surfaces[j]):
                 j += 1
-            if j - i < MIN_WORD:
-                out.append(tokens[i])
-                i += 1
+            if j - i < MIN_WORD or all(surfaces[k].isascii() for k in range(i, j)):
+                out += tokens[i:max(j, i + 1)]
+                i = max(j, i + 1)
                 continue
-            out += self._rewrite_run("".join(surfaces[i:j]), tokens[i:j])
+            out += self._rewrite_run(surfaces[i:j], tokens[i:j])
             i = j
         return out
 
-    def _rewrite_run(self, run: str, tokens: list[str]) -> list[str]:
+    def _rewrite_run(self, run: list[str], tokens: list[str]) -> list[str]:
         out: list[str] = []
         i, n = 0, len(run)
         while i < n:

@@ -40,7 +40,7 @@ MAX_LATIN_RUN = 40
 _LATIN_RUN = re.compile(r"[a-z]+")
 # 满300减50, 满几百减多少, 每满300减50: a tiered discount, whatever the figures.
 _TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*")
-_CHARS = re.compile(r"[a-z]+|\d+|.")
+_CHARS = re.compile(r"[a-z]+|\d+|[^\x1f]")
 # After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
 # Before "几号", a word that runs up to a date ("到几号", "截止几号", "保价到几号") makes it a date too.
@@ -50,6 +50,20 @@ _DATED_NOTION = frozenset(("尾款", "定金", "发货", "收到", "付款", "�
 # "后面/等会" folds to the next product, but followed by a price move it means "later": "后面会不会降".
 _PRICE_MOVE = frozenset(("降价", "降", "涨", "涨价", "便宜", "价格", "价保"))
 _SKIPPABLE = frozenset(("不", "吗", "没有"))
+
+
+_FENCE = "\x1f"  # kept out of every pattern; dropped from the tokens
+
+
+@lru_cache(maxsize=1)
+def _latin_heads() -> frozenset[str]:
+    """Latin beginnings of lexicon words ("t" of t恤, "a" of a货): such a run must stay open to them."""
+    heads = set()
+    for word in _lexicon_words():
+        m = _LATIN_RUN.match(word)
+        if m and m.end() < len(word):
+            heads.add(m.group(0))
+    return frozenset(heads)
 
 
 class _Pass:
@@ -236,8 +250,16 @@ class Canonicalizer:
 
     def _latin_word(self, m: re.Match) -> str:
         run = m.group(0)
+        if run in _latin_heads() and run not in LATIN:
+            return run  # "t" of t恤, "a" of a货: the lexicon reads it with what follows
         word = self._latin.get(run)
-        return word if word is not None else self._split_latin(run)
+        if word is not None:
+            return word
+        word = self._split_latin(run)
+        if word != run or run in _latin_heads():
+            return word
+        # An unknown run stays a token of its own: fenced, so "fa货" never reads as f + "a货" (a fake).
+        return f"{_FENCE}{run}{_FENCE}"
 
     def _split_latin(self, run: str) -> str:
         """Normalization glues words ("where is my parcel" → "whereismyparcel"): split a run into known words
