@@ -77,9 +77,25 @@ def _piece_key(piece: str) -> str | None:
     return None
 
 
-def _sounds(piece: str) -> bool:
-    return (len(piece) == 1 and "\u4e00" <= piece <= "\u9fff") or (
-        piece.isascii() and piece.isalpha() and 1 < len(piece) <= 6)
+_KEYS: dict[str, str] = {}  # character → its key ("" when none); bounded by the character set
+
+
+MAX_KEYS = 100_000
+
+
+def _key(piece: str) -> str:
+    k = _KEYS.get(piece)
+    if k is None:
+        k = _piece_key(piece) or ""
+        if len(_KEYS) < MAX_KEYS:
+            _KEYS[piece] = k
+    return k
+
+
+def _second_dash(key: str) -> int:
+    first = key.index("-")
+    second = key.find("-", first + 1)
+    return second if second > 0 else len(key)
 
 
 def _is_han(word: str) -> bool:
@@ -118,6 +134,7 @@ class SoundIndex:
                 if (surface, canonical) not in bucket:
                     bucket.append((surface, canonical))
         self._index = index
+        self._pairs = frozenset(k[:_second_dash(k)] for k in index)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -129,52 +146,38 @@ class SoundIndex:
         for k, v in other._index.items():
             merged[k] = [*v, *[c for c in merged.get(k, ()) if c not in v]]
         out._index = merged
+        out._pairs = self._pairs | other._pairs
         return out
 
     def word(self, chars: str | list[str]) -> str | None:
         """The canonical token `chars` (characters, or pieces that may be typed syllables) is a sound-alike
         typo of, or None."""
-        keys = []
-        for ch in chars:
-            k = _piece_key(ch)
-            if k is None:
-                return None
-            keys.append(k)
-        found = self._index.get("-".join(keys))
-        if not found:
-            return None
-        n = len(chars)
-        for surface, canonical in found:
-            changed = [a for a, b in zip(chars, surface) if a != b]
-            if changed and len(changed) <= max(1, n // 2) and len(changed) < n \
-                    and not any(a in self._plain for a in changed):
-                return canonical
-        return None
+        pieces = list(chars)
+        return self._word(pieces, [_key(p) for p in pieces])
 
     def rewrite(self, tokens: list[str], surfaces: list[str]) -> list[str]:
         """Tokens with every run of single characters (as written) re-read where a part sounds like a known
         word, longest first, left to right. A character read as a word of its own (赠 → 赠品, 发) may still be
         half of a mistyped longer one (赠频 → 赠品, 发获 → 发货), so runs take every single Han character."""
+        get = _KEYS.get
+        keys = [get(sf) for sf in surfaces]
+        if None in keys:
+            keys = [k if k is not None else _key(sf) for k, sf in zip(keys, surfaces)]
+        pairs = self._pairs
+        for a in range(len(keys) - 1):
+            if keys[a] and keys[a + 1] and f"{keys[a]}-{keys[a + 1]}" in pairs:
+                break
+        else:
+            return tokens  # no two neighbours sound like the start of any known word: the common case
         out: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
-            j = i
-            while j < n and _sounds(surfaces[j]):
-                j += 1
-            if j - i < MIN_WORD or all(surfaces[k].isascii() for k in range(i, j)):
-                out += tokens[i:max(j, i + 1)]
-                i = max(j, i + 1)
+            if not keys[i]:
+                out.append(tokens[i])
+                i += 1
                 continue
-            out += self._rewrite_run(surfaces[i:j], tokens[i:j])
-            i = j
-        return out
-
-    def _rewrite_run(self, run: list[str], tokens: list[str]) -> list[str]:
-        out: list[str] = []
-        i, n = 0, len(run)
-        while i < n:
             for size in range(min(MAX_WORD, n - i), MIN_WORD - 1, -1):
-                word = self.word(run[i:i + size])
+                word = self._word(surfaces[i:i + size], keys[i:i + size])
                 if word is not None:
                     out.append(word)
                     i += size
@@ -183,3 +186,17 @@ class SoundIndex:
                 out.append(tokens[i])
                 i += 1
         return out
+
+    def _word(self, pieces: list[str], keys: list[str]) -> str | None:
+        if not all(keys) or all(p.isascii() for p in pieces):
+            return None
+        found = self._index.get("-".join(keys))
+        if not found:
+            return None
+        n = len(pieces)
+        for surface, canonical in found:
+            changed = [a for a, b in zip(pieces, surface) if a != b]
+            if changed and len(changed) <= max(1, n // 2) and len(changed) < n \
+                    and not any(a in self._plain for a in changed):
+                return canonical
+        return None

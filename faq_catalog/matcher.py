@@ -37,6 +37,7 @@ NOT_A_QUESTION_SIMILARITY = 0.75
 NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
+_UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
@@ -85,6 +86,8 @@ class _Counters:
 
     def close(self, tokens: frozenset[str]) -> tuple[bool, set[str]]:
         """(close to a "not a shelf question" comment, items it is close to a "not this" comment of)."""
+        if self._by_token.keys().isdisjoint(tokens):
+            return False, set()
         shared: dict[int, int] = {}
         for t in tokens:
             for n in self._by_token.get(t, ()):
@@ -217,8 +220,9 @@ class Matcher:
 
     def _near_miss(self, canonical: str, best: float) -> bool:
         """An unanswered question worth the crew's look: some catalog evidence, even unanchored or under the
-        threshold. One with none at all (a spec, a brand not sold) is an emerging question, not a miss."""
-        if best >= REVIEW_EVIDENCE:
+        threshold, or a Latin word nobody knows yet (an abbreviation to teach). One with neither (a spec, a
+        brand not sold) is an emerging question, not a miss."""
+        if best >= REVIEW_EVIDENCE or _UNKNOWN_LATIN.search(canonical):
             return True
         raw = self._index.scores(canonical, anchored_only=False) if canonical else {}
         return max(raw.values(), default=0.0) >= REVIEW_EVIDENCE

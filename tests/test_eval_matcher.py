@@ -7,7 +7,10 @@ import pytest
 
 from faq_catalog.evaluate import evaluate
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+# ../shared/eval beside the repository (a worktree sits one level deeper, under wt/).
+_HERE = Path(__file__).resolve()
+EVAL = next((p / "shared" / "eval" for p in (_HERE.parents[2], _HERE.parents[3]) if (p / "shared" / "eval").is_dir()),
+            _HERE.parents[2] / "shared" / "eval")
 # Written blind to the matcher (no look at its word lists or rules), so it measures how the matcher
 # generalizes; it is never used to pick words, only to check that rules written for viewers in general hold.
 HOLDOUT = Path(__file__).resolve().parent / "fixtures" / "matcher_holdout.jsonl"
