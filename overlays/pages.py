@@ -14,11 +14,11 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from studio.http.context import studio
 from studio.http import i18n
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.config import REPO_ROOT
 from studio.store.shows import SHOW_ID_RE
-from studio.http.pages.console import live_topics
 
 from faq_catalog.model import SLUG_RE
 
@@ -59,7 +59,7 @@ def overlay(show_id: str, kind: str):
     lang = request.args.get("lang") if request.args.get("lang") in i18n.LANGS else "zh"
     strings = {k: v[lang] for k, v in i18n.STRINGS.items() if k.startswith("overlay.")}
     resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
-                                    overlay_lang=lang, topics=live_topics(*KINDS[kind])))
+                                    overlay_lang=lang, topics=list(KINDS[kind])))
     resp.headers["Cache-Control"] = "no-cache"
     return resp
 
@@ -71,7 +71,7 @@ def qr(show_id: str, slug: str):
     if not SLUG_RE.match(slug) or len(slug) > 64:
         abort(404)
     try:
-        current_app.extensions["studio"].catalog.get(slug)
+        studio().catalog.get(slug)
     except NotFound:
         abort(404)
     svg = qr_svg(f"{base_url()}/faq/{quote(slug)}?show={quote(show_id)}")

@@ -1,86 +1,110 @@
-"""Application factory: configuration, database, Socket.IO and the parts of the studio, each a blueprint."""
+"""The composition root: `Studio` builds every service of one process in dependency order and wires every
+listener in one place; `create_app` puts the HTTP and Socket.IO edge around it."""
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
+from typing import Callable
 
-from flask import Flask, jsonify, request, send_from_directory
+from flask import Flask
 from flask_socketio import SocketIO
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from faq_catalog.render import render_markdown
-
-from studio.http import i18n
-from studio.access.auth import csrf_token, current_principal
-from studio.store.catalog import CatalogStore
-from studio.config import REPO_ROOT, load_config
-from studio.store.db import Database
-from studio.access.guard import init_guard
-from studio.live.channels import LiveChannels
 from studio.access.hashing import salted_id
-from studio.http.sockets import LiveNamespace
+from studio.analytics.report_cache import ReportCache
+from studio.comments.engine import CommentEngine
+from studio.comments.inbox import Inbox
+from studio.config import REPO_ROOT, load_config
+from studio.http.routes import install as install_http
+from studio.live import topics
+from studio.live.channels import LiveChannels
+from studio.onair.obs_link import ObsLink
+from studio.onair.onair import OnAir
+from studio.scale.catalog_sync import CatalogSync
+from studio.scale.degraded import DegradedProbe
+from studio.scale.ownership import for_config
+from studio.store.catalog import CatalogStore
+from studio.store.db import Database
+from studio.viewers.events import EventWriter
+from studio.viewers.shelf_cache import ViewerState
 
 log = logging.getLogger(__name__)
 
-# Each part may define `bp` (a Blueprint) and `init(app, studio)`. Order matters only for init dependencies.
-PARTS = (
-    "studio.http.pages.staff",
-    "studio.http.pages.viewer",
-    "studio.http.pages.producer",
-    "studio.http.api.catalog",
-    "studio.http.api.shows",
-    "studio.http.api.events",
-    "studio.http.api.openapi",
-    "studio.http.api.comments",
-    "studio.http.api.onair",
-    "studio.http.api.obs",
-    "studio.http.pages.console",
-    "studio.http.pages.rundown",
-    "overlays.pages",
-    "studio.http.api.analytics",
-    "studio.http.pages.lead",
-    "studio.http.api.sources",
-    "studio.scale.degraded",
-    "studio.scale.catalog_sync",
-)
-
-VENDOR_FILES = {
-    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
-    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
-    "Sortable.min.js": "sortablejs/Sortable.min.js",
-}
-
-
 class Studio:
-    """The services of one studio process, reachable as `current_app.extensions["studio"]`."""
+    """The services of one studio process, built and wired here in dependency order.
+
+    Reachable in a request as `studio.http.context.studio()`. Everything a part needs from another part is a
+    constructor argument or a listener registered in `_wire`; nothing is looked up at run time."""
 
     def __init__(self, config: dict, socketio: SocketIO):
         self.config = config
-        self.db = Database(config["DATABASE_URL"])
         self.socketio = socketio
+        self._on_start: list[Callable[[], None]] = []
+        self._on_stop: list[Callable[[], None]] = []
+        # The store and the push channels everything else writes to.
+        self.db = Database(config["DATABASE_URL"])
         self.catalog = CatalogStore(self.db)
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
-        self._page_cache: dict[tuple[str, int], str] = {}
-        self.catalog.on_change(self._page_cache.clear)
-        self._on_start: list = [self.live.start]
-        self._on_stop: list = []
+        # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
+        owner, bus = for_config(config)
+        self.engine = CommentEngine(self, owner, bus)
+        self.sources_inbox = Inbox(self.engine, socketio.start_background_task)
+        # The show on air and its mirror in OBS.
+        self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
+        self.obs_link = ObsLink(self.db, config["SECRET_KEY"], self.onair,
+                                on_status=lambda show_id: self.live.touch(show_id, "health"))
+        # What viewers read and report.
+        self.viewer = ViewerState(self.db, self.catalog)
+        self.viewer_events = EventWriter(self.db, socketio)
+        # What leads read: deflection reports over the stored comments, viewer events and contacts.
+        self.reports = ReportCache(self.db)
+        # Process health and, scaled out, catalog edits made by other processes.
+        self.degraded = DegradedProbe(self.db, config.get("REDIS_URL"), socketio)
+        self.catalog_sync = CatalogSync.for_config(config, self.catalog)
+        self._wire()
 
-    def on_start(self, fn) -> None:
-        """Background work a part needs while serving (flushers, drivers); not run in CLI commands or tests
-        that only use the app object."""
-        self._on_start.append(fn)
+    def _wire(self) -> None:
+        """Every listener, topic and background task, in one place; start runs them in this order, stop in reverse."""
+        self.catalog.on_change(self.engine.catalog_changed)
+        self.catalog.on_change(self.onair.forget)
+        self.catalog.on_change(self.viewer.invalidate)
+        self.onair.on_change(self._note_on_air)
+        self.onair.on_change(self.obs_link.apply)
 
-    def on_stop(self, fn) -> None:
-        """Flushes that must run before the process exits (SIGTERM): registered last, run first."""
-        self._on_stop.insert(0, fn)
+        self.live.provide("ranking", self.engine.ranking_snapshot)
+        self.live.provide("emerging", self.engine.emerging_snapshot)
+        self.live.provide("onair", lambda show_id: topics.onair(self, show_id))
+        self.live.provide("shelf", lambda show_id: topics.shelf_topic(self, show_id))
+        self.live.provide("health", lambda show_id: topics.health(self, show_id))
+
+        spawn = self.socketio.start_background_task
+        self._service(self.live.start)
+        self._service(self.engine.start, self.engine.stop)
+        self._service(lambda: spawn(topics.health_ticker, self))
+        self._service(self.obs_link.start, self.obs_link.stop)
+        self._service(self.viewer_events.start, self.viewer_events.stop)
+        self._service(None, self.sources_inbox.flush)
+        self._service(self.degraded.start)
+        self._service(lambda: self.catalog_sync.start(spawn), self.catalog_sync.stop)
+
+    def _service(self, start: Callable[[], None] | None, stop: Callable[[], None] | None = None) -> None:
+        if start is not None:
+            self._on_start.append(start)
+        if stop is not None:
+            self._on_stop.insert(0, stop)
+
+    def _note_on_air(self, show_id: str, current: dict | None) -> None:
+        if current is not None:  # a new answer: the ranking cools the item down
+            self.engine.note_on_air(show_id, current["slug"], current["started_at"])
 
     def start(self) -> None:
+        """Background work while serving (flushers, drivers); not run in CLI commands or tests that only use the
+        app object."""
         for fn in self._on_start:
             fn()
 
     def stop(self) -> None:
+        """Flushes that must run before the process exits (SIGTERM)."""
         for fn in self._on_stop:
             try:
                 fn()
@@ -90,16 +114,6 @@ class Studio:
     def pseudonym(self, kind: str, value: str) -> str:
         """Salted hash of a viewer or customer id: stable for counting, useless to read."""
         return salted_id(self.config["SECRET_KEY"], kind, value)
-
-    def page_html(self, slug: str, revision: int, body: str) -> str:
-        """Rendered, sanitized solution page, cached per revision."""
-        key = (slug, revision)
-        html = self._page_cache.get(key)
-        if html is None:
-            if len(self._page_cache) > 5000:
-                self._page_cache.clear()
-            html = self._page_cache[key] = render_markdown(body)
-        return html
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -116,49 +130,5 @@ def create_app(overrides: dict | None = None) -> Flask:
                         max_http_buffer_size=2 * 1024 * 1024, ping_interval=10, ping_timeout=10)
     studio = Studio(config, socketio)
     app.extensions["studio"] = studio
-    socketio.on_namespace(LiveNamespace(studio.live))
-
-    for name in PARTS:
-        part = importlib.import_module(name)
-        if hasattr(part, "init"):
-            part.init(app, studio)
-        if hasattr(part, "bp"):
-            app.register_blueprint(part.bp)
-
-    _register_common(app)
-    init_guard(app)
+    install_http(app, socketio, studio)
     return app
-
-
-def _register_common(app: Flask) -> None:
-    @app.context_processor
-    def _globals():
-        return {"t": i18n.translate, "lang": i18n.current_lang(), "csrf_token": csrf_token,
-                "principal": current_principal()}
-
-    @app.after_request
-    def _lang_cookie(resp):
-        if request.args.get("lang") in i18n.LANGS:
-            resp.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax")
-        return resp
-
-    @app.get("/vendor/<name>")
-    def vendor(name: str):
-        rel = VENDOR_FILES.get(name)
-        if rel is None:
-            return jsonify(error="unknown vendor file"), 404
-        path = REPO_ROOT / "node_modules" / rel
-        return send_from_directory(path.parent, path.name, max_age=86400)
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify(ok=True)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(e: HTTPException):
-        if request.path.startswith("/api/") or request.is_json:
-            messages = {413: "request body too large (at most 10 MB)", 404: "not found",
-                        405: "method not allowed", 400: "bad request"}
-            return jsonify(error=messages.get(e.code, e.description)), e.code
-        from flask import render_template
-        return render_template("error.html", code=e.code, message=e.description), e.code

@@ -24,7 +24,7 @@ from studio.scale.ownership import LeaseOwnership
 from studio.comments.ranking import DemandBoard
 from studio.scale.redis_link import key_prefix
 from studio.scale.show_bus import ShowBus
-from studio.comments.board import ShowDemand, comment_key
+from studio.comments.board import CommentSeen, ShowDemand, comment_key
 from test_faults import REDIS_START, redis_up
 
 pytestmark = pytest.mark.postgres
@@ -200,10 +200,10 @@ def test_bus_carries_events_to_the_owner_from_its_position_and_snapshots_back(pr
 
 def test_a_new_owner_counts_a_replayed_comment_once_when_its_event_arrives_late():
     st = ShowDemand(DemandBoard(), EmergingQuestions())
-    old = ("c", "invoice", time.time() - 1, "u1", "stable", "能开发票吗", None)
-    new = ("c", "invoice", time.time(), "u2", "stable", "能开发票吗", None)
-    st.replayed, st.replayed_until = {comment_key(old[2], old[3], old[5])}, time.monotonic() + 5
-    st.board.add_many([old[1:6]])  # what the replay read from the database
+    old = CommentSeen("invoice", time.time() - 1, "u1", "stable", "能开发票吗", None)
+    new = CommentSeen("invoice", time.time(), "u2", "stable", "能开发票吗", None)
+    st.replayed, st.replayed_until = {comment_key(old.ts, old.user_hash, old.text)}, time.monotonic() + 5
+    st.board.add_many([(old.slug, old.ts, old.user_hash, old.quality, old.text)])  # what the replay read
     assert st.apply([old, new], forwarded=True) == {"ranking"}
     assert st.board.top()[0]["count_1m"] == 2  # the late event of the replayed comment is skipped, once
     st.apply([old], forwarded=False)  # this process's own comments never pass the check

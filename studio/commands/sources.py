@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-# Platforms whose adapter cannot do anything without knowing the room.
-ROOM_REQUIRED = {"youtube": "the live chat id", "twitch": "the channel login", "douyin": "the room id"}
+from studio.sources.registry import ROOM_REQUIRED
+
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -43,7 +43,7 @@ def source_group() -> None:
 @click.option("--disable", is_flag=True, help="keep the config but do not use it")
 def add(show_id: str, platform: str, room: str, values: tuple, secrets: tuple, disable: bool) -> None:
     """Add a source to a show or change its settings (others are kept). Secrets are stored encrypted."""
-    from studio.store.catalog import NotFound
+    from studio.errors import NotFound
     from studio.comments.source_configs import upsert_config
     from studio.sources.settings import SettingsError
     update = _pairs(values)
@@ -64,7 +64,7 @@ def add(show_id: str, platform: str, room: str, values: tuple, secrets: tuple, d
 @click.option("--show", "show_id", required=True)
 def list_(show_id: str) -> None:
     """The show's sources (secrets only named, never shown)."""
-    from studio.store.catalog import NotFound
+    from studio.errors import NotFound
     from studio.comments.source_configs import list_configs
     studio = _studio()
     try:
@@ -81,9 +81,9 @@ def list_(show_id: str) -> None:
                                                "(default: STUDIO_PUBLIC_URL or http://127.0.0.1:5000)")
 def hook_url_command(show_id: str, kind: str, base_url: str | None) -> None:
     """Print a new receiver URL for a capture tool; the previous URL of that show and tool stops working."""
-    from studio.store.catalog import NotFound
+    from studio.errors import NotFound
     from studio.comments.source_configs import rotate_hook_token
-    from studio.http.api.sources import hook_url
+    from studio.comments.source_configs import hook_url
     studio = _studio()
     try:
         token = rotate_hook_token(studio.db, show_id, kind)

@@ -1,23 +1,66 @@
 """A show's live state in the process that owns it, and the events that feed it.
 
 Every change of a board is an event, whichever process ingested the comment or took the host's action; the owner
-applies them in `ShowDemand.apply`, whether they come from its own requests or, as JSON lists, from another
-process through the show's stream. The events:
-    ("c", slug | None, ts, user_hash, user_quality, text, normalized | None)   a new comment worth the board's time:
-        matched (demand for `slug`) or an open question (normalized text, for the emerging clusters)
-    ("in", source, {platform: n}, at, accepted)   a batch arrived from an input
-    ("air", slug, ts)   an answer started: the item cools down
-    ("boost", slug, amount)   the producer's boost
+applies them in `ShowDemand.apply`, whether they come from its own requests or from another process through the
+show's stream (as JSON lists: `to_wire` / `from_wire`, used only at that boundary).
 """
 from __future__ import annotations
 
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ranking import DemandBoard
+
+
+@dataclass(slots=True)
+class CommentSeen:
+    """A new comment worth the board's time: matched (demand for `slug`) or an open question (`normalized` text,
+    for the emerging clusters)."""
+    slug: str | None
+    ts: float
+    user_hash: str
+    quality: float
+    text: str
+    normalized: str | None
+
+
+@dataclass(slots=True)
+class InputBatch:
+    """A batch arrived from an input: comments per platform, how many were new."""
+    source: str
+    platforms: dict[str, int]
+    at: float
+    accepted: int
+
+
+@dataclass(slots=True)
+class WentOnAir:
+    """An answer started: the item cools down."""
+    slug: str
+    ts: float
+
+
+@dataclass(slots=True)
+class Boosted:
+    """The producer's boost for an item (0 removes it)."""
+    slug: str
+    amount: float
+
+
+BoardEvent = CommentSeen | InputBatch | WentOnAir | Boosted
+_WIRE_TAGS: dict[type, str] = {CommentSeen: "c", InputBatch: "in", WentOnAir: "air", Boosted: "boost"}
+_FROM_TAG = {tag: cls for cls, tag in _WIRE_TAGS.items()}
+
+
+def to_wire(event: BoardEvent) -> list:
+    return [_WIRE_TAGS[type(event)], *astuple(event)]
+
+
+def from_wire(data: list) -> BoardEvent:
+    return _FROM_TAG[data[0]](*data[1:])
 
 
 class InputRates:
@@ -62,37 +105,35 @@ class ShowDemand:
     replayed: set[int] | None = None
     replayed_until: float = 0.0
 
-    def apply(self, events: list, forwarded: bool = False) -> set[str]:
+    def apply(self, events: list[BoardEvent], forwarded: bool = False) -> set[str]:
         """Feed the events in; returns the live topics that changed. Forwarded comments the replay already counted
         (see `replayed`) are skipped once each."""
         skip = self.replayed if forwarded and self.replayed and time.monotonic() < self.replayed_until else None
         demand, touched = [], set()
         for event in events:
-            kind = event[0]
-            if kind == "c":
-                _, slug, ts, user_hash, quality, text, normalized = event
-                if skip is not None:
-                    key = comment_key(ts, user_hash, text)
-                    if key in skip:
-                        skip.discard(key)
-                        continue
-                if slug is not None:
-                    demand.append((slug, ts, user_hash, quality, text))
-                else:
-                    self.emerging.add(normalized, text, user_hash, quality, ts)
-                    touched.add("emerging")
-                touched.add("ranking")
-            elif kind == "in":
-                _, source, platforms, at, accepted = event
-                self.inputs.note(source, platforms, at)  # a Counter here, a dict when forwarded
-                if accepted:
+            match event:
+                case CommentSeen(slug, ts, user_hash, quality, text, normalized):
+                    if skip is not None:
+                        key = comment_key(ts, user_hash, text)
+                        if key in skip:
+                            skip.discard(key)
+                            continue
+                    if slug is not None:
+                        demand.append((slug, ts, user_hash, quality, text))
+                    else:
+                        self.emerging.add(normalized, text, user_hash, quality, ts)
+                        touched.add("emerging")
                     touched.add("ranking")
-            elif kind == "air":
-                self.board.note_on_air(event[1], event[2])
-                touched.add("ranking")
-            elif kind == "boost":
-                self.board.boost(event[1], event[2])
-                touched.add("ranking")
+                case InputBatch(source, platforms, at, accepted):
+                    self.inputs.note(source, platforms, at)
+                    if accepted:
+                        touched.add("ranking")
+                case WentOnAir(slug, ts):
+                    self.board.note_on_air(slug, ts)
+                    touched.add("ranking")
+                case Boosted(slug, amount):
+                    self.board.boost(slug, amount)
+                    touched.add("ranking")
         if demand:
             self.board.add_many(demand)
         if touched:

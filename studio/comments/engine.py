@@ -28,14 +28,15 @@ from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
 
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, off_loop, validate
 from studio.store.models import Comment, CommentCount, Segment, Show
-from studio.scale.ownership import LocalOwnership, Ownership
+from studio.scale.ownership import Ownership
 from studio.comments.ranking import DemandBoard
-from studio.scale.show_bus import ShowBus
-from studio.comments.board import ShowDemand, comment_key
+from studio.scale.show_bus import LocalBus, ShowBus
+from studio.comments.board import (BoardEvent, Boosted, CommentSeen, InputBatch, ShowDemand, WentOnAir,
+                                   comment_key, from_wire, to_wire)
 from studio.store.shows import shelf
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,9 @@ DEDUPE_FOR = 30.0
 
 
 class CommentEngine:
-    def __init__(self, studio, owner: Ownership | None = None, bus: ShowBus | None = None):
+    def __init__(self, studio, owner: Ownership, bus: ShowBus | LocalBus):
         self.studio = studio
-        self.owner = owner or LocalOwnership()
+        self.owner = owner
         self.bus = bus
         self.db = studio.db
         self.half_life = float(studio.config.get("RANKING_HALF_LIFE", 60.0))
@@ -75,15 +76,9 @@ class CommentEngine:
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
-        studio.catalog.on_change(self._catalog_changed)
-        studio.on_start(self.start)
-        studio.on_stop(self.stop)
-        studio.live.provide("ranking", self._ranking_snapshot)
-        studio.live.provide("emerging", self._emerging_snapshot)
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
-        if bus is not None:
-            bus.on_events(self._forwarded)
+        bus.on_events(self._forwarded)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -94,14 +89,12 @@ class CommentEngine:
         spawn(self._rebuild_matcher)
         spawn(self._tick)
         self.owner.start(spawn)
-        if self.bus is not None:
-            self.bus.start(spawn)
+        self.bus.start(spawn)
 
     def stop(self) -> None:
         self._running = False
         self.writer.flush()
-        if self.bus is not None:
-            self.bus.stop()  # forwarded events leave before the process does
+        self.bus.stop()  # forwarded events leave before the process does
         self.owner.stop()  # leases released: other processes take the shows over at once
 
     # -- the matcher -------------------------------------------------------------------------------------
@@ -125,7 +118,7 @@ class CommentEngine:
         self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
         return matcher
 
-    def _catalog_changed(self) -> None:
+    def catalog_changed(self) -> None:
         self._catalog_version += 1
         self._shelves.clear()
         if not self._running:
@@ -184,13 +177,12 @@ class CommentEngine:
                 st = self._shows.get(show_id)
                 if st is None:
                     # The stream position first: events after it are not in the replay, or are skipped as replayed.
-                    position = self.bus.position(show_id) if self.bus is not None else None
+                    position = self.bus.position(show_id)
                     st = ShowDemand(DemandBoard(self.half_life, ASKER_WINDOW, COOLDOWN),
                                     EmergingQuestions(idle_expiry=EMERGING_WINDOW), active_at=time.time())
                     self._replay(show_id, st)
                     self._shows[show_id] = st
-                    if self.bus is not None:
-                        self.bus.follow(show_id, position)
+                    self.bus.follow(show_id, position)
         return st
 
     def _gained(self, show_id: str) -> None:
@@ -210,8 +202,7 @@ class CommentEngine:
         def drop() -> None:
             with self._shows_lock:
                 self._shows.pop(show_id, None)
-                if self.bus is not None:
-                    self.bus.unfollow(show_id)
+                self.bus.unfollow(show_id)
         self.studio.socketio.start_background_task(drop)
 
     def _replay(self, show_id: str, st: ShowDemand) -> None:
@@ -228,7 +219,7 @@ class CommentEngine:
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
-        if self.bus is not None:
+        if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
         st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
@@ -254,11 +245,11 @@ class CommentEngine:
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
-        events: list = [("c", m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
-                         None if m.slug else m.normalized)
-                        for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+        events: list[BoardEvent] = [
+            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"], None if m.slug else m.normalized)
+            for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
         if rows:
-            events.append(("in", source, Counter(r["platform"] for r in rows), now, accepted))
+            events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
@@ -267,7 +258,7 @@ class CommentEngine:
 
     def note_on_air(self, show_id: str, slug: str, ts: float | None = None) -> None:
         """An answer to `slug` started: it cools down in the ranking."""
-        self._deliver(show_id, self._board(show_id), [("air", slug, time.time() if ts is None else ts)])
+        self._deliver(show_id, self._board(show_id), [WentOnAir(slug, time.time() if ts is None else ts)])
 
     def boost(self, show_id: str, slug: str, amount: float) -> None:
         """Set the producer's boost for an item (comment units, ±1000; 0 removes it)."""
@@ -276,28 +267,28 @@ class CommentEngine:
         if slug not in self._catalog_questions():
             raise ValueError(f"unknown item '{slug}'")
         amount = max(-MAX_BOOST, min(MAX_BOOST, float(amount)))
-        self._deliver(show_id, self._board(show_id), [("boost", slug, amount)])
+        self._deliver(show_id, self._board(show_id), [Boosted(slug, amount)])
 
     # -- feeding the board ---------------------------------------------------------------------------------
 
-    def _deliver(self, show_id: str, st: ShowDemand | None, events: list) -> None:
+    def _deliver(self, show_id: str, st: ShowDemand | None, events: list[BoardEvent]) -> None:
         """Apply here when this process owns the show and `st` (taken before the comments were written) is still
         its board; otherwise hand the events to the owner. When in doubt forwarding is safe: if this process is
         the owner after all, it reads them back from the stream."""
         if not events:
             return
-        if st is not None and (self.bus is None or self._shows.get(show_id) is st and self.owner.owns(show_id)):
+        if st is not None and self._shows.get(show_id) is st and self.owner.owns(show_id):
             self._apply(show_id, st, events)
         else:
-            self.bus.forward(show_id, events)
+            self.bus.forward(show_id, [to_wire(e) for e in events])
 
     def _forwarded(self, show_id: str, events: list) -> None:
         """Events another process (or this one, in doubt) sent through the show's stream."""
         st = self._shows.get(show_id)
         if st is not None:
-            self._apply(show_id, st, events, forwarded=True)
+            self._apply(show_id, st, [from_wire(e) for e in events], forwarded=True)
 
-    def _apply(self, show_id: str, st: ShowDemand, events: list, forwarded: bool = False) -> None:
+    def _apply(self, show_id: str, st: ShowDemand, events: list[BoardEvent], forwarded: bool = False) -> None:
         touched = st.apply(events, forwarded)
         if touched:
             self.studio.live.touch(show_id, *touched)
@@ -333,7 +324,7 @@ class CommentEngine:
 
     def _owners_items(self, show_id: str, topic: str) -> list[dict]:
         """Items of the snapshot the show's owner process stored last (scaled out; none yet: empty)."""
-        data = self.bus.snapshot(show_id, topic) if self.bus is not None else None
+        data = self.bus.snapshot(show_id, topic)
         return data["items"] if data else []
 
     def stats(self, show_id: str) -> dict:
@@ -361,7 +352,7 @@ class CommentEngine:
             cached = self._shelves[show_id] = (now, numbers)
         return cached[1]
 
-    def _ranking_snapshot(self, show_id: str) -> dict:
+    def ranking_snapshot(self, show_id: str) -> dict:
         now = time.time()
         if not self.show_exists(show_id):  # subscribers name any show; only real ones get a board
             return {"items": [], "at": now}
@@ -369,14 +360,14 @@ class CommentEngine:
         if st is None:  # another process owns the show: the snapshot it stored last
             data = self.bus.snapshot(show_id, "ranking") or {"items": [], "at": now, "half_life": self.half_life}
             return {**data, "items": data["items"][:PUSHED_ITEMS]}
-        rows = self._ranked(show_id, st, PUSHED_ITEMS if self.bus is None else STORED_ITEMS)
+        rows = self._ranked(show_id, st, STORED_ITEMS if self.bus.shared else PUSHED_ITEMS)
         data = {"items": rows, "at": now, "half_life": self.half_life}
-        if self.bus is not None:  # for the processes that answer without owning the show
+        if self.bus.shared:  # for the processes that answer without owning the show
             self.bus.store_snapshot(show_id, "ranking", data)
             self.bus.store_snapshot(show_id, "inputs", {"items": st.inputs.report(now)})
         return {**data, "items": rows[:PUSHED_ITEMS]}
 
-    def _emerging_snapshot(self, show_id: str) -> dict:
+    def emerging_snapshot(self, show_id: str) -> dict:
         now = time.time()
         if not self.show_exists(show_id):
             return {"items": [], "at": now}
@@ -384,8 +375,7 @@ class CommentEngine:
         if st is None:
             return self.bus.snapshot(show_id, "emerging") or {"items": [], "at": now}
         data = {"items": st.emerging.surfaced(limit=PUSHED_ITEMS), "at": now}
-        if self.bus is not None:
-            self.bus.store_snapshot(show_id, "emerging", data)
+        self.bus.store_snapshot(show_id, "emerging", data)
         return data
 
     def _tick(self) -> None:
@@ -400,6 +390,5 @@ class CommentEngine:
                 elif now - st.active_at > IDLE_EVICT:
                     self._shows.pop(show_id, None)
                     self.owner.release(show_id)
-                    if self.bus is not None:
-                        self.bus.unfollow(show_id)
+                    self.bus.unfollow(show_id)
 

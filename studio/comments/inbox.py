@@ -19,13 +19,10 @@ MAX_QUEUED = 100_000  # comments waiting for the worker; beyond it a push is ref
 BATCH = 2000
 
 
-class EngineMissing(RuntimeError):
-    pass
-
-
 class Inbox:
-    def __init__(self, studio):
-        self.studio = studio
+    def __init__(self, engine, spawn):
+        self.engine = engine
+        self._spawn = spawn
         self._queue: queue.Queue[tuple[str, str, list[dict]]] = queue.Queue()
         self._queued = 0
         self._seen: dict[tuple[str, str], RecentIds] = defaultdict(lambda: RecentIds(50_000))
@@ -39,27 +36,20 @@ class Inbox:
         BOARD.note_received(show_id, receiver, len(fresh), len(comments) - len(fresh))
         return fresh
 
-    def _engine(self):
-        engine = getattr(self.studio, "engine", None)
-        if engine is None:
-            raise EngineMissing("the comment engine is not running in this studio")
-        return engine
-
     def ingest_now(self, show_id: str, source: str, comments: list[Comment]) -> dict:
         if not comments:
             return {"accepted": 0, "duplicate": 0, "rejected": 0, "errors": []}
-        return self._engine().ingest(show_id, [c.to_item() for c in comments], source)
+        return self.engine.ingest(show_id, [c.to_item() for c in comments], source)
 
     def submit(self, show_id: str, source: str, comments: list[Comment]) -> bool:
         """Queue for the worker; False if the queue is full (answer 503 so the platform retries)."""
-        self._engine()
         with self._lock:
             if self._queued + len(comments) > MAX_QUEUED:
                 return False
             self._queued += len(comments)
             if not self._worker_started:
                 self._worker_started = True
-                self.studio.socketio.start_background_task(self._run)
+                self._spawn(self._run)
         self._queue.put((show_id, source, [c.to_item() for c in comments]))
         return True
 
@@ -85,7 +75,7 @@ class Inbox:
     def _write(self, groups: dict[tuple[str, str], list[dict]]) -> None:
         for (show_id, source), items in groups.items():
             try:
-                self._engine().ingest(show_id, items, source)
+                self.engine.ingest(show_id, items, source)
             except Exception as e:  # noqa: BLE001 - keep the worker alive; the console shows the error
                 log.exception("ingesting %d queued comments for %s failed", len(items), show_id)
                 BOARD.note_error(show_id, source.partition(":")[2] or source, f"ingest failed: {e}")

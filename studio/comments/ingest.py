@@ -34,18 +34,14 @@ from typing import Any, Callable
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from studio.errors import Invalid
+from studio.sources.contract import MAX_BATCH, MAX_ID, MAX_TEXT, MAX_USER, PLATFORM_RE, QUALITIES
 from studio.store.db import dialect_insert
 from studio.store.models import Comment, CommentCount
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 5000
-MAX_TEXT = 500
-MAX_ID = 128
-MAX_USER = 256
 MAX_AGE = 48 * 3600
-QUALITIES = ("stable", "session", "absent")
-PLATFORM_RE = re.compile(r"[a-z0-9_-]{1,32}")
 _PLATFORMS_SEEN: set[str] = set()  # names that passed PLATFORM_RE: the next comment skips the regex
 
 # Anything here sends the text down the slow path: controls to clean, or surrogates to reject.
@@ -199,6 +195,18 @@ def _check_platform(platform: Any) -> None:
         raise Rejected("platform must be 1-32 lower-case letters, digits, '-' or '_'")
     if len(_PLATFORMS_SEEN) < 1000:
         _PLATFORMS_SEEN.add(platform)
+
+
+def checked_batch(data) -> list:
+    """A batch as sent over HTTP or Socket.IO: a list of at most MAX_BATCH items (each is validated later)."""
+    if not isinstance(data, list):
+        raise Invalid("send a JSON array of comments: [{\"user\", \"text\", \"id\"?, \"ts\"?, \"platform\"?}]")
+    if len(data) > MAX_BATCH:
+        raise Invalid(f"at most {MAX_BATCH} comments per request, got {len(data)}: split the batch", 413)
+    return data
+
+
+STORE_FAILED = "comments could not be stored right now; nothing of this batch was kept, send it again"
 
 
 class StoreFailed(RuntimeError):

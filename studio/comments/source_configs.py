@@ -174,3 +174,8 @@ def douyin_targets(db, secret_key: str, app_id: str) -> list[tuple[str, str, str
                     out.append((row.show_id, row.room, settings["push_secret"]))
             return out
     return DOUYIN_TARGETS.get(app_id, load)
+
+
+def hook_url(base: str, show_id: str, kind: str, token: str) -> str:
+    """The receiver URL a capture tool posts to (POST /hooks/<show>/<kind>/<token>)."""
+    return f"{base.rstrip('/')}/hooks/{show_id}/{kind}/{token}"

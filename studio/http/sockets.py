@@ -3,11 +3,15 @@ Writes go through the HTTP API, where roles and CSRF are checked; bridges that p
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
+from studio.access.auth import principal_from_token
+from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
+from studio.errors import Invalid
 from studio.live.channels import NAMESPACE, LiveChannels, room
 
 MAX_TOPICS = 10
+INGEST_NAMESPACE = "/ingest"
 
 
 class LiveNamespace(Namespace):
@@ -43,3 +47,33 @@ class LiveNamespace(Namespace):
     def on_ping_state(self, data):
         """Round-trip probe for health displays and benchmarks."""
         return {"ok": True, "echo": data if isinstance(data, (int, float)) or len(str(data)) <= 256 else None}
+
+
+class IngestNamespace(Namespace):
+    """Bridges keep a connection open: connect with auth {"token"} (role ingest or admin), then emit
+    `comments` {show, items: [...]} and get the same answer as the HTTP endpoint as the ack."""
+
+    def __init__(self, st):
+        super().__init__(INGEST_NAMESPACE)
+        self.st = st
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        p = principal_from_token(self.st.db, token) if isinstance(token, str) and token else None
+        if p is None:
+            raise ConnectionRefusedError("send auth {\"token\": \"<ingest token>\"}")
+        if not p.has(("ingest",)):
+            raise ConnectionRefusedError("this token's role cannot ingest comments")
+
+    def on_comments(self, data):
+        if not isinstance(data, dict) or not isinstance(data.get("show"), str):
+            return {"error": "send {\"show\": id, \"items\": [...]}"}
+        if not self.st.engine.show_exists(data["show"]):
+            return {"error": "no such show"}
+        try:
+            items = checked_batch(data.get("items"))
+            return self.st.engine.ingest(data["show"], items, source="socketio")
+        except Invalid as e:
+            return {"error": e.message}
+        except StoreFailed:
+            return {"error": STORE_FAILED}

@@ -18,9 +18,9 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from studio.store.catalog import NotFound
+from studio.errors import Conflict, NotFound
 from studio.store.models import FaqRecord, RundownEntry, Segment, ShelfEntry, Show
-from studio.store.shows import get_show, show_dict
+from studio.store.shows import get_show, no_show, show_dict
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,11 @@ UP_NEXT = 3
 Listener = Callable[[str, "dict | None"], None]
 
 
-class Conflict(Exception):
-    """The action was based on a state someone else has changed since (HTTP 409)."""
-
-
 class UnknownItem(NotFound):
     """No such item in the catalog (or it is archived)."""
+
+    def __init__(self, slug: str):
+        super().__init__(f"no item '{slug[:64]}'")
 
 
 class _Unchanged(Exception):
@@ -71,7 +70,7 @@ class OnAir:
         with self.lock(show_id), self.db.session() as s:
             revision = s.scalar(select(Show.revision).where(Show.id == show_id)) if len(show_id) <= 32 else None
             if revision is None:
-                raise NotFound(show_id)
+                raise no_show(show_id)
             kept = self._kept.get(show_id)
             if kept is None or kept["revision"] != revision:
                 kept = self._kept[show_id] = _state(s, get_show(s, show_id))
@@ -187,7 +186,7 @@ class OnAir:
             # Write first: the lock is taken before any read, so what follows sees the latest committed state.
             bumped = s.execute(update(Show).where(Show.id == show_id).values(revision=Show.revision + 1)).rowcount
             if not bumped:
-                raise NotFound(show_id)
+                raise no_show(show_id)
             yield s, get_show(s, show_id)
 
 

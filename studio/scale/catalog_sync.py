@@ -3,7 +3,7 @@
 The process that committed a change publishes "catalog changed" on Redis; every other process runs the catalog's
 change listeners (the matcher rebuilds, page and on-air caches drop). A message can be lost (Redis restarting, a
 change made by `studio catalog import` while Redis was away), so each process also reads a cheap fingerprint of the
-catalog table every few seconds and refreshes when it moved. A part module: without STUDIO_REDIS_URL it does nothing.
+catalog table every few seconds and refreshes when it moved. Without STUDIO_REDIS_URL, `LocalCatalogSync` does nothing.
 """
 from __future__ import annotations
 
@@ -20,7 +20,22 @@ log = logging.getLogger(__name__)
 POLL = 5.0  # seconds between fingerprint reads
 
 
+class LocalCatalogSync:
+    """One process: every change is already local."""
+
+    def start(self, spawn) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
 class CatalogSync:
+    @staticmethod
+    def for_config(config: dict, catalog) -> "CatalogSync | LocalCatalogSync":
+        url = config.get("REDIS_URL")
+        return CatalogSync(url, key_prefix(config["DATABASE_URL"]), catalog) if url else LocalCatalogSync()
+
     def __init__(self, redis_url: str, prefix: str, catalog, poll: float = POLL):
         self.redis = connect(redis_url)
         self._listener = connect(redis_url, TIMEOUT + 1.0)  # waits up to a second per read: its socket outlasts that
@@ -92,11 +107,3 @@ class CatalogSync:
             except (RedisError, OSError):
                 pass
         return None
-
-
-def init(app, st) -> None:
-    url = st.config.get("REDIS_URL")
-    if url:
-        st.catalog_sync = CatalogSync(url, key_prefix(st.config["DATABASE_URL"]), st.catalog)
-        st.on_start(lambda: st.catalog_sync.start(st.socketio.start_background_task))
-        st.on_stop(st.catalog_sync.stop)

@@ -4,21 +4,15 @@ background every few seconds so that asking never waits on a service that hangs.
 While the database is away, comments are refused with 503 (the sources send them again) and viewer pages come from
 memory; while Redis is away, pushes reach only the consoles connected to the same process and rate limits count per
 process. Both come back by themselves; this status is what the host console and a load balancer show meanwhile.
-GET /healthz/deps answers 200 when all is well and 503 with the problems when not."""
+GET /healthz/deps (studio/http/api/health.py) answers 200 when all is well and 503 with the problems when not."""
 from __future__ import annotations
 
 import logging
 import time
 
-from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-from studio.http.api.common import studio
 
 log = logging.getLogger(__name__)
-bp = Blueprint("degraded", __name__)
 
 INTERVAL = 2.0  # seconds between checks
 TIMEOUT = 1.5  # a check slower than this counts as a failure
@@ -85,30 +79,3 @@ class DegradedProbe:
             self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=TIMEOUT,
                                                socket_connect_timeout=TIMEOUT)
         self._redis.ping()
-
-
-def init(app, st) -> None:
-    st.degraded = DegradedProbe(st.db, st.config.get("REDIS_URL"), st.socketio)
-    st.on_start(st.degraded.start)
-    # A database that is away is a 503 to retry, not a 500: sources resend, pages say "in a moment".
-    for error in (OperationalError, InterfaceError, PoolTimeout):
-        app.register_error_handler(error, _database_unavailable)
-
-
-def _database_unavailable(e: Exception):
-    log.warning("database unavailable: %s", type(e).__name__)
-    message = "the database is unavailable for a moment; nothing was changed, try again shortly"
-    if request.path.startswith("/api/") or request.is_json:
-        resp = jsonify(error=message)
-    else:  # no templates: the page frame itself may ask the database (who is logged in)
-        resp = Response(f"<!doctype html><meta charset=utf-8><title>503</title><p>稍等片刻再试。</p><p>{message}</p>",
-                        mimetype="text/html")
-    resp.status_code = 503
-    resp.headers["Retry-After"] = "2"
-    return resp
-
-
-@bp.get("/healthz/deps")
-def deps():
-    status = studio().degraded.status()
-    return jsonify(status), 503 if status["degraded"] else 200

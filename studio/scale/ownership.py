@@ -26,7 +26,7 @@ from typing import Callable, Protocol
 from redis.exceptions import RedisError
 
 from studio.scale.redis_link import connect, key_prefix
-from studio.scale.show_bus import ShowBus
+from studio.scale.show_bus import LocalBus, ShowBus
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +203,10 @@ class LeaseOwnership:
             fn(show_id)
 
 
-def for_config(config: dict) -> tuple[Ownership, ShowBus | None]:
-    """Lease and bus when the studio is scaled out (STUDIO_REDIS_URL set); the plain single-process owner else."""
+def for_config(config: dict) -> tuple[Ownership, ShowBus | LocalBus]:
+    """Lease and bus when the studio is scaled out (STUDIO_REDIS_URL set); the single-process null objects else."""
     url = config.get("REDIS_URL")
     if not url:
-        return LocalOwnership(), None
+        return LocalOwnership(), LocalBus()
     prefix = key_prefix(config["DATABASE_URL"])
     return LeaseOwnership(url, prefix), ShowBus(url, prefix)

@@ -40,7 +40,41 @@ RETRY = 1.0
 Deliver = Callable[[str, list], None]
 
 
+class LocalBus:
+    """One process owns every show: nothing travels, no snapshot is shared (the null object of `ShowBus`)."""
+    shared = False
+
+    def on_events(self, fn: Deliver) -> None:
+        pass
+
+    def start(self, spawn: Callable[..., object]) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def forward(self, show_id: str, events: list) -> None:
+        pass
+
+    def position(self, show_id: str) -> str | None:
+        return None
+
+    def follow(self, show_id: str, position: str | None) -> None:
+        pass
+
+    def unfollow(self, show_id: str) -> None:
+        pass
+
+    def store_snapshot(self, show_id: str, topic: str, data: Any) -> None:
+        pass
+
+    def snapshot(self, show_id: str, topic: str) -> Any:
+        return None
+
+
 class ShowBus:
+    shared = True  # other processes read what the owner stores
+
     def __init__(self, redis_url: str, prefix: str):
         self.redis = connect(redis_url)
         self.reader = connect(redis_url, TIMEOUT + BLOCK_MS / 1000)  # XREAD BLOCK must not time out the socket

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 # The ingest API's limits: items are cut to fit here rather than refused there.
-from studio.comments.ingest import MAX_ID, MAX_TEXT, MAX_USER
+from studio.sources.contract import MAX_ID, MAX_TEXT, MAX_USER
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import re
 import time
 from typing import Any, Callable
 
-from studio.comments.ingest import QUALITIES
+from studio.sources.contract import QUALITIES
 from studio.sources.base import Comment, epoch_seconds, synthetic_id
 
 ANONYMOUS_DOUYIN_IDS = ("", "0", "111111")

@@ -58,6 +58,10 @@ def is_known(platform: str) -> bool:
     return platform in ADAPTERS or platform in RECEIVERS
 
 
+# Platforms whose adapter cannot do anything without knowing the room.
+ROOM_REQUIRED = {"youtube": "the live chat id", "twitch": "the channel login", "douyin": "the room id"}
+
+
 class HealthBoard:
     """Latest health per (show, platform, room); thread-safe, bounded by the number of configured sources."""
 

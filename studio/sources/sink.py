@@ -12,7 +12,7 @@ from typing import Callable
 
 import requests
 
-from studio.comments.ingest import MAX_BATCH
+from studio.sources.contract import MAX_BATCH
 from studio.sources.base import Backoff, Comment
 
 log = logging.getLogger(__name__)

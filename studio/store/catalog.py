@@ -9,10 +9,11 @@ from sqlalchemy import func, select, update as sql_update
 from faq_catalog.catalog_io import ParsedCatalog
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem
 
+from studio.errors import AlreadyExists, Conflict, NotFound
 from studio.store.models import FaqRecord, utcnow
 
 
-class CatalogConflict(Exception):
+class CatalogConflict(Conflict):
     """The edit was based on an older revision than the stored one."""
 
     def __init__(self, current: FaqItem):
@@ -20,12 +21,8 @@ class CatalogConflict(Exception):
         self.current = current
 
 
-class NotFound(LookupError):
-    pass
-
-
-class AlreadyExists(Exception):
-    pass
+def no_item(slug: str) -> NotFound:
+    return NotFound(f"no item '{slug[:64]}'")
 
 
 def to_item(rec: FaqRecord) -> FaqItem:
@@ -102,13 +99,13 @@ class CatalogStore:
         with self.db.session() as s:
             rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug))
             if rec is None:
-                raise NotFound(slug)
+                raise no_item(slug)
             return to_item(rec)
 
     def create(self, item: FaqItem) -> FaqItem:
         with self.db.session() as s:
             if s.scalar(select(FaqRecord.id).where(FaqRecord.slug == item.slug)) is not None:
-                raise AlreadyExists(item.slug)
+                raise AlreadyExists(f"an item with slug '{item.slug}' already exists")
             rec = FaqRecord(slug=item.slug, revision=1, created_at=utcnow(), updated_at=utcnow())
             _write(rec, item)
             s.add(rec)
@@ -124,11 +121,11 @@ class CatalogStore:
         with self.db.session() as s:
             rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug))
             if rec is None:
-                raise NotFound(slug)
+                raise no_item(slug)
             if rec.revision != base_revision:
                 raise CatalogConflict(to_item(rec))
             if item.slug != slug and s.scalar(select(FaqRecord.id).where(FaqRecord.slug == item.slug)):
-                raise AlreadyExists(item.slug)
+                raise AlreadyExists(f"an item with slug '{item.slug}' already exists")
             if to_item(rec).content_equals(item):
                 return to_item(rec)
             done = s.execute(sql_update(FaqRecord).where(FaqRecord.id == rec.id, FaqRecord.revision == base_revision)
@@ -149,7 +146,7 @@ class CatalogStore:
             recs = {r.slug: r for r in s.scalars(select(FaqRecord).where(FaqRecord.slug.in_(slugs)))}
             missing = [x for x in slugs if x not in recs]
             if missing:
-                raise NotFound(missing[0])
+                raise no_item(missing[0])
             clash = s.scalar(select(FaqRecord).where(FaqRecord.status == "on_shelf", FaqRecord.slug.not_in(slugs),
                                                      FaqRecord.number.between(1, len(slugs))))
             if clash is not None:
@@ -167,7 +164,7 @@ class CatalogStore:
         with self.db.session() as s:
             rec = s.scalar(select(FaqRecord).where(FaqRecord.slug == slug))
             if rec is None:
-                raise NotFound(slug)
+                raise no_item(slug)
             if base_revision is not None and rec.revision != base_revision:
                 raise CatalogConflict(to_item(rec))
             s.delete(rec)

@@ -8,7 +8,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.store.models import FaqRecord, ShelfEntry, Show
 
 SHOW_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -47,8 +47,12 @@ def create_show(db, title: str, show_id: str | None = None) -> Show:
 def get_show(s: Session, show_id: str) -> Show:
     show = s.get(Show, show_id) if show_id and len(show_id) <= 32 else None
     if show is None:
-        raise NotFound(show_id)
+        raise no_show(show_id)
     return show
+
+
+def no_show(show_id: str) -> NotFound:
+    return NotFound("no such show")
 
 
 def show_dict(show: Show) -> dict:

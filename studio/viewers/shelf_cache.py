@@ -17,9 +17,11 @@ from typing import Callable
 from sqlalchemy import select
 
 from faq_catalog.model import FaqItem
+from faq_catalog.render import render_markdown
 from faq_catalog.search import SearchEntry, ShelfSearch
 
-from studio.store.catalog import NotFound
+from studio.blocks.bounded_cache import BoundedCache
+from studio.errors import NotFound
 from studio.store.models import Segment, Show
 from studio.store.shows import get_show, shelf
 
@@ -69,9 +71,9 @@ class ViewerState:
         self._items: tuple[float, dict[str, FaqItem]] = (0.0, {})
         self._shelves: dict[str, tuple[float, ShowShelf | None]] = {}
         self._now: dict[str, tuple[float, NowState | None]] = {}
-        self._pages: dict[tuple, bytes] = {}
+        self._pages: BoundedCache[tuple, bytes] = BoundedCache(MAX_PAGES)
+        self._bodies: BoundedCache[tuple[str, int], str] = BoundedCache(MAX_PAGES)
         self._generation = itertools.count(1)
-        catalog.on_change(self.invalidate)
 
     def invalidate(self) -> None:
         with self._lock:
@@ -96,14 +98,11 @@ class ViewerState:
 
     def page(self, key: tuple, render: Callable[[], str]) -> bytes:
         """A rendered viewer page (UTF-8), kept until the catalog or the shelf it shows changes."""
-        html = self._pages.get(key)
-        if html is None:
-            html = render().encode()
-            with self._lock:
-                if len(self._pages) >= MAX_PAGES:
-                    self._pages.clear()
-                self._pages[key] = html
-        return html
+        return self._pages.get_or_make(key, lambda: render().encode())
+
+    def page_html(self, slug: str, revision: int, body: str) -> str:
+        """A solution page's Markdown rendered and sanitized, kept per revision."""
+        return self._bodies.get_or_make((slug, revision), lambda: render_markdown(body))
 
     def _cached(self, table: dict, show_id: str, ttl: float, load: Callable):
         hit = table.get(show_id)

@@ -3,91 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
-from dataclasses import replace
-from datetime import datetime, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 
 from studio.analytics import contacts
-from studio.analytics.report import NoBaselineShow, Params, deflection_report
 from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
-from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
+from studio.http.context import json_body, studio
+from studio.http.report_request import lead_timezone, report_for_request
 
 bp = Blueprint("api_analytics", __name__, url_prefix="/api")
-register_error_handler(bp)
-
-CACHE_SECONDS = 3.0  # several leads refreshing every few seconds share one computation
-_cache: dict[tuple, tuple[float, dict]] = {}
-_cache_lock = threading.Lock()
 
 CSV_COLUMNS = ("number", "slug", "question", "asked", "on_air_seconds", "first_on_air", "unique_page_views",
                "helpful_yes", "helpful_no", "escalations", "one_to_one_contacts", "deflected_contacts_estimate",
                "deflected_low", "deflected_high", "worth_score")
-
-
-def lead_timezone(name: str | None) -> tzinfo:
-    """The lead's IANA time zone (?tz=Asia/Shanghai); UTC when absent."""
-    if not name:
-        return timezone.utc
-    try:
-        return ZoneInfo(name[:64])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadRequest(f"unknown time zone {name[:64]!r} (use an IANA name such as Asia/Shanghai)")
-
-
-def _number(name: str, cast, lo: float, hi: float):
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = cast(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number")
-    if not lo <= value <= hi:
-        raise BadRequest(f"{name} must be between {lo:g} and {hi:g}")
-    return value
-
-
-def report_params(tz: tzinfo) -> Params:
-    """Query parameters shared by the JSON report, the CSV export and the printable report."""
-    now = time.time()
-    baseline_show = request.args.get("baseline_show", "").strip() or None
-    return Params(now=now, bucket=_number("bucket", int, 60, 86400),
-                  tz_offset=datetime.fromtimestamp(now, tz).utcoffset().total_seconds(),
-                  baseline_hours=_number("baseline_hours", float, 0.5, 24 * 90) or 24.0,
-                  baseline_show=baseline_show[:32] if baseline_show else None,
-                  agents=_number("agents", int, 1, 100_000), aht=_number("aht", float, 1, 86400),
-                  target_seconds=_number("target", float, 0, 86400) or 180.0,
-                  service_target=_number("service_target", float, 0.01, 0.99) or 0.8)
-
-
-def cached_report(show_id: str, params: Params) -> dict:
-    key = (show_id, replace(params, now=0.0))  # every parameter but the clock
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit and hit[0] > params.now:
-            return hit[1]
-    result = deflection_report(studio().db, show_id, params)
-    with _cache_lock:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = (params.now + CACHE_SECONDS, result)
-    return result
-
-
-def report_for_request(show_id: str) -> tuple[dict, tzinfo]:
-    """The (cached) report for this request's query parameters, and the lead's time zone; BadRequest otherwise."""
-    tz = lead_timezone(request.args.get("tz"))
-    try:
-        return cached_report(show_id, report_params(tz)), tz
-    except NotFound:
-        raise BadRequest("no such show", 404)
-    except NoBaselineShow as e:
-        raise BadRequest(f"baseline show '{e}' does not exist", 404)
 
 
 @bp.get("/shows/<show_id>/deflection")
@@ -166,6 +95,5 @@ def put_topics():
         result = contacts.set_topics(studio().db, entries)
     except ValueError as e:
         return api_error(400, str(e))
-    with _cache_lock:
-        _cache.clear()  # mappings change every past contact's item
+    studio().reports.clear()  # mappings change every past contact's item
     return jsonify(result)

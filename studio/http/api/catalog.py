@@ -9,12 +9,12 @@ from faq_catalog.model import CATEGORIES, CATEGORY_CODES, FRONT_MATTER_KEYS, STA
 from faq_catalog.render import render_markdown
 
 from studio.access.auth import api_error, current_principal, require_api
-from studio.store.catalog import AlreadyExists, CatalogConflict, NotFound
-from studio.http.api.common import json_body, register_error_handler, studio
+from studio.errors import NotFound
+from studio.store.catalog import CatalogConflict
+from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, ref, schema
 
 bp = Blueprint("api_catalog", __name__, url_prefix="/api")
-register_error_handler(bp)
 WRITERS = ("producer",)
 MAX_PREVIEW = 200_000
 
@@ -45,8 +45,6 @@ def create_item():
         item = studio().catalog.create(build_item(data))
     except ItemError as e:
         return jsonify(error=str(e), field=e.field), 400
-    except AlreadyExists:
-        return api_error(409, f"an item with slug '{data.get('slug')}' already exists")
     return jsonify(item.to_dict()), 201
 
 
@@ -73,10 +71,6 @@ def update_item(slug: str):
         item = studio().catalog.update(slug, build_item(data), base)
     except ItemError as e:
         return jsonify(error=str(e), field=e.field), 400
-    except NotFound:
-        return api_error(404, f"no item '{slug[:64]}'")
-    except AlreadyExists:
-        return api_error(409, f"an item with slug '{data.get('slug')}' already exists")
     except CatalogConflict as e:
         return jsonify(error=f"conflict: someone else saved this item (revision {e.current.revision}) after "
                              f"the revision {base} you edited; reload to see their changes",
@@ -92,8 +86,6 @@ def delete_item(slug: str):
         return api_error(400, "revision must be a whole number")
     try:
         studio().catalog.delete(slug, int(base) if base is not None else None)
-    except NotFound:
-        return api_error(404, f"no item '{slug[:64]}'")
     except CatalogConflict as e:
         return jsonify(error="conflict: the item changed since you loaded it", current=e.current.to_dict()), 409
     return "", 204
@@ -149,8 +141,6 @@ def renumber():
         return api_error(400, "slugs must be a list of 1-999 item slugs, in the new order")
     try:
         items = studio().catalog.renumber(slugs)
-    except NotFound as e:
-        return api_error(404, f"no item '{str(e)[:64]}'")
     except ValueError as e:
         return api_error(400, str(e))
     return jsonify(items=[{"slug": i.slug, "number": i.number, "revision": i.revision} for i in items])

@@ -1,28 +1,19 @@
 """Comments in, demand out: POST /api/shows/<show>/comments (and the Socket.IO namespace /ingest for bridges),
-GET …/ranking (public), …/emerging (staff), …/stats, POST …/boost. `init` creates `studio.engine`."""
+GET …/ranking (public), …/emerging (staff), …/stats, POST …/boost."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, jsonify, request
-from flask_socketio import ConnectionRefusedError, Namespace
 
-from studio.access.auth import api_error, principal_from_token, require_api
+from studio.access.auth import api_error, require_api
 from studio.comments.engine import CommentEngine
-from studio.comments.ingest import MAX_BATCH, StoreFailed
-from studio.scale.ownership import for_config
-from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
+from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
+from studio.http.context import json_body, studio
+from studio.errors import Invalid
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/shows")
-register_error_handler(bp)
 
-INGEST_NAMESPACE = "/ingest"
-STORE_FAILED = "comments could not be stored right now; nothing of this batch was kept, send it again"
-
-
-def init(app, st) -> None:
-    st.engine = CommentEngine(st, *for_config(st.config))
-    st.socketio.on_namespace(IngestNamespace(st))
 
 
 def _comment_batch() -> list:
@@ -30,28 +21,20 @@ def _comment_batch() -> list:
     it is decoded with surrogate escapes and that one item is rejected; raw control characters inside
     strings are accepted here and cleaned per item."""
     if request.mimetype != "application/json":
-        raise BadRequest("send a JSON array with Content-Type: application/json", 415)
+        raise Invalid("send a JSON array with Content-Type: application/json", 415)
     text = request.get_data(cache=False).decode("utf-8", "surrogateescape")
     try:
         data = json.loads(text, strict=False)
     except ValueError as e:
-        raise BadRequest(f"body is not valid JSON: {e}") from None
-    return _checked_items(data)
-
-
-def _checked_items(data) -> list:
-    if not isinstance(data, list):
-        raise BadRequest("send a JSON array of comments: [{\"user\", \"text\", \"id\"?, \"ts\"?, \"platform\"?}]")
-    if len(data) > MAX_BATCH:
-        raise BadRequest(f"at most {MAX_BATCH} comments per request, got {len(data)}: split the batch", 413)
-    return data
+        raise Invalid(f"body is not valid JSON: {e}") from None
+    return checked_batch(data)
 
 
 def _engine_of(show_id: str) -> CommentEngine:
-    """The engine, once the show is known to exist (BadRequest 404 otherwise)."""
+    """The engine, once the show is known to exist (Invalid 404 otherwise)."""
     engine = studio().engine
     if not engine.show_exists(show_id):
-        raise BadRequest("no such show", 404)
+        raise Invalid("no such show", 404)
     return engine
 
 
@@ -100,33 +83,3 @@ def post_boost(show_id: str):
     except ValueError as e:
         return api_error(400, str(e))
     return jsonify(show=show_id, slug=data["slug"], boost=data.get("amount", 0))
-
-
-class IngestNamespace(Namespace):
-    """Bridges keep a connection open: connect with auth {"token"} (role ingest or admin), then emit
-    `comments` {show, items: [...]} and get the same answer as the HTTP endpoint as the ack."""
-
-    def __init__(self, st):
-        super().__init__(INGEST_NAMESPACE)
-        self.st = st
-
-    def on_connect(self, auth=None):
-        token = auth.get("token") if isinstance(auth, dict) else None
-        p = principal_from_token(self.st.db, token) if isinstance(token, str) and token else None
-        if p is None:
-            raise ConnectionRefusedError("send auth {\"token\": \"<ingest token>\"}")
-        if not p.has(("ingest",)):
-            raise ConnectionRefusedError("this token's role cannot ingest comments")
-
-    def on_comments(self, data):
-        if not isinstance(data, dict) or not isinstance(data.get("show"), str):
-            return {"error": "send {\"show\": id, \"items\": [...]}"}
-        if not self.st.engine.show_exists(data["show"]):
-            return {"error": "no such show"}
-        try:
-            items = _checked_items(data.get("items"))
-            return self.st.engine.ingest(data["show"], items, source="socketio")
-        except BadRequest as e:
-            return {"error": e.message}
-        except StoreFailed:
-            return {"error": STORE_FAILED}

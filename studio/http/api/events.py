@@ -9,18 +9,11 @@ from flask import Blueprint, Response, jsonify, request
 from faq_catalog.search import MAX_QUERY
 
 from studio.access.auth import api_error
-from studio.viewers.events import (EVENT_TYPES, VIEWER_COOKIE, EventWriter, ViewerEventIn, valid_viewer_id)
-from studio.http.api.common import json_body, register_error_handler, studio
+from studio.viewers.events import (EVENT_TYPES, VIEWER_COOKIE, ViewerEventIn, valid_viewer_id)
+from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, ref
 
 bp = Blueprint("api_events", __name__, url_prefix="/api")
-register_error_handler(bp)
-
-
-def init(app, st) -> None:
-    st.viewer_events = EventWriter(st.db, st.socketio)
-    st.on_start(st.viewer_events.start)
-    st.on_stop(st.viewer_events.stop)
 
 
 def _text(data: dict, key: str) -> str:

@@ -3,32 +3,20 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
-from studio.onair.obs_link import ObsLink
-from studio.http.api.common import json_body, register_error_handler, studio
+from studio.access.auth import require_api
+from studio.errors import Invalid
+from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, schema
 
 bp = Blueprint("api_obs", __name__, url_prefix="/api/shows/<show_id>/obs")
-register_error_handler(bp)
 EDITORS = ("producer", "host")  # the mapping is set up on the console or the rundown page
-
-
-def init(app, st) -> None:
-    st.obs_link = ObsLink(st.db, st.config["SECRET_KEY"], st.onair,
-                          on_status=lambda show_id: st.live.touch(show_id, "health"))
-    st.onair.on_change(st.obs_link.apply)
-    st.on_start(st.obs_link.start)
-    st.on_stop(st.obs_link.stop)
 
 
 def _answer(fn, show_id: str, *args):
     try:
         out = fn(show_id, *args)
-    except NotFound:
-        return api_error(404, "no such show")
     except ValueError as e:
-        return api_error(400, str(e))
+        raise Invalid(str(e)) from None
     return ("", 204) if out is None else jsonify(out)
 
 

@@ -1,76 +1,26 @@
-"""/api/shows/<show>/start|end|on-air|rundown: the host's and producer's actions, and the "onair" and "health"
-live topics every console, overlay and bridge subscribes to."""
+"""/api/shows/<show>/start|end|on-air|rundown: the host's and producer's actions."""
 from __future__ import annotations
-
-import logging
-import time
 
 from flask import Blueprint, jsonify, request
 
-from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
-from studio.onair.onair import ANY, Conflict, OnAir, UnknownItem
-from studio.store.shows import shelf
-from studio.sources.registry import source_health
-from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
+from studio.access.auth import require_api
+from studio.errors import Conflict
+from studio.onair.onair import ANY
+from studio.http.context import json_body, studio
+from studio.errors import Invalid
+from studio.live.topics import or_none
 from studio.http.api.openapi import describe, obj, schema
 
-log = logging.getLogger(__name__)
 bp = Blueprint("api_onair", __name__, url_prefix="/api/shows/<show_id>")
-register_error_handler(bp)
-HEALTH_INTERVAL = 2.0  # "last comment N s ago" stays honest without one push per comment
-
-
-def init(app, st) -> None:
-    st.onair = OnAir(st.db, push=lambda show_id: st.live.push_now(show_id, "onair"))
-    st.catalog.on_change(st.onair.forget)
-    st.onair.on_change(lambda show_id, current: _note_on_air(st, show_id, current))
-    st.live.provide("onair", lambda show_id: _or_none(st.onair.state, show_id))
-    st.live.provide("health", lambda show_id: health(st, show_id))
-    if "shelf" not in st.live.topics:  # numbers and questions for ranking overlays; PUT shelf touches it
-        st.live.provide("shelf", lambda show_id: _or_none(lambda x: {"items": shelf(st.db, x)}, show_id))
-    st.on_start(lambda: st.socketio.start_background_task(_health_ticker, st))
-
-
-def _or_none(fn, show_id: str):
-    try:
-        return fn(show_id)
-    except NotFound:  # subscribing to a show that does not exist (yet) is not an error: nothing to show
-        return None
-
-
-def _note_on_air(st, show_id: str, current: dict | None) -> None:
-    if current is not None:  # a new answer: the ranking cools the item down
-        st.engine.note_on_air(show_id, current["slug"], current["started_at"])
-
-
-def health(st, show_id: str) -> dict:
-    """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link."""
-    return {"sources": source_health(show_id), "inputs": st.engine.input_health(show_id),
-            "obs": st.obs_link.status(show_id), "problems": st.degraded.status()["problems"], "now": time.time()}
-
-
-def _health_ticker(st) -> None:
-    while True:
-        st.socketio.sleep(HEALTH_INTERVAL)
-        try:
-            for show_id in st.onair.live_shows():
-                st.live.touch(show_id, "health")
-        except Exception:  # a database hiccup must not end the ticker
-            log.exception("health ticker")
 
 
 def _respond(action, show_id: str, *args):
     try:
         return jsonify(action(show_id, *args))
-    except UnknownItem as e:
-        return api_error(404, f"no item '{str(e)[:64]}'")
-    except NotFound:
-        return api_error(404, "no such show")
-    except Conflict as e:
-        return jsonify(error=str(e), state=_or_none(studio().onair.state, show_id)), 409
+    except Conflict as e:  # the client acted on a stale view: the answer carries the current one
+        raise Conflict(e.message, state=or_none(studio().onair.state, show_id)) from None
     except ValueError as e:
-        return api_error(400, str(e))
+        raise Invalid(str(e)) from None
 
 
 def _if_current(data: dict):
@@ -79,7 +29,7 @@ def _if_current(data: dict):
         return ANY
     value = data["if_current"]
     if value is not None and not isinstance(value, str):
-        raise BadRequest("if_current must be an item slug or null")
+        raise Invalid("if_current must be an item slug or null")
     return value
 
 
@@ -105,7 +55,7 @@ def get_on_air(show_id: str):
 def put_on_air(show_id: str):
     data = json_body()
     if "slug" not in data or (data["slug"] is not None and not isinstance(data["slug"], str)):
-        raise BadRequest('send {"slug": "<item slug>"} to answer an item, or {"slug": null} to end the answer')
+        raise Invalid('send {"slug": "<item slug>"} to answer an item, or {"slug": null} to end the answer')
     return _respond(studio().onair.put_on_air, show_id, data["slug"], _if_current(data))
 
 
@@ -131,9 +81,9 @@ def put_rundown(show_id: str):
     items = data.get("items") if isinstance(data, dict) else data
     revision = data.get("revision") if isinstance(data, dict) else None
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
-        raise BadRequest("revision must be the whole number from the rundown you edited")
+        raise Invalid("revision must be the whole number from the rundown you edited")
     if not isinstance(items, list):
-        raise BadRequest('send {"items": ["slug", ...], "revision": N}')
+        raise Invalid('send {"items": ["slug", ...], "revision": N}')
     slugs = [x.get("slug") if isinstance(x, dict) else x for x in items]
     return _respond(studio().onair.set_rundown, show_id, slugs, revision)
 

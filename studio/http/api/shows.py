@@ -4,13 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
 from studio.store.shows import create_show, list_shows, set_shelf, shelf
-from studio.http.api.common import json_body, register_error_handler, studio
+from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, schema
 
 bp = Blueprint("api_shows", __name__, url_prefix="/api/shows")
-register_error_handler(bp)
 
 
 @bp.get("")
@@ -32,10 +30,7 @@ def new_show():
 
 @bp.get("/<show_id>/shelf")
 def get_shelf(show_id: str):
-    try:
-        return jsonify(show=show_id, items=shelf(studio().db, show_id))
-    except NotFound:
-        return api_error(404, "no such show")
+    return jsonify(show=show_id, items=shelf(studio().db, show_id))
 
 
 @bp.put("/<show_id>/shelf")
@@ -45,11 +40,9 @@ def put_shelf(show_id: str):
     entries = data.get("items") if isinstance(data, dict) else data
     try:
         items = set_shelf(studio().db, show_id, entries)
-    except NotFound:
-        return api_error(404, "no such show")
     except ValueError as e:
         return api_error(400, str(e))
-    studio().live.touch(show_id, *[t for t in ("shelf",) if t in studio().live.topics])
+    studio().live.touch(show_id, "shelf")
     return jsonify(show=show_id, items=items)
 
 

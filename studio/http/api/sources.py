@@ -16,31 +16,26 @@ import zlib
 
 from flask import Blueprint, Response, jsonify, request
 
-from studio.http.api.common import BadRequest, json_body, register_error_handler, studio
+from studio.http.context import json_body, studio
+from studio.errors import Invalid
 from studio.access.auth import api_error, require_api
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.comments.ingest import StoreFailed
 from studio.store.shows import get_show
 from studio.sources.base import SourceStatus
-from studio.comments.source_configs import check_hook_token, douyin_targets, list_configs, replace_configs, rotate_hook_token
+from studio.comments.source_configs import check_hook_token, hook_url, douyin_targets, list_configs, replace_configs, rotate_hook_token
 from studio.sources.douyin import MSG_COMMENT, SIGNED_HEADERS, parse_push, verify_push
 from studio.sources.forwarders import PARSERS, PayloadError
-from studio.comments.inbox import EngineMissing, Inbox
+from studio.comments.inbox import Inbox
 from studio.sources.registry import ADAPTERS, BOARD, RECEIVERS, is_known, source_health, specs_for
 from studio.sources.settings import SettingsError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sources", __name__)
-register_error_handler(bp)
 
 MAX_BODY = 10 * 1024 * 1024  # also the decompressed limit: a small gzip body must not expand without bound
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type, Content-Encoding", "Access-Control-Max-Age": "86400"}
-
-
-def init(app, studio_) -> None:
-    studio_.sources_inbox = Inbox(studio_)
-    studio_.on_stop(studio_.sources_inbox.flush)
 
 
 def _inbox() -> Inbox:
@@ -48,9 +43,7 @@ def _inbox() -> Inbox:
 
 
 def _touch_health(show_id: str) -> None:
-    live = studio().live
-    if "health" in live.topics:  # the on-air part provides the topic; without it there is nobody to tell
-        live.touch(show_id, "health")
+    studio().live.touch(show_id, "health")
 
 
 # --- staff API -------------------------------------------------------------------------------------------
@@ -72,18 +65,14 @@ def put_sources(show_id: str):
     body = json_body((dict, list))
     entries = body.get("sources") if isinstance(body, dict) else body
     if not isinstance(entries, list):
-        raise BadRequest('send {"sources": [{"platform", "room", "enabled", "settings"}, ...]}')
+        raise Invalid('send {"sources": [{"platform", "room", "enabled", "settings"}, ...]}')
     try:
         configs = replace_configs(studio().db, studio().config["SECRET_KEY"], show_id, entries)
     except NotFound:
         return api_error(404, f"no show '{show_id}'")
     except SettingsError as e:
-        raise BadRequest(str(e))
+        raise Invalid(str(e))
     return jsonify(sources=configs)
-
-
-def hook_url(base: str, show_id: str, kind: str, token: str) -> str:
-    return f"{base.rstrip('/')}/hooks/{show_id}/{kind}/{token}"
 
 
 @bp.post("/api/shows/<show_id>/sources/<kind>/hook-url")
@@ -102,11 +91,11 @@ def new_hook_url(show_id: str, kind: str):
 def _clean_report(raw: dict) -> dict:
     platform, room, state = raw.get("platform"), raw.get("room", ""), raw.get("state")
     if not isinstance(platform, str) or not is_known(platform):
-        raise BadRequest("platform must be a known platform")
+        raise Invalid("platform must be a known platform")
     if not isinstance(room, str) or len(room) > 200:
-        raise BadRequest("room must be a string of at most 200 characters")
+        raise Invalid("room must be a string of at most 200 characters")
     if state not in SourceStatus.STATES:
-        raise BadRequest(f"state must be one of {', '.join(SourceStatus.STATES)}")
+        raise Invalid(f"state must be one of {', '.join(SourceStatus.STATES)}")
     report = {"platform": platform, "room": room, "state": state, "kind": "adapter",
               "last_error": str(raw.get("last_error") or "")[:500]}
     for key in ("since", "last_message_at", "per_minute", "received", "duplicates", "reconnects", "pending",
@@ -115,10 +104,10 @@ def _clean_report(raw: dict) -> dict:
         if value is not None and not isinstance(value, bool) and isinstance(value, (int, float)):
             report[key] = value
         elif value is not None:
-            raise BadRequest(f"{key} must be a number")
+            raise Invalid(f"{key} must be a number")
     extra = raw.get("extra") or {}
     if not isinstance(extra, dict):
-        raise BadRequest("extra must be an object")
+        raise Invalid("extra must be an object")
     report["extra"] = {str(k)[:40]: (v if isinstance(v, (int, float, bool)) or v is None else str(v)[:200])
                        for k, v in list(extra.items())[:20]}
     return report
@@ -147,14 +136,14 @@ def _body() -> bytes:
         try:
             raw = inflater.decompress(raw, MAX_BODY)
         except zlib.error:
-            raise BadRequest(f"body is not valid {encoding}")
+            raise Invalid(f"body is not valid {encoding}")
         if inflater.unconsumed_tail:
-            raise BadRequest("decompressed body too large (at most 10 MB)", 413)
+            raise Invalid("decompressed body too large (at most 10 MB)", 413)
     elif raw[:2] == b"\x1f\x8b":  # gzip without the header saying so
         try:
             raw = gzip.decompress(raw)
         except OSError:
-            raise BadRequest("body looks like gzip but is not valid")
+            raise Invalid("body looks like gzip but is not valid")
     return raw
 
 
@@ -162,7 +151,7 @@ def _parse_json(raw: bytes | str):
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
-        raise BadRequest(f"body is not valid JSON: {e}")
+        raise Invalid(f"body is not valid JSON: {e}")
 
 
 def _receive(show_id: str, kind: str, doc) -> dict:
@@ -170,7 +159,7 @@ def _receive(show_id: str, kind: str, doc) -> dict:
     try:
         comments = PARSERS[kind](doc, platform)
     except PayloadError as e:
-        raise BadRequest(str(e))
+        raise Invalid(str(e))
     fresh = _inbox().fresh(show_id, kind, comments)  # health and repeats per receiver, as configured
     result = _inbox().ingest_now(show_id, f"hook:{kind}", fresh)
     _touch_health(show_id)
@@ -195,9 +184,9 @@ def _websocket(show_id: str, kind: str) -> Response:
                 break
             try:
                 _receive(show_id, kind, _parse_json(message))
-            except BadRequest as e:
+            except Invalid as e:
                 log.info("hook %s/%s: dropped a message: %s", show_id, kind, e.message)
-            except (EngineMissing, StoreFailed) as e:
+            except StoreFailed as e:
                 log.error("hook %s/%s: could not store a message: %s", show_id, kind, e)
     except ConnectionClosed:
         pass
@@ -224,7 +213,7 @@ def hook(show_id: str, kind: str, token: str):
         try:
             # Capture scripts post text/plain to avoid a CORS preflight from the console page: any type is read.
             resp = jsonify(_receive(show_id, kind, _parse_json(_body())))
-        except (EngineMissing, StoreFailed) as e:
+        except StoreFailed as e:
             resp = api_error(503, str(e) or "the database refused the comments; try again")
     resp.headers.update(CORS)
     return resp
@@ -256,10 +245,7 @@ def douyin_push(app_id: str):
         comments = parse_push(body, room)
     except ValueError:
         return api_error(400, "body is not JSON")
-    try:
-        if not _inbox().submit(target[0], "hook:douyin", _inbox().fresh(target[0], "douyin", comments)):
-            return api_error(503, "busy: too many comments waiting")
-    except EngineMissing as e:
-        return api_error(503, str(e))
+    if not _inbox().submit(target[0], "hook:douyin", _inbox().fresh(target[0], "douyin", comments)):
+        return api_error(503, "busy: too many comments waiting")
     _touch_health(target[0])
     return jsonify(err_no=0, err_msg="ok")

@@ -1,11 +1,12 @@
 """The host console (/console/<show>) and the overlay URL builder (/console/<show>/overlays)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
+from studio.http.context import studio
 from studio.http import i18n
 from studio.access.auth import require_page
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.store.shows import get_show, show_dict
 
 bp = Blueprint("console", __name__)
@@ -78,17 +79,11 @@ i18n.add({
 
 
 def show_or_404(show_id: str) -> dict:
-    with current_app.extensions["studio"].db.session() as s:
+    with studio().db.session() as s:
         try:
             return show_dict(get_show(s, show_id))
         except NotFound:
             abort(404)
-
-
-def live_topics(*wanted: str) -> list[str]:
-    """The wanted live topics this studio provides (parts that are not installed have none)."""
-    provided = current_app.extensions["studio"].live.topics
-    return [t for t in wanted if t in provided]
 
 
 @bp.get("/console/<show_id>")
@@ -96,7 +91,7 @@ def live_topics(*wanted: str) -> list[str]:
 def console(show_id: str):
     strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("console.", "status."))}
     return render_template("console/console.html", show=show_or_404(show_id), strings=strings,
-                           topics=live_topics("onair", "ranking", "health", "shelf"))
+                           topics=["onair", "ranking", "health", "shelf"])
 
 
 @bp.get("/console/<show_id>/overlays")

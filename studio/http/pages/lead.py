@@ -7,10 +7,11 @@ from flask import Blueprint, abort, render_template, request
 
 from studio.http import i18n
 from studio.analytics.report import DEFINITIONS
-from studio.http.api.analytics import report_for_request
-from studio.http.api.common import BadRequest, studio
+from studio.http.report_request import report_for_request
+from studio.http.context import studio
+from studio.errors import Invalid
 from studio.access.auth import require_page
-from studio.store.catalog import NotFound
+from studio.errors import NotFound
 from studio.store.shows import get_show, show_dict
 
 bp = Blueprint("lead", __name__)
@@ -118,7 +119,7 @@ def dashboard(show_id: str):
 def report(show_id: str):
     try:
         data, tz = report_for_request(show_id)
-    except BadRequest as e:
+    except Invalid as e:
         abort(e.status, e.message)
     lang = i18n.current_lang()
     return render_template("lead/report.html", r=data, tz_name=str(tz),

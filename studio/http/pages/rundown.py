@@ -6,9 +6,8 @@ from flask import Blueprint, render_template
 
 from studio.http import i18n
 from studio.access.auth import require_page
-from studio.commands.sources import ROOM_REQUIRED
-from studio.sources.registry import RECEIVERS
-from studio.http.pages.console import live_topics, show_or_404
+from studio.sources.registry import RECEIVERS, ROOM_REQUIRED
+from studio.http.pages.console import show_or_404
 
 bp = Blueprint("rundown", __name__)
 
@@ -126,5 +125,5 @@ i18n.add({
 def rundown(show_id: str):
     strings = {k: i18n.translate(k) for k in i18n.STRINGS if k.startswith(("rundown.", "status."))}
     return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
-                           topics=live_topics("onair", "ranking", "emerging", "shelf", "health"),
+                           topics=["onair", "ranking", "emerging", "shelf", "health"],
                            receivers=list(RECEIVERS), room_required=ROOM_REQUIRED)

@@ -1,8 +1,9 @@
 """Staff login and the staff home page (shows and links to each audience's page)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 
+from studio.http.context import studio
 from studio.access.auth import LOGIN_ROLES, check_login, csrf_ok, end_sessions, login_session, require_page
 from studio.store.shows import list_shows
 
@@ -23,7 +24,7 @@ def login():
         if not csrf_ok():
             error = "login.failed"
         else:
-            user = check_login(current_app.extensions["studio"].db, request.form.get("name", "")[:64],
+            user = check_login(studio().db, request.form.get("name", "")[:64],
                                request.form.get("password", "")[:200])
             if user:
                 login_session(user)
@@ -36,7 +37,7 @@ def login():
 def logout():
     if csrf_ok():
         if session.get("user"):
-            end_sessions(current_app.extensions["studio"].db, session["user"])
+            end_sessions(studio().db, session["user"])
         session.clear()
     return redirect(url_for("staff.login"))
 
@@ -44,4 +45,4 @@ def logout():
 @bp.get("/")
 @require_page(*LOGIN_ROLES)
 def home():
-    return render_template("home.html", shows=list_shows(current_app.extensions["studio"].db))
+    return render_template("home.html", shows=list_shows(studio().db))

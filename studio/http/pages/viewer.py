@@ -12,9 +12,8 @@ from faq_catalog.model import CATEGORY_CODES
 from faq_catalog.search import MAX_QUERY
 
 from studio.http import i18n
-from studio.http.api.common import studio
+from studio.http.context import studio
 from studio.viewers.events import VIEWER_COOKIE, VIEWER_COOKIE_AGE, new_viewer_id, valid_viewer_id
-from studio.viewers.shelf_cache import ViewerState
 
 bp = Blueprint("viewer", __name__)
 
@@ -47,10 +46,6 @@ i18n.add({
     "cat.售中": ("售中", "Order"),
     "cat.售后": ("售后", "After-sale"),
 })
-
-
-def init(app, st) -> None:
-    st.viewer = ViewerState(st.db, st.catalog)
 
 
 def _viewer_response(html: bytes | str, status: int = 200) -> Response:
@@ -106,7 +101,7 @@ def faq_page(slug: str):
 
     def render() -> str:
         return render_template("viewer/faq.html", item=item, number=number, shelf=shelf, show_id=show_id,
-                               body_html=st.page_html(item.slug, item.revision, item.body),
+                               body_html=st.viewer.page_html(item.slug, item.revision, item.body),
                                category_class=CATEGORY_CODES)
 
     key = ("faq", slug, item.revision, i18n.current_lang(), show_id, shelf.generation if shelf else 0)
