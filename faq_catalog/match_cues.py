@@ -17,7 +17,7 @@ _QUESTION = re.compile(
     r"|点样|边度|边个|几时|[系是]咪|系唔系|点[计算解]|边[只支款间位家]|(?<![好行干])嘛"
     r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
-    r"|进度|进展|推荐|去咗边|去边|边$"
+    r"|进度|进展|推荐|去咗边|去边|边$|时间$|时间呢|要[退换]货|^[上发要]链接"
     r"|when|where|which|what|how|why|^can|^could|^do[ye]|^is|^are|^will|^any|isthere|arethere|canyou|cani"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
@@ -26,7 +26,7 @@ _PROBLEM = re.compile(
     r"|提交不|失败|闪退|卡住|转圈|[点选拍买下发]成|(?<!不)错|少了|少发|缺件|瑕疵|质量[问有差不]"
     r"|(?<![没不无未])(?<!没有)(?:漏|破(?!防)|坏|碎|裂)"
     r"|(?<!没)问题|不对|不回|不理|没[动变送给见]|没[看找]到|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
-    r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]"
+    r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]|不是我[买拍要下选订]"
     r"|broken|damaged|missing|wrong|notreceived|neverreceived|didnt|didnot|havent|hasnt|failed|lost|stuck|notarrived"
 )
 

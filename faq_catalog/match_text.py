@@ -172,7 +172,10 @@ def _base_sound() -> SoundIndex:
     for canonical in _FIRST_PASS:
         for v in (canonical, *SYNONYMS[canonical]):
             pairs.append((normalize(v), canonical))
-    return SoundIndex(pairs, FRAME_CHARS)
+    # Plain characters are never taken for a typo: question frame (那 of 那个 is not 哪), and characters that
+    # are words of their own in the lexicon (买 of 买完 is not 卖 of 卖完, 寄, 送, 退).
+    single = {v for v, _ in pairs if len(v) == 1} | {w for w in second_map if len(w) == 1}
+    return SoundIndex(pairs, FRAME_CHARS | frozenset(single))
 
 
 def pinyin_forms(word: str) -> tuple[str, ...]:

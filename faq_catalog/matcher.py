@@ -138,8 +138,8 @@ class Matcher:
         texts = [normalize(t) for it in self.items for t in (it.question, *it.examples)]
         han = [w for ws in new_words.values() for w in ws if not w.isascii()]
         self._canon = Canonicalizer(keywords, texts, han)
-        self._index = TermIndex([_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ()))
-                                 for it in self.items], self._canon.words)
+        prepared = [_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
+        self._index = TermIndex(prepared, self._canon.words)
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
