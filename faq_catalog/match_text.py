@@ -298,6 +298,8 @@ class Canonicalizer:
             tokens = _read_which_link(tokens)
         if NEXT_WORD in tokens:
             tokens = _read_later(tokens)
+        if "点" in tokens:
+            tokens = _read_how(tokens)
         if STREAM_WORD in tokens:
             tokens = [t for t in tokens if t != STALL_WORD]
         return tokens
@@ -344,6 +346,19 @@ def _read_which_link(tokens: list[str]) -> list[str]:
             if nxt != LINK_WORD:
                 out.append(LINK_WORD)
     return out
+
+
+# Cantonese 点 before an action asks how ("点领", "点申请"); elsewhere it is a dot, a point or "order".
+_HOW_ACTION = frozenset("领用退申买拍付寄改查攞揾填开换")
+
+
+def _read_how(tokens: list[str]) -> list[str]:
+    return [WHEN_WORD_HOW if t == "点" and i + 1 < len(tokens) and tokens[i + 1][:1] in _HOW_ACTION
+            and not (i and tokens[i - 1].isdigit()) else t  # "8点付" is a time
+            for i, t in enumerate(tokens)]
+
+
+WHEN_WORD_HOW = "怎么"
 
 
 def _read_later(tokens: list[str]) -> list[str]:
