@@ -38,6 +38,7 @@ NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
+_ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
 _QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
@@ -197,8 +198,10 @@ class Matcher:
         if not normalized:
             return Match(None, 0.0, normalized, is_question)
         canonical = self._canon(normalized)
-        # A question word the viewer mistyped (神魔时候) asks all the same once read back.
-        is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS)
+        # A question word the viewer mistyped (神魔时候) asks all the same once read back; a comment all in
+        # English that names a topic ("change address", "link pls") is a request.
+        is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS) or (
+            _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii())
         scores = self._index.scores(canonical)
         if self._counters and canonical:
             chatter, not_these = self._counters.close(frozenset(canonical.strip(SEP).split(SEP)))
