@@ -170,6 +170,7 @@ class SoundIndex:
         else:
             return tokens  # no two neighbours sound like the start of any known word: the common case
         out: list[str] = []
+        found = False
         i, n = 0, len(tokens)
         while i < n:
             if not keys[i]:
@@ -181,11 +182,12 @@ class SoundIndex:
                 if word is not None:
                     out.append(word)
                     i += size
+                    found = True
                     break
             else:
                 out.append(tokens[i])
                 i += 1
-        return out
+        return out if found else tokens  # the same list when nothing was re-read
 
     def _word(self, pieces: list[str], keys: list[str]) -> str | None:
         if not all(keys) or all(p.isascii() for p in pieces):

@@ -284,14 +284,18 @@ class Canonicalizer:
             return run
         return "".join(self._latin[p] for p in pieces)
 
-    def tokens(self, normalized: str, sound: bool = True) -> list[str]:
+    def tokens(self, normalized: str, sound: bool = True, respelled: list[str] | None = None) -> list[str]:
         """Canonical tokens; `sound=False` skips the homophone reading (catalog text is typed with care, and
-        its own words must not be read as some other word's typo)."""
+        its own words must not be read as some other word's typo). When a typo was re-read, the comment as
+        re-read is appended to `respelled`."""
         s = _LATIN_RUN.sub(self._latin_word, normalized)
         if "满" in s:
             s = _TIERED.sub("满减", s)
         if sound:
-            tokens = self._sound.rewrite(*self._second.tokens_and_surfaces(self._first.text(s)))
+            read, surfaces = self._second.tokens_and_surfaces(self._first.text(s))
+            tokens = self._sound.rewrite(read, surfaces)
+            if respelled is not None and tokens is not read:
+                respelled.append("".join(tokens))
         else:
             tokens = self._second.tokens(self._first.text(s))
         if WHICH_LINK in tokens:
@@ -326,8 +330,8 @@ class Canonicalizer:
             loose = []
         return out
 
-    def __call__(self, normalized: str) -> str:
-        tokens = self.tokens(normalized)
+    def __call__(self, normalized: str, respelled: list[str] | None = None) -> str:
+        tokens = self.tokens(normalized, respelled=respelled)
         return SEP + SEP.join(tokens) + SEP if tokens else ""
 
 

@@ -197,11 +197,13 @@ class Matcher:
         is_question = question_mark or asks(normalized) or reports_trouble(normalized)
         if not normalized:
             return Match(None, 0.0, normalized, is_question)
-        canonical = self._canon(normalized)
-        # A question word the viewer mistyped (神魔时候) asks all the same once read back; a comment all in
+        respelled: list[str] = []
+        canonical = self._canon(normalized, respelled)
+        # A question the viewer mistyped (神魔时候, 没收道) asks all the same once read back; a comment all in
         # English that names a topic ("change address", "link pls") is a request.
         is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS) or (
-            _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii())
+            _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()) or (
+            bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0])))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
             chatter, not_these = self._counters.close(frozenset(canonical.strip(SEP).split(SEP)))
