@@ -302,6 +302,8 @@ class Canonicalizer:
             tokens = _read_which_link(tokens)
         if NEXT_WORD in tokens:
             tokens = _read_later(tokens)
+        if "到" in tokens:
+            tokens = _read_arrival(tokens)
         if "点" in tokens:
             tokens = _read_how(tokens)
         if STREAM_WORD in tokens:
@@ -363,6 +365,20 @@ def _read_how(tokens: list[str]) -> list[str]:
 
 
 WHEN_WORD_HOW = "怎么"
+
+
+# Money that "arrives" arrives in the account: "退款多久到" asks what "退款多久到账" asks.
+_MONEY = frozenset(("退款", "钱", "款", "差价", "价保"))
+
+
+def _read_arrival(tokens: list[str]) -> list[str]:
+    seen_money = False
+    out = []
+    for t in tokens:
+        if t in _MONEY:
+            seen_money = True
+        out.append("到账" if t == "到" and seen_money else t)
+    return out
 
 
 def _read_later(tokens: list[str]) -> list[str]:
