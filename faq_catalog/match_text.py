@@ -191,7 +191,8 @@ def pinyin_forms(word: str) -> tuple[str, ...]:
 
 
 # Chat abbreviations that are not initials of anything the shop says (laughter, praise, swearing).
-_CHAT_LATIN = frozenset(("nb", "sb", "ok", "yyds", "xswl", "awsl", "zqsg", "dbq", "hhh"))
+_CHAT_LATIN = frozenset(("nb", "sb", "ok", "yyds", "xswl", "awsl", "zqsg", "dbq", "hhh", "nsdd", "plmm", "kswl",
+                         "szd", "bdjw", "xjj", "xgg", "zbhm", "cpdd", "lol", "omg", "wow", "haha", "hahaha", "www"))
 
 
 def catalog_latin(words: Iterable[str]) -> dict[str, str]:
@@ -249,6 +250,7 @@ class Canonicalizer:
                 words += [w for w in (tok, surface) if len(w) > 1]
         self._latin = catalog_latin(dict.fromkeys(words))
         self._latin.update(dict.fromkeys(LATIN_STOP, ""))
+        self._latin.update(dict.fromkeys(_CHAT_LATIN, ""))  # chat slang is never split into initials (xs+wl)
         self._latin.update(LATIN)  # English wins over a coincidental pinyin form
 
     def _latin_word(self, m: re.Match) -> str:

@@ -39,6 +39,9 @@ NOT_THIS_FACTOR = 0.5
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
+# English that tells rather than asks: thanks, praise, "received", "got it".
+_EN_STATEMENT = re.compile(r"thank|thx|receiv|got|nice|good|love|great|cheap|^so|wow|cool|haha|lol|beautiful|pretty|"
+                           r"already|done|paid|bought")
 _QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
@@ -202,7 +205,8 @@ class Matcher:
         # A question the viewer mistyped (神魔时候, 没收道) asks all the same once read back; a comment all in
         # English that names a topic ("change address", "link pls") is a request.
         is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS) or (
-            _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()) or (
+            _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()
+            and _EN_STATEMENT.search(normalized) is None) or (
             bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0])))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
