@@ -48,7 +48,7 @@ def reports_trouble(normalized: str) -> bool:
 
 
 # The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.
-_ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上)")
+_ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上|头发|[衣裙裤鞋帽项耳戒镯链妆])")
 
 
 def about_host(normalized: str) -> bool:
