@@ -1,14 +1,20 @@
 """Match a live comment to the FAQ item it asks about, or to nothing (the common answer).
 
-Pipeline per comment: normalize → canonical tokens (lexicon, pinyin abbreviations, English; see
-match_text) → weighted phrase evidence per item (one Aho-Corasick pass; see match_index) → decision.
-An item is given only when the comment asks something or reports trouble (see match_cues), is not
-about the host's own things, and the evidence for the best item clears a threshold; the confidence
-grows with the evidence and with its margin over the runner-up item. Answers are cached by
-normalized text, since live chat repeats itself.
+Pipeline per comment: normalize → canonical tokens (lexicon, pinyin abbreviations, English, and
+homophone typos read by syllable; see match_text and match_sound) → weighted phrase evidence per item
+(one Aho-Corasick pass; see match_index) → decision. An item is given only when the comment asks
+something or reports trouble (see match_cues), is not about the host's own things, and the evidence
+for the best item clears a threshold; the confidence grows with the evidence and with its margin over
+the runner-up item. Answers are cached by normalized text, since live chat repeats itself.
 
-Everything item-specific comes from the catalog passed in; the lexicon is catalog-independent.
-Building is cheap (a 200-item catalog in well under a second), so an edited catalog means a new Matcher.
+Everything item-specific comes from the catalog passed in, and from the crew's decisions (feedback):
+the lexicon is catalog-independent. Building is cheap (a 200-item catalog in well under a second), so
+an edited catalog or a new decision means a new Matcher.
+
+`Match.review` says whether the crew's review queue would show the comment: a match decided with low
+confidence (weak evidence or a close runner-up), or a question left unanswered although the catalog
+has some evidence for it or it holds a Latin word nobody knows yet. A question with nothing of the
+catalog in it (a product spec, a brand not sold) is not flagged: it is an emerging question.
 """
 from __future__ import annotations
 
