@@ -4,7 +4,9 @@ Steps, each one pass: Latin runs (English words, pinyin abbreviations) become Ch
 discounts (满300减50) become one notion; a first leftmost-longest Aho-Corasick pass folds function
 words and dialect (哪儿 → 哪里, 咋 → 怎么) and drops filler (了, 的, 啊…) while leaving every lexicon
 word whole; a second pass cuts the text into tokens, each lexicon variant becoming its canonical word
-and every other character (or Latin/digit run) a token of its own. Finally a few folds are read in
+and every other character (or Latin/digit run) a token of its own. Loose characters are then read by
+sound, so a homophone typo meets its word (神魔时候 → 什么时候, 韦款 → 尾款, fa货 → 发货; see
+match_sound). Finally a few folds are read in
 context: "几号" before an action or after "到" asks a date (→ 什么时候), otherwise which numbered link;
 "后面/等会" before a price move means "later", not the next product; a stall beside the stream's own
 words ("画面卡住") is the stream freezing, not the parcel.
