@@ -58,12 +58,9 @@ def readings(ch: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
     """Every toneless pinyin syllable of the table, as a viewer types it ("fa", "zhi", "lv")."""
-    out = set()
-    for raw in pinyin_dict.values():
-        for r in raw.split(","):
-            out.add("".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c))
-                    .replace("ü", "v"))
-    return frozenset(out)
+    toned = {r for raw in set(pinyin_dict.values()) for r in raw.split(",")}
+    return frozenset("".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c))
+                     .replace("ü", "v") for r in toned)
 
 
 def _piece_key(piece: str) -> str | None:

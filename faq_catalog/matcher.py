@@ -94,10 +94,12 @@ class _Counters:
     def __bool__(self) -> bool:
         return bool(self._sets)
 
-    def close(self, tokens: frozenset[str]) -> tuple[bool, set[str]]:
+    def close(self, canonical: str) -> tuple[bool, set[str]]:
         """(close to a "not a shelf question" comment, items it is close to a "not this" comment of)."""
-        if self._by_token.keys().isdisjoint(tokens):
+        listed = canonical[1:-1].split(SEP)
+        if self._by_token.keys().isdisjoint(listed):
             return False, set()
+        tokens = frozenset(listed)
         shared: dict[int, int] = {}
         for t in tokens:
             for n in self._by_token.get(t, ()):
@@ -216,7 +218,7 @@ class Matcher:
             bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0])))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
-            chatter, not_these = self._counters.close(frozenset(canonical.strip(SEP).split(SEP)))
+            chatter, not_these = self._counters.close(canonical)
             if chatter:
                 return Match(None, 0.0, normalized, is_question)
             for slug in not_these:
