@@ -42,12 +42,15 @@ MAX_LATIN_RUN = 40
 _LATIN_RUN = re.compile(r"[a-z]+")
 # 满300减50, 满几百减多少, 每满300减50: a tiered discount, whatever the figures.
 _TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*")
+# 前100名, 前五十名: the first N buyers, whatever N.
+_TOP_N = re.compile(r"前[\d几多少一二三四五六七八九十百千两]+名")
 _CHARS = re.compile(r"[a-z]+|\d+|[^\x1f]")
 # After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
 # Before "几号", a word that runs up to a date ("到几号", "截止几号", "保价到几号") makes it a date too.
 _UNTIL = frozenset("到至止")
 # A notion that happens on a date, right before "几号" ("尾款几号", "发货几号"), makes it a date as well.
+SHADE_WORD, SKIN_WORD = "色号", "肤色"
 _DATED_NOTION = frozenset(("尾款", "定金", "发货", "收到", "付款", "退款", "到账", "补货", "抽奖", "开奖", "双11"))
 # "后面/等会" folds to the next product, but followed by a price move it means "later": "后面会不会降".
 _PRICE_MOVE = frozenset(("降价", "降", "涨", "涨价", "便宜", "价格", "价保"))
@@ -295,6 +298,8 @@ class Canonicalizer:
         s = _LATIN_RUN.sub(self._latin_word, normalized)
         if "满" in s:
             s = _TIERED.sub("满减", s)
+        if "名" in s:
+            s = _TOP_N.sub("前多少名", s)
         if sound:
             read, surfaces = self._second.tokens_and_surfaces(self._first.text(s))
             tokens = self._sound.rewrite(read, surfaces)
@@ -303,10 +308,12 @@ class Canonicalizer:
         else:
             tokens = self._second.tokens(self._first.text(s))
         if WHICH_LINK in tokens:
-            tokens = _read_which_link(tokens)
+            # beside a skin tone, "which number" asks a shade ("冷白皮选几号", "哪个号显白")
+            tokens = [SHADE_WORD if t == WHICH_LINK else t for t in tokens] if SKIN_WORD in tokens \
+                else _read_which_link(tokens)
         if NEXT_WORD in tokens:
             tokens = _read_later(tokens)
-        if "到" in tokens:
+        if "到" in tokens or "回" in tokens:
             tokens = _read_arrival(tokens)
         if "点" in tokens:
             tokens = _read_how(tokens)
@@ -372,16 +379,17 @@ WHEN_WORD_HOW = "怎么"
 
 
 # Money that "arrives" arrives in the account: "退款多久到" asks what "退款多久到账" asks.
-_MONEY = frozenset(("退款", "钱", "款", "差价", "价保"))
+_MONEY = frozenset(("退款", "钱", "款", "差价", "价保", "退"))
 
 
 def _read_arrival(tokens: list[str]) -> list[str]:
+    """Money that arrives ("到") or comes back ("回") after a refund is arriving in the account."""
     seen_money = False
     out = []
     for t in tokens:
         if t in _MONEY:
             seen_money = True
-        out.append("到账" if t == "到" and seen_money else t)
+        out.append("到账" if t in ("到", "回") and seen_money else t)
     return out
 
 

@@ -48,7 +48,7 @@ _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
 # English that tells rather than asks: thanks, praise, "received", "got it".
 _EN_STATEMENT = re.compile(r"thank|thx|receiv|got|nice|good|love|great|cheap|^so|wow|cool|haha|lol|beautiful|pretty|"
                            r"already|done|paid|bought")
-_QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|")
+_QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|", "|几号|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
 
