@@ -16,7 +16,7 @@ from typing import Callable
 
 from obswebsocket import requests
 
-from overlays.obs_backoff import Backoff
+from studio.blocks.backoff import Backoff
 from overlays.obs_client import ObsConnection, ObsRequestError, connect_obs, describe_failure
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class ObsDriver:
 
     # ------------------------------------------------------------------ worker
     def _run(self) -> None:
-        backoff, session = Backoff(), None
+        backoff, session = Backoff(0.2, 5.0, jitter="equal"), None
         while not self._stopping.is_set():
             self._wake.clear()
             self._control.clear()

@@ -13,6 +13,8 @@ from typing import Callable
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
+from studio.viewers.events import VIEWER_COOKIE
+
 CSP_PAGES = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
              "connect-src 'self' ws: wss:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
              "form-action 'self'; frame-ancestors 'none'")
@@ -46,7 +48,7 @@ def _login_name() -> str | None:
 
 
 def _viewer_id() -> str | None:
-    return request.cookies.get("fls_vid", "")[:64] or None
+    return request.cookies.get(VIEWER_COOKIE, "")[:64] or None
 
 
 LIMITS = (

@@ -7,10 +7,10 @@ show's stream (as JSON lists: `to_wire` / `from_wire`, used only at that boundar
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import astuple, dataclass, field
 
+from studio.blocks.rolling_count import RollingCount
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ranking import DemandBoard
 
@@ -67,31 +67,18 @@ class InputRates:
     """Comments per source and platform: when the last arrived and how many in the last minute."""
 
     def __init__(self):
-        self._inputs: dict[tuple[str, str], dict] = {}
+        self._inputs: dict[tuple[str, str], RollingCount] = {}
 
     def note(self, source: str, platforms: Mapping[str, int], now: float) -> None:
-        sec = int(now)
         for platform, n in platforms.items():
-            rec = self._inputs.get((source, platform))
-            if rec is None:
-                rec = self._inputs[(source, platform)] = {"seconds": deque(), "total": 0, "last_at": now}
-            secs = rec["seconds"]
-            if secs and secs[-1][0] == sec:
-                secs[-1][1] += n
-            else:
-                secs.append([sec, n])
-            while secs[0][0] < sec - 60:
-                secs.popleft()
-            rec["total"] += n
-            rec["last_at"] = now
+            rate = self._inputs.get((source, platform))
+            if rate is None:
+                rate = self._inputs[(source, platform)] = RollingCount(60.0)
+            rate.add(n, now)
 
     def report(self, now: float) -> list[dict]:
-        out = []
-        for (source, platform), rec in sorted(self._inputs.items()):
-            per_minute = sum(n for s, n in rec["seconds"] if s >= now - 60)
-            out.append({"source": source, "platform": platform, "last_at": rec["last_at"],
-                        "per_minute": per_minute, "total": rec["total"]})
-        return out
+        return [{"source": source, "platform": platform, "last_at": rate.last_at, "per_minute": rate.count(now),
+                 "total": rate.total} for (source, platform), rate in sorted(self._inputs.items())]
 
 
 @dataclass

@@ -28,6 +28,8 @@ import opencc
 from faq_catalog.match_lexicon import FRAME_CHARS
 from faq_catalog.model import MAX_QUESTION, SLUG_RE
 
+from studio.blocks.bounded_cache import BoundedCache
+
 MAX_GRAMS = 300
 MAX_ASKERS = 1000
 MAX_FORMS = 30
@@ -80,7 +82,7 @@ class EmergingQuestions:
         self._clock = clock
         self._clusters: dict[int, _Cluster] = {}
         self._index: dict[str, set[int]] = {}
-        self._by_text: dict[str, int] = {}
+        self._by_text: BoundedCache[str, int] = BoundedCache(MAX_CACHE)
         self._next_id = 1
 
     def __len__(self) -> int:
@@ -98,9 +100,7 @@ class EmergingQuestions:
                 return None
             cluster = self._nearest(grams) or self._new_cluster(ts)
             self._absorb(cluster, grams)
-            if len(self._by_text) >= MAX_CACHE:
-                self._by_text.clear()
-            self._by_text[normalized] = cluster.id
+            self._by_text.put(normalized, cluster.id)
         elif len(cluster.forms) < MAX_FORMS or normalized in cluster.forms:
             self._absorb(cluster, features(normalized))
         cluster.count += 1

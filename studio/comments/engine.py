@@ -30,7 +30,8 @@ from faq_catalog.matcher import Matcher
 
 from studio.errors import NotFound
 from studio.comments.emerging import EmergingQuestions
-from studio.comments.ingest import CommentWriter, ViewerPseudonyms, off_loop, validate
+from studio.blocks.off_loop import off_loop
+from studio.comments.ingest import CommentWriter, ViewerPseudonyms, validate
 from studio.store.models import Comment, CommentCount, Segment, Show
 from studio.scale.ownership import Ownership
 from studio.comments.ranking import DemandBoard

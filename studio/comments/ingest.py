@@ -26,7 +26,7 @@ import logging
 import math
 import re
 import threading
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -34,6 +34,9 @@ from typing import Any, Callable
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from studio.blocks.bounded_cache import BoundedCache
+from studio.blocks.group_commit import GroupCommitWriter
+from studio.blocks.off_loop import off_loop
 from studio.errors import Invalid
 from studio.sources.contract import MAX_BATCH, MAX_ID, MAX_TEXT, MAX_USER, PLATFORM_RE, QUALITIES
 from studio.store.db import dialect_insert
@@ -68,17 +71,12 @@ class ViewerPseudonyms:
 
     def __init__(self, pseudonym: Callable[[str, str], str], size: int = 50_000):
         self._pseudonym = pseudonym
-        self._size = size
-        self._cache: dict[str, str] = {}
+        self._cache: BoundedCache[str, str] = BoundedCache(size)
 
     def __call__(self, platform: str, user: str) -> str:
         key = f"{platform}:{user}"
         h = self._cache.get(key)
-        if h is None:
-            if len(self._cache) >= self._size:
-                self._cache.clear()
-            h = self._cache[key] = self._pseudonym("viewer", key)
-        return h
+        return h if h is not None else self._cache.put(key, self._pseudonym("viewer", key))
 
 
 def clean_text(text: str) -> str:
@@ -213,90 +211,45 @@ class StoreFailed(RuntimeError):
     """The database refused the transaction; nothing of the batch was stored."""
 
 
-@dataclass
-class _Job:
-    rows: list[dict]
-    done: threading.Event = field(default_factory=threading.Event)
-    inserted: list[bool] | None = None
-    error: BaseException | None = None
-
-
 class CommentWriter:
     """The single writer. `write(rows)` blocks its caller (a greenlet) until the rows are committed and
     returns, per row, whether it was new (False: a stored duplicate of platform and id)."""
 
     def __init__(self, db, max_rows: int = 20_000):
         self.db = db
-        self.max_rows = max_rows
-        self._pending: deque[_Job] = deque()
-        self._wake = threading.Event()
+        self._group = GroupCommitWriter(self._commit, max_rows)
         self._lock = threading.Lock()  # one transaction at a time, whichever path writes
-        self._running = False
         self._conn: Connection | None = None
 
     def start(self, spawn: Callable) -> None:
-        if not self._running:
-            self._running = True
-            spawn(self._run)
+        self._group.start(spawn)
 
     def write(self, rows: list[dict]) -> list[bool]:
-        if not rows:
-            return []
-        job = _Job(rows)
-        if not self._running:
-            self._commit([job])
-        else:
-            self._pending.append(job)
-            self._wake.set()
-            job.done.wait()
-        if job.error is not None:
-            raise StoreFailed(str(job.error)) from job.error
-        return job.inserted
+        try:
+            return self._group.write(rows)
+        except StoreFailed:
+            raise
+        except Exception as e:
+            raise StoreFailed(str(e)) from e
 
     def flush(self) -> None:
         """Commit everything waiting, now (on SIGTERM, before the process exits)."""
-        self._running = False
-        while self._pending:
-            self._commit(self._take())
-        self._wake.set()
+        self._group.flush()
 
-    def _take(self) -> list[_Job]:
-        jobs, n = [], 0
-        while self._pending and (not jobs or n + len(self._pending[0].rows) <= self.max_rows):
-            job = self._pending.popleft()
-            jobs.append(job)
-            n += len(job.rows)
-        return jobs
-
-    def _run(self) -> None:
-        while self._running:
-            self._wake.wait(timeout=1.0)
-            self._wake.clear()
-            while self._pending:
-                self._commit(self._take())
-
-    def _commit(self, jobs: list[_Job]) -> None:
-        rows = [r for job in jobs for r in job.rows]
+    def _commit(self, rows: list[dict]) -> list[bool]:
         try:
             with self._lock:
                 # SQLite works in the calling thread and lets go of the GIL while it does: in a native thread
                 # its inserts overlap with the next batches being validated and matched on the event loop.
                 # PostgreSQL works in its own process already, and psycopg waits cooperatively.
-                inserted = off_loop(self._store, rows) if self._running and self.db.is_sqlite else self._store(rows)
-        except Exception as e:  # the callers answer 503; the writer keeps serving the next batches
+                running = self._group.running
+                return off_loop(self._store, rows) if running and self.db.is_sqlite else self._store(rows)
+        except Exception:
             log.exception("storing %d comments failed", len(rows))
             if self._conn is not None:
                 self._conn.invalidate()
                 self._conn = None
-            for job in jobs:
-                job.error = e
-        else:
-            start = 0
-            for job in jobs:
-                job.inserted = inserted[start:start + len(job.rows)]
-                start += len(job.rows)
-        for job in jobs:
-            job.done.set()
+            raise
 
     def _store(self, rows: list[dict]) -> list[bool]:
         """One transaction on the writer's own connection: held for the writer's life, so the thread that
@@ -305,16 +258,6 @@ class CommentWriter:
             self._conn = self.db.engine.connect()
         with self._conn.begin():
             return store_comments(self._conn, rows)
-
-
-def off_loop(fn: Callable, *args: Any) -> Any:
-    """Run blocking or CPU-heavy work in a native thread when serving under gevent, so the event loop keeps
-    turning; directly otherwise."""
-    from gevent import monkey
-    if not monkey.is_module_patched("threading"):
-        return fn(*args)
-    import gevent
-    return gevent.get_hub().threadpool.apply(fn, args)
 
 
 def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:

@@ -7,13 +7,20 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, request
 
 from studio.errors import Invalid
+from studio.store.shows import get_show, show_dict
 
 if TYPE_CHECKING:
-    from studio.app import Studio
+    from studio.services import Studio
 
 
 def studio() -> "Studio":
     return current_app.extensions["studio"]
+
+
+def show_or_404(show_id: str) -> dict:
+    """The show a staff page is about; NotFound (a 404 page) otherwise."""
+    with studio().db.session() as s:
+        return show_dict(get_show(s, show_id))
 
 
 def json_body(expect: type | tuple[type, ...] = dict) -> Any:

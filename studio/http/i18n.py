@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import request
 
+from studio.blocks.bounded_cache import BoundedCache
+
 LANGS = ("zh", "en")
 STRINGS: dict[str, dict[str, str]] = {}
 
@@ -13,20 +15,14 @@ def add(strings: dict[str, tuple[str, str]]) -> None:
         STRINGS[key] = {"zh": zh, "en": en}
 
 
-_CHOSEN: dict[tuple, str] = {}
-MAX_CHOSEN = 1000
+_CHOSEN: BoundedCache[tuple, str] = BoundedCache(1000)
 
 
 def current_lang() -> str:
     """Remembered per combination of its inputs: every translated string asks, and on a cached viewer page
     parsing Accept-Language again would cost more than serving the page."""
     key = (request.args.get("lang"), request.cookies.get("lang"), request.headers.get("Accept-Language"))
-    lang = _CHOSEN.get(key)
-    if lang is None:
-        if len(_CHOSEN) >= MAX_CHOSEN:
-            _CHOSEN.clear()
-        lang = _CHOSEN[key] = _choose_lang()
-    return lang
+    return _CHOSEN.get_or_make(key, _choose_lang)
 
 
 def _choose_lang() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import threading
 import time
 from collections import OrderedDict, deque
@@ -18,6 +17,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 # The ingest API's limits: items are cut to fit here rather than refused there.
+from studio.blocks.backoff import Backoff
 from studio.sources.contract import MAX_ID, MAX_TEXT, MAX_USER
 
 log = logging.getLogger(__name__)
@@ -88,23 +88,6 @@ class RecentIds:
             if len(self._ids) > self.size:
                 self._ids.popitem(last=False)
             return True
-
-
-class Backoff:
-    """Capped exponential backoff with full jitter: the n-th retry waits U(0, min(cap, base·2ⁿ)), so many
-    adapters dropped at once do not reconnect in lockstep."""
-
-    def __init__(self, base: float = 1.0, cap: float = 60.0, rng: Callable[[], float] = random.random):
-        self.base, self.cap, self.rng = base, cap, rng
-        self.attempt = 0
-
-    def next_delay(self) -> float:
-        ceiling = min(self.cap, self.base * (2 ** min(self.attempt, 30)))
-        self.attempt += 1
-        return ceiling * self.rng()
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 class FatalError(Exception):

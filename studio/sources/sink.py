@@ -13,7 +13,8 @@ from typing import Callable
 import requests
 
 from studio.sources.contract import MAX_BATCH
-from studio.sources.base import Backoff, Comment
+from studio.blocks.backoff import Backoff
+from studio.sources.base import Comment
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete
 
+from studio.blocks.group_commit import GroupCommitWriter
 from studio.store.db import dialect_insert
 from studio.store.models import ViewerEvent
 
@@ -55,61 +55,30 @@ class ViewerEventIn:
 
 
 class EventWriter:
-    """Group commit: every request waits until its event is in a committed transaction (an answered event is
-    never lost, even to kill -9), while one transaction carries all the events that arrived meanwhile."""
+    """Every request waits until its event is in a committed transaction (an answered event is never lost, even to
+    kill -9), while one transaction carries all the events that arrived meanwhile."""
 
-    def __init__(self, db, socketio=None):
+    def __init__(self, db):
         self.db = db
-        self._socketio = socketio
-        self._buffer: list[ViewerEventIn] = []
-        self._batch_done = threading.Event()
-        self._batch_error: list[BaseException] = []
-        self._wake = threading.Event()
-        self._running = False
+        self._group = GroupCommitWriter(self._commit, MAX_BATCH, gather=GATHER, wait_timeout=30)
 
     def record(self, event: ViewerEventIn) -> None:
         """Returns once the event is stored; raises if the database refused it."""
-        if not self._running:
-            self.write([event])
-            return
-        done, errors = self._batch_done, self._batch_error
-        self._buffer.append(event)
-        self._wake.set()
-        if not done.wait(timeout=30):
-            raise TimeoutError("the database did not commit in 30 s")
-        if errors:
-            raise errors[0]
+        self._group.write([event])
 
-    def start(self) -> None:
-        if self._running or self._socketio is None:
-            return
-        self._running = True
-        self._socketio.start_background_task(self._run)
+    def start(self, spawn) -> None:
+        self._group.start(spawn)
 
     def stop(self) -> None:
-        self._running = False
-        self._wake.set()
-        self.flush()
+        self._group.flush()
 
-    def flush(self) -> None:
-        batch, done, errors = self._buffer, self._batch_done, self._batch_error
-        self._buffer, self._batch_done, self._batch_error = [], threading.Event(), []
-        if batch:
-            try:
-                for i in range(0, len(batch), MAX_BATCH):
-                    self.write(batch[i:i + MAX_BATCH])
-            except Exception as e:  # the waiting requests answer 503; nothing is acknowledged unstored
-                log.exception("could not store %d viewer events", len(batch))
-                errors.append(e)
-        done.set()
-
-    def _run(self) -> None:
-        while self._running:
-            self._wake.wait(timeout=1.0)
-            self._wake.clear()
-            if self._buffer:
-                self._socketio.sleep(GATHER)  # let the requests of the same moment join this transaction
-                self.flush()
+    def _commit(self, events: list[ViewerEventIn]) -> list[None]:
+        try:
+            self.write(events)
+        except Exception:  # the waiting requests answer 503; nothing is acknowledged unstored
+            log.exception("could not store %d viewer events", len(events))
+            raise
+        return [None] * len(events)
 
     def write(self, events: list[ViewerEventIn]) -> None:
         latest = {e.key: e for e in events}  # dict keeps the last event per key

@@ -1,13 +1,11 @@
 """The host console (/console/<show>) and the overlay URL builder (/console/<show>/overlays)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
-from studio.http.context import studio
+from studio.http.context import show_or_404
 from studio.http import i18n
 from studio.access.auth import require_page
-from studio.errors import NotFound
-from studio.store.shows import get_show, show_dict
 
 bp = Blueprint("console", __name__)
 
@@ -76,14 +74,6 @@ i18n.add({
                              "the studio answers, then opens the overlay."),
     "overlays.preview": ("预览（棋盘格代表透明）", "Preview (checkerboard = transparent)"),
 })
-
-
-def show_or_404(show_id: str) -> dict:
-    with studio().db.session() as s:
-        try:
-            return show_dict(get_show(s, show_id))
-        except NotFound:
-            abort(404)
 
 
 @bp.get("/console/<show_id>")

@@ -8,11 +8,9 @@ from flask import Blueprint, abort, render_template, request
 from studio.http import i18n
 from studio.analytics.report import DEFINITIONS
 from studio.http.report_request import report_for_request
-from studio.http.context import studio
+from studio.http.context import show_or_404
 from studio.errors import Invalid
 from studio.access.auth import require_page
-from studio.errors import NotFound
-from studio.store.shows import get_show, show_dict
 
 bp = Blueprint("lead", __name__)
 
@@ -94,18 +92,10 @@ def _localtime(ts: float | None, tz, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return datetime.fromtimestamp(ts, tz).strftime(fmt) if ts is not None else "—"
 
 
-def _show_or_404(show_id: str) -> dict:
-    try:
-        with studio().db.session() as s:
-            return show_dict(get_show(s, show_id))
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/lead/<show_id>")
 @require_page("lead")
 def dashboard(show_id: str):
-    show = _show_or_404(show_id)
+    show = show_or_404(show_id)
     lang = i18n.current_lang()
     strings = {k.removeprefix("lead."): i18n.translate(k) for k in i18n.STRINGS if k.startswith("lead.")}
     strings["reasons"] = {en: _reason(en) for en in REASONS_ZH}

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from studio.http import i18n
 from studio.access.auth import require_page
 from studio.sources.registry import RECEIVERS, ROOM_REQUIRED
-from studio.http.pages.console import show_or_404
+from studio.http.context import show_or_404
 
 bp = Blueprint("rundown", __name__)
 

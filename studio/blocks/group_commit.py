@@ -1,0 +1,99 @@
+"""Group commit: every caller waits until its items are in a committed transaction, and one transaction carries
+all the batches that arrived meanwhile. An answered write is never lost, even to kill -9, and a burst of small
+requests costs a few transactions, not one each."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class _Job(Generic[T, R]):
+    items: list[T]
+    done: threading.Event = field(default_factory=threading.Event)
+    results: list[R] | None = None
+    error: BaseException | None = None
+
+
+class GroupCommitWriter(Generic[T, R]):
+    """`commit(items)` stores items in one transaction and returns one result per item (or raises: every caller
+    of that transaction gets the error). Until `start`, and after `flush`, writes commit in the caller."""
+
+    def __init__(self, commit: Callable[[list[T]], list[R]], max_items: int, gather: float = 0.0,
+                 wait_timeout: float | None = None):
+        self._commit_items = commit
+        self.max_items = max_items
+        self.gather = gather  # seconds the worker lets the requests of the same moment join a transaction
+        self.wait_timeout = wait_timeout
+        self._pending: deque[_Job[T, R]] = deque()
+        self._wake = threading.Event()
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self, spawn: Callable[..., Any]) -> None:
+        if not self._running:
+            self._running = True
+            spawn(self._run)
+
+    def write(self, items: list[T]) -> list[R]:
+        if not items:
+            return []
+        job: _Job[T, R] = _Job(items)
+        if not self._running:
+            self._commit([job])
+        else:
+            self._pending.append(job)
+            self._wake.set()
+            if not job.done.wait(timeout=self.wait_timeout):
+                raise TimeoutError(f"the database did not commit in {self.wait_timeout:g} s")
+        if job.error is not None:
+            raise job.error
+        return job.results
+
+    def flush(self) -> None:
+        """Commit everything waiting, now, and commit in the caller from then on (SIGTERM: before exiting)."""
+        self._running = False
+        while self._pending:
+            self._commit(self._take())
+        self._wake.set()
+
+    def _take(self) -> list[_Job[T, R]]:
+        jobs, n = [], 0
+        while self._pending and (not jobs or n + len(self._pending[0].items) <= self.max_items):
+            job = self._pending.popleft()
+            jobs.append(job)
+            n += len(job.items)
+        return jobs
+
+    def _run(self) -> None:
+        while self._running:
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            if self._pending and self.gather:
+                time.sleep(self.gather)
+            while self._pending:
+                self._commit(self._take())
+
+    def _commit(self, jobs: list[_Job[T, R]]) -> None:
+        items = [item for job in jobs for item in job.items]
+        try:
+            results = self._commit_items(items)
+        except Exception as e:  # the callers answer 503; the writer keeps serving the next batches
+            for job in jobs:
+                job.error = e
+        else:
+            start = 0
+            for job in jobs:
+                job.results = results[start:start + len(job.items)]
+                start += len(job.items)
+        for job in jobs:
+            job.done.set()
