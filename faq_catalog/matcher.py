@@ -130,8 +130,8 @@ class Matcher:
         slugs = {it.slug for it in self.items}
         self._taught: dict[str, str | None] = {}
         for f in feedback:
-            if f.faq is None or f.faq in slugs:
-                n = normalize(f.text)
+            n = normalize(f.text)
+            if n and (f.faq is None or f.faq in slugs):  # a decision on nothing (emoji only) teaches nothing
                 self._taught.pop(n, None)  # re-inserted: decisions keep their latest order
                 self._taught[n] = f.faq
         self._counters = _Counters()

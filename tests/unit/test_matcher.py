@@ -422,9 +422,11 @@ def test_not_this_and_not_a_question_teach_contrast(teach_items: list[FaqItem]) 
 
 
 def test_later_decisions_win_and_unknown_items_are_ignored(teach_items: list[FaqItem]) -> None:
-    m = Matcher(teach_items, [Feedback("这个呢", "gift"), Feedback("这个呢", None), Feedback("券呢", "no-such-item")])
+    m = Matcher(teach_items, [Feedback("这个呢", "gift"), Feedback("这个呢", None), Feedback("券呢", "no-such-item"),
+                              Feedback("🎉🎉", "gift")])
     assert m.match("这个呢").slug is None
     assert m.match("券呢").slug == "coupons"
+    assert m.match("🎉").slug is None and m.match("").slug is None     # nothing left to teach from emoji
 
 
 def test_review_flags_the_unsure_not_the_chatter(full_matcher: Matcher) -> None:
