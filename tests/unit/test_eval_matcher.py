@@ -7,7 +7,10 @@ import pytest
 
 from faq_catalog.evaluate import evaluate
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+# ../shared/eval beside the repository (a worktree sits one level deeper, under wt/).
+_HERE = Path(__file__).resolve()
+EVAL = next((p / "shared" / "eval" for p in (_HERE.parents[3], _HERE.parents[4]) if (p / "shared" / "eval").is_dir()),
+            _HERE.parents[3] / "shared" / "eval")
 # Written blind to the matcher (no look at its word lists or rules), so it measures how the matcher
 # generalizes; it is never used to pick words, only to check that rules written for viewers in general hold.
 HOLDOUT = Path(__file__).resolve().parents[1] / "fixtures" / "matcher_holdout.jsonl"
@@ -35,7 +38,8 @@ def test_every_item_is_reachable(report) -> None:
 
 
 def test_blind_holdout_set_holds_its_level() -> None:
-    """Measured 92.8% question top-1, 1.1% chatter and 3.3% novel wrongly matched; bounds leave room for noise."""
+    """Measured 93.9% question top-1, 1.1% chatter and 0.0% novel wrongly matched (92.8%, 1.1%, 3.3% before
+    homophones and taught decisions); bounds leave room for noise."""
     if not (EVAL / "catalog.yaml").is_file():
         pytest.skip(f"evaluation catalog not found at {EVAL}")
     holdout = evaluate(EVAL / "catalog.yaml", HOLDOUT)
@@ -44,3 +48,19 @@ def test_blind_holdout_set_holds_its_level() -> None:
     assert holdout.question_accuracy >= 0.91, table
     assert holdout.chatter_false_match <= 0.03, table
     assert holdout.novel_false_match <= 0.05, table
+
+
+HOLDOUT2 = Path(__file__).resolve().parents[1] / "fixtures" / "matcher_holdout2.jsonl"
+
+
+def test_second_holdout_holds_its_level() -> None:
+    """Written blind to the matcher. Its first (blind) measurement was 77.3% question top-1, 2.7% chatter and
+    6.0% novel wrongly matched; it has been a development set since, measured at 88.8%, 0.9% and 0.0%."""
+    if not (EVAL / "catalog.yaml").is_file():
+        pytest.skip(f"evaluation catalog not found at {EVAL}")
+    report = evaluate(EVAL / "catalog.yaml", HOLDOUT2)
+    table = report.table(failures=True)
+    assert report.counts["question"] == 260 and report.counts["chatter"] == 110 and report.counts["novel"] == 50
+    assert report.question_accuracy >= 0.87, table
+    assert report.chatter_false_match <= 0.02, table
+    assert report.novel_false_match <= 0.03, table

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from faq_catalog.catalog_io import export_csv
 from faq_catalog.cli import eval_command, match_command
+from faq_catalog.feedback import Feedback
 from faq_catalog.matcher import Match, Matcher, looks_like_question
 from faq_catalog.model import FaqItem, build_item
 from faq_catalog.normalize import normalize
@@ -223,6 +224,8 @@ def _check_output(lines: list[str]) -> None:
     assert rows[0]["score"] > 0 and rows[1]["score"] == 0
     assert "error" in rows[2] and "error" in rows[3] and rows[2]["score"] == 0
     assert "error" not in rows[0]
+    assert all(isinstance(r["review"], bool) for r in rows)
+    assert rows[1]["review"] is False and rows[2]["review"] is False
 
 
 def test_match_command_in_process(catalog_csv: Path, tmp_path: Path) -> None:
@@ -266,6 +269,38 @@ def test_match_command_reads_a_yaml_catalog(tmp_path: Path) -> None:
     assert json.loads(result.stdout_bytes)["faq"] == "coupons"
 
 
+def test_match_command_applies_feedback(catalog_csv: Path, tmp_path: Path) -> None:
+    feedback = tmp_path / "feedback.jsonl"
+    feedback.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"text": "sfh了吗", "faq": "when-ship"},           # a new abbreviation, taught
+        {"text": "券呢", "faq": None},                      # "not a shelf question"
+        {"text": "退款到账了吗 垃圾", "faq": None},
+    ]) + "\n", encoding="utf-8")
+    lines = [{"id": 1, "text": "sfh呢"}, {"id": 2, "text": "券呢"}, {"id": 3, "text": "退款到账了吗 垃圾啊"},
+             {"id": 4, "text": "优惠券在哪领"}, {"id": 5, "text": "主播好美"}]
+    stdin = "\n".join(json.dumps(r, ensure_ascii=False) for r in lines).encode("utf-8")
+    cold = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv)], input=stdin)
+    taught = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv), "--feedback", str(feedback)], input=stdin)
+    assert cold.exit_code == 0 and taught.exit_code == 0, taught.output
+    before = [json.loads(x) for x in cold.stdout_bytes.decode().splitlines()]
+    after = [json.loads(x) for x in taught.stdout_bytes.decode().splitlines()]
+    assert [r["faq"] for r in before] == [None, "coupons", "refund-time", "coupons", None]
+    assert [r["faq"] for r in after] == ["when-ship", None, None, "coupons", None]
+    assert [r["review"] for r in after] == [False, False, False, False, False]
+
+
+def test_match_command_rejects_bad_feedback(catalog_csv: Path, tmp_path: Path) -> None:
+    feedback = tmp_path / "feedback.jsonl"
+    feedback.write_text('{"text": "券呢", "faq": "no-such-item"}\nnot json\n{"faq": null}\n{"text": "好", "faq": null}\n',
+                        encoding="utf-8")
+    result = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv), "--feedback", str(feedback)],
+                                input=b'{"id": 1, "text": "x"}\n')
+    assert result.exit_code == 2 and result.stdout_bytes == b""
+    assert "feedback.jsonl:1: faq 'no-such-item' is not an item of the catalog" in result.stderr
+    assert "feedback.jsonl:2: not a JSON line" in result.stderr and "feedback.jsonl:3:" in result.stderr
+    assert "feedback.jsonl:4" not in result.stderr
+
+
 def test_eval_command_prints_the_table(catalog_csv: Path, tmp_path: Path) -> None:
     comments = tmp_path / "labelled.jsonl"
     rows = [{"id": "a", "text": "券在哪里领", "label": "coupons", "kind": "question"},
@@ -278,3 +313,126 @@ def test_eval_command_prints_the_table(catalog_csv: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "question top-1 accuracy" in result.output and "50.0%" in result.output
     assert "failures (1)" in result.output and "发票能开吗" in result.output
+    assert "review queue:" in result.output and "learning curve:" in result.output
+    assert "0 (cold)" in result.output
+
+
+def test_eval_command_learning_curve_teaches_flagged_comments(catalog_csv: Path, tmp_path: Path) -> None:
+    """The first 30% holds flagged comments the cold matcher gets wrong; the rest repeats them in other words,
+    so teaching the flagged ones shows in the curve (unknown abbreviations: questions with a word to teach)."""
+    first = [{"text": "sfh了吗", "label": "when-ship", "kind": "question"},      # unmatched question: flagged
+             {"text": "qdq呢", "label": "coupons", "kind": "question"},
+             {"text": "主播好美", "label": None, "kind": "chatter"}]
+    rest = [{"text": "sfh呢", "label": "when-ship", "kind": "question"},
+            {"text": "qdq在哪", "label": "coupons", "kind": "question"},
+            {"text": "优惠券在哪领", "label": "coupons", "kind": "question"},
+            {"text": "哈哈哈", "label": None, "kind": "chatter"}, {"text": "晚上好", "label": None, "kind": "chatter"},
+            {"text": "有卖手机的吗", "label": None, "kind": "novel"}, {"text": "好好看", "label": None, "kind": "chatter"}]
+    rows = first + rest
+    assert int(len(rows) * 0.3) == len(first)
+    comments = tmp_path / "labelled.jsonl"
+    comments.write_text("\n".join(json.dumps({"id": f"c{n}", **r}, ensure_ascii=False) for n, r in enumerate(rows)),
+                        encoding="utf-8")
+    result = CliRunner().invoke(eval_command, ["--catalog", str(catalog_csv), "--comments", str(comments)])
+    assert result.exit_code == 0, result.output
+    curve = result.output[result.output.index("learning curve:"):].splitlines()
+    assert "(3 lines, 2 flagged)" in curve[0] and "other 7 lines" in curve[0]
+    cold = next(line for line in curve if line.startswith("0 (cold)"))
+    ten = next(line for line in curve if line.startswith("10 (2)"))
+    assert cold.split()[2] == "33.3%" and ten.split()[2] == "100.0%", result.output
+    assert ten.split()[4] == "0.0%"  # no false matches gained
+
+
+# --- generalization: sounds, initials, English and dialect, taught decisions --------------------------------
+
+TEACH_ITEMS = [
+    {"slug": "final-payment", "question": "尾款什么时候付？", "keywords": ["尾款", "付尾款"], "examples": ["尾款几号交"]},
+    {"slug": "gift", "question": "赠品怎么领？", "keywords": ["赠品", "送什么"], "examples": ["有赠品吗"]},
+    {"slug": "invoice", "question": "可以开发票吗？", "keywords": ["开票"], "examples": ["怎么开"]},
+    {"slug": "return-7d", "question": "七天无理由能退吗？", "keywords": ["无理由", "不喜欢能退吗", "拆封能退吗"],
+     "examples": ["穿过能退吗"]},
+    {"slug": "apply-refund", "question": "怎么申请退款退货？", "keywords": ["申请退款", "退货", "怎么退"],
+     "examples": ["退货在哪申请"]},
+]
+
+
+@pytest.fixture(scope="module")
+def teach_items() -> list[FaqItem]:
+    return items([*MORE_ITEMS, *TEACH_ITEMS])
+
+
+@pytest.fixture(scope="module")
+def full_matcher(teach_items: list[FaqItem]) -> Matcher:
+    return Matcher(teach_items)
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("神魔时候发货", "when-ship"),         # two characters typed by sound: 神魔 for 什么
+    ("发获了吗", "when-ship"),             # 获 for 货, although 发 alone is a word
+    ("韦款什么时候付", "final-payment"),   # 韦 for 尾
+    ("赠频怎么领", "gift"),                # 频 for 品, beside 赠 read as a word of its own
+    ("啥时候能fa货", "when-ship"),         # a typed syllable for the character not found
+    ("现在讲的这个怎么买", "which-link"),  # 现在 + 讲 is not a typo of 再上 (restock): 在 is plain
+    ("加个关注", None),                    # sounds like 价格 but shares no character with it
+])
+def test_homophones_read_by_syllable(full_matcher: Matcher, text: str, slug: str | None) -> None:
+    assert full_matcher.match(text).slug == slug, (text, full_matcher.explain(text))
+
+
+def test_initials_come_from_every_catalog_word(full_matcher: Matcher) -> None:
+    # 发票 is only in the invoice item's question, never a keyword: its initials still name it.
+    assert full_matcher.match("fp怎么开").slug == "invoice"
+    assert full_matcher.match("wl怎么查").slug == "tracking"      # 物流, a keyword, read as the lexicon's word
+    assert full_matcher.match("hh主播").slug is None              # laughter is not initials
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("where is my parcel", "tracking"),     # English sentence: stop words drop, content words fold
+    ("when will it ship", "when-ship"),
+    ("幾時發貨呀", "when-ship"),            # Cantonese, Traditional
+    ("有冇赠品", "gift"),                   # 有冇 asks "is there", it reports nothing missing
+    ("优惠码在哪", "coupons"),              # Taiwan wording
+])
+def test_english_and_dialect_as_rules(full_matcher: Matcher, text: str, slug: str) -> None:
+    assert full_matcher.match(text).slug == slug, (text, full_matcher.explain(text))
+
+
+def test_a_taught_comment_teaches_its_new_words(teach_items: list[FaqItem]) -> None:
+    cold = Matcher(teach_items)
+    assert cold.match("sfh呢").slug is None and cold.match("米米几天回来").slug is None
+    taught = Matcher(teach_items, [Feedback("sfh了吗", "when-ship"), Feedback("米米啥时候回来", "refund-time")])
+    assert taught.match("sfh了吗").score == 1.0                   # the exact comment
+    assert taught.match("sfh呢").slug == "when-ship"               # a new abbreviation, in another comment
+    similar = taught.match("米米几天回来")                           # slang, asked in other words
+    assert similar.slug == "refund-time" and similar.score < 1.0
+    assert taught.match("米米好可爱").slug is None                   # the slang word alone names nothing
+    assert taught.match("优惠券在哪领").slug == "coupons"            # the rest of the catalog is untouched
+
+
+def test_not_this_and_not_a_question_teach_contrast(teach_items: list[FaqItem]) -> None:
+    cold = Matcher(teach_items)
+    assert cold.match("不想要了 怎么退").slug == "return-7d"
+    assert cold.match("退款到账了吗 垃圾").slug == "refund-time"
+    taught = Matcher(teach_items, [Feedback("不想要了 怎么退", "apply-refund"),
+                                   Feedback("退款到账了吗 垃圾", None)])
+    assert taught.match("不想要了 怎么退呢").slug == "apply-refund"   # close to the corrected comment
+    assert taught.match("退款到账了吗 垃圾啊").slug is None           # close to the counter-example
+    assert taught.match("退款什么时候到账").slug == "refund-time"     # the item itself still answers
+    assert taught.match("七天无理由能退吗").slug == "return-7d"
+
+
+def test_later_decisions_win_and_unknown_items_are_ignored(teach_items: list[FaqItem]) -> None:
+    m = Matcher(teach_items, [Feedback("这个呢", "gift"), Feedback("这个呢", None), Feedback("券呢", "no-such-item"),
+                              Feedback("🎉🎉", "gift")])
+    assert m.match("这个呢").slug is None
+    assert m.match("券呢").slug == "coupons"
+    assert m.match("🎉").slug is None and m.match("").slug is None     # nothing left to teach from emoji
+
+
+def test_review_flags_the_unsure_not_the_chatter(full_matcher: Matcher) -> None:
+    assert full_matcher.match("can i get a refund").review        # matched on one word: unsure
+    assert not full_matcher.match("优惠券在哪里领").review         # clear
+    assert not full_matcher.match("主播好漂亮").review              # chatter
+    assert not full_matcher.match("有没有卖手机的").review          # nothing of the catalog: an emerging question
+    unanswered = full_matcher.match("上了吗")                       # catalog words, not enough to decide
+    assert unanswered.slug is None and unanswered.review
