@@ -21,9 +21,9 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from harness import RunningCluster, drop_database, require_services  # noqa: E402
-from liveserver import LiveServer  # noqa: E402
+sys.path.insert(0, str(REPO))
+from tests.support.harness import RunningCluster, drop_database, require_services  # noqa: E402
+from tests.support.liveserver import LiveServer  # noqa: E402
 
 UNLIMITED = {"STUDIO_RATE_LIMIT_SCALE": "100000"}
 

@@ -10,6 +10,8 @@ labelled development set) join the mix as they are.
   cold         Matcher.match with the cache off (every comment computed)
   cold batch   Matcher.match_many with the cache off (one OpenCC call per batch)
   warm         Matcher.match with the cache on, after one pass over the mix (live chat repeats itself)
+  taught       the same with every stage at work: the crew's decisions applied (50 comments of the mix taught,
+               half to an item, half "not a shelf question", so counter-examples are checked on every comment)
 
 Runs on one core (pinned when the OS allows). Every loop is bounded by --rounds.
 
@@ -33,6 +35,7 @@ import opencc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faq_catalog.evaluate import load_items  # noqa: E402
+from faq_catalog.feedback import Feedback  # noqa: E402
 from faq_catalog.match_text import pinyin_forms  # noqa: E402
 from faq_catalog.matcher import Matcher  # noqa: E402
 from faq_catalog.model import FaqItem, build_item  # noqa: E402
@@ -122,8 +125,10 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-    default = Path(__file__).resolve().parents[2] / "shared" / "eval" / "catalog.yaml"
-    path = args.catalog or (str(default) if default.is_file() else None)
+    here = Path(__file__).resolve()
+    defaults = [p / "shared" / "eval" / "catalog.yaml" for p in (here.parents[2], here.parents[3])]
+    default = next((d for d in defaults if d.is_file()), None)
+    path = args.catalog or (str(default) if default else None)
     items = load_items(path) if path else [build_item({**d, "status": "on_shelf"}) for d in DEMO]
     extra = []
     if args.comments:
@@ -140,6 +145,14 @@ def main() -> None:
     cold = Matcher(items, cache_size=0)
     warm = Matcher.from_items(items)
     per_comment(warm.match)(mix)  # one pass fills the cache
+    rnd = random.Random(11)
+    feedback = [Feedback(t, rnd.choice(items).slug if k % 2 else None)
+                for k, t in enumerate(rnd.sample(sorted(set(mix)), min(50, len(set(mix)))))]
+    start = time.perf_counter()
+    taught_cold = Matcher(items, feedback, cache_size=0)
+    taught_ms = (time.perf_counter() - start) * 1000
+    taught_warm = Matcher(items, feedback)
+    per_comment(taught_warm.match)(mix)
     results = [
         ("baseline normalize→AC→count", baseline),
         ("normalize only", rate(per_comment(normalize), rounds)),
@@ -147,9 +160,12 @@ def main() -> None:
         (f"matcher cold, match_many x{BATCH}", rate(in_batches(cold), rounds)),
         ("matcher warm cache", rate(per_comment(warm.match), [mix] * args.rounds)),
         (f"matcher warm, match_many x{BATCH}", rate(in_batches(warm), [mix] * args.rounds)),
+        (f"all stages, {len(feedback)} taught, cold", rate(per_comment(taught_cold.match), rounds)),
+        (f"all stages, {len(feedback)} taught, warm", rate(per_comment(taught_warm.match), [mix] * args.rounds)),
     ]
     matched = sum(m.slug is not None for m in warm.match_many(mix)) / len(mix)
-    print(f"catalog: {len(items)} items ({path or 'demo'}), build {build_ms:.1f} ms; mix: {len(mix)} comments "
+    print(f"catalog: {len(items)} items ({path or 'demo'}), build {build_ms:.1f} ms "
+          f"({taught_ms:.1f} ms with {len(feedback)} decisions); mix: {len(mix)} comments "
           f"per round ({len(extra)} from file), {matched:.0%} given an item; {args.rounds} rounds, one core")
     print(f"{'pipeline':<36}{'comments/s':>12}{'vs baseline':>13}")
     for name, value in results:

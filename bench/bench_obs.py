@@ -22,8 +22,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Callable  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
 from obswebsocket import obsws, requests  # noqa: E402
 
 from overlays.obs import ObsDriver, ObsMapping, OnAirText, format_question  # noqa: E402

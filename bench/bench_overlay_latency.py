@@ -23,10 +23,10 @@ import socketio
 from obswebsocket import requests as obs_requests
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from liveserver import LiveServer  # noqa: E402
-from obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
+from tests.support.liveserver import LiveServer  # noqa: E402
+from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
 
 SLUGS = ["invoice", "restock", "size-guide", "shipping-time", "coupon-stacking", "seven-day-return"]
 TARGET_P95_MS = 100.0

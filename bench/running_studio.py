@@ -10,9 +10,9 @@ from typing import Callable, Iterator
 import socketio
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from harness import seeded_server  # noqa: E402
-from liveserver import LiveServer  # noqa: E402
+sys.path.insert(0, str(REPO))
+from tests.support.harness import seeded_server  # noqa: E402
+from tests.support.liveserver import LiveServer  # noqa: E402
 
 
 @contextmanager

@@ -27,7 +27,7 @@ import requests
 import socketio
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
 from running_studio import running_studio  # noqa: E402
 
 from studio.commands.simulate import CommentStream, load_stream  # noqa: E402

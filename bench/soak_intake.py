@@ -24,9 +24,10 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from fakes.bilibili import FakeBilibili  # noqa: E402
-from liveserver import STUDIO  # noqa: E402
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from tests.support.fakes.bilibili import FakeBilibili  # noqa: E402
+from tests.support.liveserver import STUDIO  # noqa: E402
 from running_studio import running_studio  # noqa: E402
 
 

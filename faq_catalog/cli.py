@@ -11,15 +11,19 @@ from typing import IO, Any
 
 import click
 
-from faq_catalog.evaluate import CatalogLoadError, evaluate_matcher, load_items, read_comments
+from faq_catalog.evaluate import (CatalogLoadError, evaluate_matcher, learning_curve, load_items, read_comments,
+                                  review_summary)
+from faq_catalog.feedback import Feedback
 from faq_catalog.matcher import Matcher
+from faq_catalog.model import FaqItem
 
 # Comments are short; a longer "comment" is cut rather than allowed to cost a second of matching.
 MAX_TEXT = 2000
 
 
-def _load_matcher(catalog: str) -> Matcher:
-    """The matcher for a catalog path, or exit 2 with every catalog error on stderr."""
+def _load_items(catalog: str, archived: bool = False) -> list[FaqItem]:
+    """The catalog's matchable items (with archived ones too when asked), or exit 2 with every catalog
+    error on stderr."""
     try:
         items = load_items(catalog)
     except CatalogLoadError as e:
@@ -27,7 +31,33 @@ def _load_matcher(catalog: str) -> Matcher:
             click.echo(err, err=True)
         sys.exit(2)
     # Archived items are off the shelf for good; drafts are matched (a CSV without status is all drafts).
-    return Matcher.from_items(it for it in items if it.status != "archived")
+    return items if archived else [it for it in items if it.status != "archived"]
+
+
+def read_feedback(path: str, slugs: set[str]) -> list[Feedback]:
+    """The crew's decisions from a JSONL file of {"text": ..., "faq": slug or null}, oldest first; every bad
+    line is reported and nothing is applied (ValueError with one message per line)."""
+    out, errors = [], []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                errors.append(f"{path}:{number}: not a JSON line: {e}")
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "faq" not in row:
+                errors.append(f'{path}:{number}: expected {{"text": string, "faq": slug or null}}')
+                continue
+            faq = row["faq"]
+            if faq is not None and (not isinstance(faq, str) or faq not in slugs):
+                errors.append(f"{path}:{number}: faq {faq!r} is not an item of the catalog")
+                continue
+            out.append(Feedback(row["text"][:MAX_TEXT], faq))
+    if errors:
+        raise ValueError("\n".join(errors))
+    return out
 
 
 def _answer(matcher: Matcher, raw: bytes) -> dict[str, Any]:
@@ -43,11 +73,11 @@ def _answer(matcher: Matcher, raw: bytes) -> dict[str, Any]:
     if not isinstance(text, str):
         return _error("'text' must be a string")
     m = matcher.match(text[:MAX_TEXT])
-    return {"id": row.get("id"), "faq": m.slug, "score": m.score}
+    return {"id": row.get("id"), "faq": m.slug, "score": m.score, "review": m.review}
 
 
 def _error(message: str) -> dict[str, Any]:
-    return {"id": None, "faq": None, "score": 0, "error": message}
+    return {"id": None, "faq": None, "score": 0, "review": False, "error": message}
 
 
 def _write(out: IO[bytes], obj: dict[str, Any]) -> None:
@@ -59,9 +89,21 @@ def _write(out: IO[bytes], obj: dict[str, Any]) -> None:
               help="Catalog folder of Markdown files, a .md or .csv file in the import format, or a .yaml list.")
 @click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help='JSONL file of {"id": ..., "text": ...}; standard input when omitted.')
-def match_command(catalog: str, input_path: str | None) -> None:
-    """Match each comment to a catalog item: one {"id", "faq", "score"} JSON line per input line."""
-    matcher = _load_matcher(catalog)
+@click.option("--feedback", "feedback_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help='JSONL file of the crew\'s decisions, {"text": ..., "faq": slug or null (not a shelf question)}, '
+                   "oldest first; applied as the review queue applies them, before matching.")
+def match_command(catalog: str, input_path: str | None, feedback_path: str | None) -> None:
+    """Match each comment to a catalog item: one {"id", "faq", "score", "review"} JSON line per input line."""
+    every = _load_items(catalog, archived=True)
+    feedback: list[Feedback] = []
+    if feedback_path:
+        try:
+            # A decision for an archived item is kept on file but, as in the studio, taught to no one.
+            feedback = read_feedback(feedback_path, {it.slug for it in every})
+        except (OSError, ValueError) as e:
+            click.echo(str(e), err=True)
+            sys.exit(2)
+    matcher = Matcher([it for it in every if it.status != "archived"], feedback)
     # Bytes in and out: UTF-8 whatever the terminal's locale, and a bad line cannot stop the stream.
     out = sys.stdout.buffer
     source = open(input_path, "rb") if input_path else sys.stdin.buffer
@@ -80,14 +122,21 @@ def match_command(catalog: str, input_path: str | None) -> None:
               help="Labelled comments, JSONL with id, text, label, kind.")
 @click.option("--failures", is_flag=True, help="Also list every comment answered wrongly.")
 def eval_command(catalog: str, comments: str, failures: bool) -> None:
-    """Print question accuracy, false matches on chatter and novel questions, and per-item recall."""
-    matcher = _load_matcher(catalog)
+    """Print question accuracy, false matches on chatter and novel questions, per-item recall, what the review
+    queue would show, and a learning curve: the first N flagged comments of the first 30% taught (with the
+    set's labels), measured on the other 70% beside the cold matcher on the same lines."""
+    items = _load_items(catalog)
+    matcher = Matcher(items)
     try:
         rows = read_comments(comments)
     except (OSError, ValueError) as e:
         click.echo(str(e), err=True)
         sys.exit(2)
     click.echo(evaluate_matcher(matcher, rows).table(failures=failures))
+    click.echo("")
+    click.echo(review_summary(matcher, rows))
+    click.echo("")
+    click.echo(learning_curve(items, rows))
 
 
 if __name__ == "__main__":

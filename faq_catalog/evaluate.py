@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from faq_catalog.catalog_io import load_catalog
+from faq_catalog.feedback import Feedback
 from faq_catalog.matcher import Matcher
 from faq_catalog.model import FaqItem, build_item
 
@@ -157,3 +158,51 @@ def evaluate_matcher(matcher: Matcher, rows: list[dict]) -> Report:
 def evaluate(catalog_path: str | Path, comments_path: str | Path) -> Report:
     """Build a matcher from the catalog and score it on the labelled comments."""
     return evaluate_matcher(Matcher.from_items(load_items(catalog_path)), read_comments(comments_path))
+
+
+def _false_match(report: Report) -> float:
+    """Share of chatter and novel lines (together) wrongly given an item."""
+    lines = report.counts["chatter"] + report.counts["novel"]
+    return 1.0 - (report.right["chatter"] + report.right["novel"]) / lines if lines else 0.0
+
+
+def _label(row: dict) -> str | None:
+    return row.get("label") if row["kind"] == "question" else None
+
+
+def review_summary(matcher: Matcher, rows: list[dict]) -> str:
+    """How the review queue would do on the set: how many lines it shows, and how many of the matcher's
+    wrong answers are among them."""
+    results = matcher.match_many([r["text"] for r in rows])
+    flagged = sum(m.review for m in results)
+    wrong = [m.review for r, m in zip(rows, results) if m.slug != _label(r)]
+    caught = sum(wrong)
+    return (f"review queue: {flagged} of {len(rows)} lines flagged ({flagged / max(len(rows), 1):.1%}); "
+            f"{caught} of {len(wrong)} wrong answers among them ({caught / max(len(wrong), 1):.0%}), "
+            f"{caught / max(flagged, 1):.0%} of the flagged are wrong")
+
+
+def learning_curve(items: list[FaqItem], rows: list[dict], steps: tuple[int, ...] = (0, 10, 25, 50),
+                   part: float = 0.3) -> str:
+    """Teach the first N comments the review queue flags in the first `part` of the set (with the set's
+    labels, as the crew would), then measure on the rest, beside the cold matcher on the same rest."""
+    cut = int(len(rows) * part)
+    first, rest = rows[:cut], rows[cut:]
+    cold = Matcher(items)
+    flagged = [r for r, m in zip(first, cold.match_many([r["text"] for r in first])) if m.review]
+    base = evaluate_matcher(cold, rest)
+    lines = [f"learning curve: teach the first N flagged comments of the first {part:.0%} of the set "
+             f"({len(first)} lines, {len(flagged)} flagged), measure on the other {len(rest)} lines",
+             f"{'taught':<10}{'top-1':>8}{'vs cold':>9}{'false matches':>15}{'vs cold':>9}"]
+    for n in steps:
+        taught = flagged[:n]
+        if n == 0:
+            report, name = base, "0 (cold)"
+        else:
+            feedback = [Feedback(r["text"], _label(r)) for r in taught]
+            report = evaluate_matcher(Matcher(items, feedback), rest)
+            name = str(n) if len(taught) == n else f"{n} ({len(taught)})"  # fewer flagged than asked
+        lines.append(f"{name:<10}{report.question_accuracy:>8.1%}"
+                     f"{(report.question_accuracy - base.question_accuracy) * 100:>+8.1f}p"
+                     f"{_false_match(report):>15.1%}{(_false_match(report) - _false_match(base)) * 100:>+8.1f}p")
+    return "\n".join(lines)

@@ -17,20 +17,24 @@ _QUESTION = re.compile(
     r"|点样|边度|边个|几时|[系是]咪|系唔系|点[计算解]|边[只支款间位家]|(?<![好行干])嘛"
     r"|^求|请问|问下|问一下|想问|想知道|有人知道|麻烦|帮我|帮忙|一下$"
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
-    r"|when|where|which|what|how"
+    r"|进度|进展|推荐|去咗边|去边|边$|时间$|时间呢|要[退换]货|^[上发要]链接|点[领用退申买拍付寄改查攞揾]"
+    r"|pls|plz|please|定[系是]"
+    r"|when|where|which|what|how|why|^can|^could|^do[ye]|^is|^are|^will|^any|isthere|arethere|canyou|cani"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
 _PROBLEM = re.compile(
-    r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交][不唔][到了上]"
+    r"没收到|没到|还没|没有|没发|不动|没更新|不更新|没记录|没反应|[查找看收领用付拍买下交俾畀][不唔][到了上]|[不唔冇没]郁"
     r"|提交不|失败|闪退|卡住|转圈|[点选拍买下发]成|(?<!不)错|少了|少发|缺件|瑕疵|质量[问有差不]"
-    r"|(?<![没不无未])(?<!没有)(?:漏|破(?!防)|坏|碎|裂)"
+    r"|(?<![没不无未])(?<!没有)(?:漏|破(?!防)|坏|碎|裂|烂(?!脸))|少咗|烂咗|唔见|冇收到"
     r"|(?<!没)问题|不对|不回|不理|没[动变送给见]|没[看找]到|一直显示|不一样|不小心|多拍了|拍多了|买多了|多买了"
-    r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]"
+    r"|[抢开登]不[到了上]|只[到收发来][了一两二三四五六七八九\d]|不是我[买拍要下选订]|说好的|后悔|(?:付款|支付|下单|提交|付钱)不了|忘[记了]?[付交拍领填]|没在|没抵|抵不了|用不了|用不上|洞|划痕|掉漆|脱胶"
+    r"|broken|damaged|missing|wrong|notreceived|neverreceived|didnt|didnot|havent|hasnt|failed|lost|stuck|notarrived"
 )
 
 
 # "Never mind" closes the matter: "拍错了 算了不改了" reports nothing that still needs an answer.
-_SETTLED = re.compile(r"(?<![点打])算了|不用了|没事了|没关系|不[改退换]了$")
+_SETTLED = re.compile(r"(?<![点打])算了|不用了|没事了|没关系|不[改退换]了$|已经重[拍下]|重[拍下]了|[改换]好了|解决了|"
+                      r"补[寄发]了|已经补")
 
 
 def asks(normalized: str) -> bool:
@@ -45,7 +49,7 @@ def reports_trouble(normalized: str) -> bool:
 
 
 # The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.
-_ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上)")
+_ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上|头发|[衣裙裤鞋帽项耳戒镯链妆])")
 
 
 def about_host(normalized: str) -> bool:

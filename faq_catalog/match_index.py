@@ -24,6 +24,7 @@ from faq_catalog.match_text import SEP
 MAX_TOKENS = 4
 SEQUENCE_BONUS = 0.35  # per token beyond the first in one piece
 WHOLE_KEYWORD, IN_KEYWORD, IN_PHRASE = 1.25, 1.0, 0.75
+TAUGHT_WHOLE, TAUGHT_PART = 1.25, 0.75  # a comment the crew taught: whole, and its runs of tokens
 FRAME_FACTOR = 0.15
 SINGLE_CHAR_FACTOR = 0.6  # one unknown character says less than a word
 PROMINENCE_FLOOR = 0.6  # a token an item uses once weighs 0.6+; used three times or more, fully
@@ -41,20 +42,23 @@ class ItemText:
     slug: str
     keywords: tuple[tuple[str, ...], ...]
     phrases: tuple[tuple[str, ...], ...]
+    taught: tuple[tuple[str, ...], ...] = ()  # comments the crew said ask this item
 
 
 class TermIndex:
     def __init__(self, items: list[ItemText], lexicon_words: frozenset[str]):
         self.slugs = [it.slug for it in items]
+        self._position = {slug: i for i, slug in enumerate(self.slugs)}
         n = max(len(items), 1)
         # How often each item uses each token (a keyword counts twice): the producer's emphasis.
         uses: dict[str, dict[int, int]] = {}
         for i, it in enumerate(items):
-            for seqs, count in ((it.keywords, 2), (it.phrases, 1)):
+            for seqs, count in ((it.keywords, 2), (it.phrases, 1), (it.taught, 1)):
                 for seq in seqs:
                     for tok in seq:
                         per_item = uses.setdefault(tok, {})
                         per_item[i] = per_item.get(i, 0) + count
+        uses_before = {t for it in items for seqs in (it.keywords, it.phrases) for seq in seqs for t in seq}
         norm = math.log(1 + n)
         base: dict[str, float] = {}
         anchors: set[str] = set()
@@ -93,11 +97,23 @@ class TermIndex:
             for phrase in it.phrases:
                 for span in _spans(phrase, lexicon_words):
                     add(span, i, IN_PHRASE)
+            for comment in it.taught:
+                # The whole comment is how viewers ask this item: it anchors like a keyword when it says
+                # something beyond question frame; its parts weigh like an example's.
+                content = [t for t in comment if t not in WEAK and not (len(t) == 1 and t in FRAME_CHARS)]
+                if len(comment) > 1 and len(content) > 1:
+                    add(comment, i, TAUGHT_WHOLE, whole_keyword=True)
+                for span in _spans(comment, lexicon_words):
+                    if len(span) > 1 or span[0] not in uses_before:  # a lone known word is the catalog's to weigh
+                        add(span, i, TAUGHT_PART)
         pieces = list(best)
         self._postings = [tuple((i, w, a) for i, (w, a) in best[p].items()) for p in pieces]
         self._ac = ahocorasick_rs.AhoCorasick(pieces) if pieces else None
 
-    def scores(self, canonical: str) -> dict[int, float]:
+    def position(self, slug: str) -> int | None:
+        return self._position.get(slug)
+
+    def scores(self, canonical: str, anchored_only: bool = True) -> dict[int, float]:
         """Item position → evidence for this canonical comment ("|tok|tok|"). Only items with at least one
         anchored piece (a keyword's, or one holding a topical lexicon word) are returned: words that merely
         recur in some example ("支持", "公司") never name an item on their own."""
@@ -125,7 +141,7 @@ class TermIndex:
                 if fresh:
                     score[item] = score.get(item, 0.0) + weight * late * fresh.bit_count() / span
                     covered[item] = covered.get(item, 0) | mask
-        return {i: s for i, s in score.items() if i in anchored}
+        return {i: s for i, s in score.items() if i in anchored} if anchored_only else score
 
 
 def _is_piece(seq: tuple[str, ...], lexicon_words: frozenset[str]) -> bool:

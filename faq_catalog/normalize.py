@@ -15,6 +15,10 @@ import opencc
 # U+FF01..U+FF5E are the full-width forms of ASCII 0x21..0x7E; U+3000 is the ideographic space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
+# Circled and parenthesized numbers (③, ⑶, ⒊) are the numbers themselves: "③号链接".
+_WIDTH.update({0x2460 + n: str(n + 1) for n in range(20)})
+_WIDTH.update({0x2474 + n: str(n + 1) for n in range(20)})
+_WIDTH.update({0x2488 + n: str(n + 1) for n in range(20)})
 
 # Platform sticker codes like [强] [干杯] [666] are one short bracketed word; a longer bracket is text.
 _STICKER = re.compile(r"\[[^\[\]\s]{1,5}\]")

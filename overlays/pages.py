@@ -29,16 +29,6 @@ KINDS = {"on-air": ("onair",), "ranking": ("ranking", "shelf", "onair"), "next":
 LOADER = REPO_ROOT / "static" / "overlay-loader.html"
 LOADER_SLOT = '<meta name="overlay-target" content="">'
 
-i18n.add({
-    "overlay.answering": ("正在解答", "Now answering"),
-    "overlay.next": ("下一个", "Up next"),
-    "overlay.link": ("去 {n} 号链接看完整解答", "Full answer: link {n}"),
-    "overlay.scan": ("扫码看完整解答", "Scan for the full answer"),
-    "overlay.ranking": ("大家都在问", "Everyone is asking"),
-    "overlay.askers": ("{n} 人在问", "{n} asking"),
-    "overlay.number": ("{n}号", "#{n}"),
-})
-
 
 def base_url() -> str:
     """Where viewers reach the studio: PUBLIC_URL behind a proxy, else the host this request came to."""
@@ -57,7 +47,7 @@ def overlay(show_id: str, kind: str):
         abort(404)
     # The audience's language, not the OBS machine's: Chinese unless the URL says ?lang=en
     lang = request.args.get("lang") if request.args.get("lang") in i18n.LANGS else "zh"
-    strings = {k: v[lang] for k, v in i18n.STRINGS.items() if k.startswith("overlay.")}
+    strings = i18n.strings_for("overlay.", "common.number", lang=lang)
     resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
                                     overlay_lang=lang, topics=list(KINDS[kind])))
     resp.headers["Cache-Control"] = "no-cache"

@@ -1,4 +1,6 @@
-"""Shared fixtures: a real studio server process, a real headless Chromium."""
+"""Shared fixtures: a real studio server process, an in-process app for request-level checks, a real headless
+Chromium. Each test is marked with its kind (unit, api, browser, obs, cluster, sources) from its folder, and also
+browser or obs when it drives one: `pytest -m unit` runs in seconds, `pytest -m "not obs"` skips OBS."""
 from __future__ import annotations
 
 import os
@@ -6,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from liveserver import REPO, LiveServer
+from tests.support.liveserver import PASSWORDS, REPO, TOKEN_ROLES, LiveServer
+from tests.support.shows import new_show
 
-pytest_plugins = ["obs_fixtures"]  # one real OBS for every OBS test file
+pytest_plugins = ["tests.support.obs_fixtures"]  # one real OBS for every OBS test file
 
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -26,6 +29,42 @@ def server(tmp_path_factory) -> LiveServer:
     srv.start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def show(server) -> str:
+    """A show of this test's own on the shared server."""
+    return new_show(server)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The studio as a Flask app in this process, on its own SQLite file: no server, no background work. For what a
+    request answers (validation, error shapes, roles); timing, pushes and durability need the real `server`."""
+    from faq_catalog.catalog_io import load_catalog
+    from studio.access.auth import create_token, create_user
+    from studio.app import create_app
+    from studio.store.migrate import upgrade
+    from studio.store.shows import create_show
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('inprocess') / 'studio.db'}"
+    upgrade(url)
+    flask_app = create_app({"DATABASE_URL": url, "ASYNC_MODE": "threading", "SECRET_KEY": "in-process-tests"})
+    studio = flask_app.extensions["studio"]
+    studio.catalog.apply_import(load_catalog(REPO / "faq_catalog" / "demo"))
+    create_show(studio.db, "测试专场", "demo")
+    for role, password in PASSWORDS.items():
+        create_user(studio.db, role, password, role)
+    flask_app.tokens = {role: create_token(studio.db, role, "tests") for role in TOKEN_ROLES}
+    return flask_app
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the in-process app; `client.auth(role)` gives the headers of that role's API token."""
+    c = app.test_client()
+    c.auth = lambda role: {"Authorization": f"Bearer {app.tokens[role]}"}
+    return c
 
 
 @pytest.fixture
@@ -74,3 +113,20 @@ SCREENSHOTS = REPO / "var" / "screenshots"
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+KINDS = ("unit", "api", "browser", "obs", "cluster", "sources")
+BROWSER_FIXTURES = {"browser", "desk", "phone"}
+OBS_FIXTURES = {"obs_harness", "obs_view", "obs"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        folder = item.path.parent.name
+        if folder in KINDS:
+            item.add_marker(folder)
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker("browser")
+        if used & OBS_FIXTURES:
+            item.add_marker("obs")

@@ -27,6 +27,24 @@ MIN_BASELINE = 900          # a baseline shorter than this says nothing
 BUCKET_CHOICES = (60, 300, 600, 900, 1800, 3600, 7200)
 MAX_BUCKETS = 2000
 
+# Why a figure is missing: a code for programs and pages (which translate it), and the English sentence API
+# clients read. Reports carry both, the sentence always derived from this table.
+REASONS: dict[str, str] = {
+    "not_on_air": "not answered on air",
+    "no_baseline_data": "no one-to-one data in the baseline period",
+    "no_contacts_in_window": "no one-to-one contacts in the window",
+    "no_views_or_contacts": "no page views and no contacts yet",
+    "baseline_show_empty": "the chosen show has no recorded activity",
+    "wait_inputs_missing": "enter agents on duty and the average handle time",
+    "no_activity_yet": "the show has no recorded activity yet",
+}
+
+
+def _why(code: str) -> dict[str, str]:
+    """{"reason_code": code, "reason": its English sentence}."""
+    return {"reason_code": code, "reason": REASONS[code]}
+
+
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "window": (
         "统计窗口：从开播到下播（直播中为此刻），再加 30 分钟。所有数字只计窗口内的事件。",
@@ -242,7 +260,7 @@ class _Report:
                 raise NoBaselineShow(self.p.baseline_show)
             w = _window(self.s, other, self.p.now)
             if w is None:
-                return {"kind": "show", "show": other.id, "reason": "the chosen show has no recorded activity"}
+                return {"kind": "show", "show": other.id, **_why("baseline_show_empty")}
             lo, hi = w[0], w[2]
             info = {"kind": "show", "show": other.id}
         else:
@@ -251,7 +269,7 @@ class _Report:
         # The baseline starts where the helpdesk data does: hours before the first import are not "zero contacts".
         earliest = self.s.scalar(select(func.min(OneToOneContact.ts)).where(OneToOneContact.ts < hi))
         if earliest is None or hi - max(lo, earliest) < MIN_BASELINE:
-            return {**info, "reason": "no one-to-one data in the baseline period"}
+            return {**info, **_why("no_baseline_data")}
         lo = max(lo, earliest)
         slug = _contact_slug()
         counts = dict(self.s.execute(_contacts_from(slug, func.count())
@@ -289,8 +307,7 @@ def worth_score(asked: int, contacts: int, yes: int, no: int, max_asked: int, ma
 def _wait_impact(p: Params, contacts: int, deflected: float, hours: float, mean_handle: float | None) -> dict:
     aht = p.aht or mean_handle
     if not p.agents or not aht or hours <= 0:
-        return {"reason": "enter agents on duty and the average handle time", "aht_seconds": aht,
-                "agents": p.agents}
+        return {**_why("wait_inputs_missing"), "aht_seconds": aht, "agents": p.agents}
     rate = contacts / hours
     without = (contacts + max(deflected, 0.0)) / hours
 
@@ -318,7 +335,7 @@ def deflection_report(db, show_id: str, params: Params) -> dict[str, Any]:
                 "definitions": {k: {"zh": zh, "en": en} for k, (zh, en) in DEFINITIONS.items()}}
         window = _window(s, show, params.now)
         if window is None:
-            return {**head, "window": None, "reason": "the show has no recorded activity yet",
+            return {**head, "window": None, **_why("no_activity_yet"),
                     "self_service_score": None, "self_service_share": None, "items": [], "series": None,
                     "worth_answering_next": [], "wait_impact": None, "totals": None}
         r = _Report(s, show, params, window)
@@ -358,13 +375,13 @@ def _items(r: _Report, d: dict) -> tuple[list[dict], dict]:
                 "helpful_no": ev.get("not_helpful", 0), "escalations": ev.get("escalate", 0),
                 "one_to_one_contacts": d["contacts"]["by_item"].get(slug, 0), "deflected_contacts_estimate": None,
                 "deflected_low": None, "deflected_high": None, "expected_contacts": None, "baseline_contacts": None,
-                "deflected_reason": None}
+                "deflected_reason": None, "deflected_reason_code": None}
         items.append(item)
         if slug not in first_on_air:
-            item["deflected_reason"] = "not answered on air"
+            item.update(deflected_reason_code="not_on_air", deflected_reason=REASONS["not_on_air"])
             continue
-        if "reason" in baseline:
-            item["deflected_reason"] = baseline["reason"]
+        if "reason_code" in baseline:
+            item.update(deflected_reason_code=baseline["reason_code"], deflected_reason=baseline["reason"])
             continue
         observed = d["contacts"]["exposed"].get(slug, [])
         n_base = baseline["counts"].get(slug, 0)
@@ -396,15 +413,17 @@ def _assemble(head: dict, r: _Report, d: dict) -> dict:
     n_contacts, people = sum(ct["by_item"].values()), ct["people"]
     mean_handle = ct["handle_sum"] / ct["handle_n"] if ct["handle_n"] else None
     hours = (r.data_end - r.start) / 3600
-    reasons = {"self_service_score": None if people else "no one-to-one contacts in the window",
-               "self_service_share": None if self_served + n_contacts else "no page views and no contacts yet",
-               "deflected_contacts_estimate": d["baseline"].get("reason")}
+    codes = {"self_service_score": None if people else "no_contacts_in_window",
+             "self_service_share": None if self_served + n_contacts else "no_views_or_contacts",
+             "deflected_contacts_estimate": d["baseline"].get("reason_code")}
+    codes = {k: v for k, v in codes.items() if v}
     return {
         **head,
         "window": {"start": r.start, "end": r.end, "data_end": r.data_end, "live": head["show"]["status"] == "live"},
         "self_service_score": _ratio(viewers, people),
         "self_service_share": _ratio(self_served, self_served + n_contacts),
-        "reasons": {k: v for k, v in reasons.items() if v},
+        "reasons": {k: REASONS[v] for k, v in codes.items()},
+        "reason_codes": codes,
         "totals": {"page_viewers": viewers, "self_served_viewers": self_served, "escalated_viewers": escalated,
                    "one_to_one_contacts": n_contacts, "one_to_one_people": people,
                    "unmapped_contacts": ct["by_item"].get(None, 0), "asked": sum(d["asked"].values()),

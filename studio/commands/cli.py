@@ -12,12 +12,8 @@ from faq_catalog.catalog_io import export_catalog, load_catalog
 
 
 def _app():
-    """The app, on a database migrated to the newest schema first (a fresh machine needs no extra step)."""
-    from studio.app import create_app
-    from studio.config import load_config
-    from studio.store.migrate import upgrade
-    upgrade(load_config()["DATABASE_URL"])
-    return create_app()
+    from studio.commands.migrated import migrated_app
+    return migrated_app()
 
 
 def _studio(app):

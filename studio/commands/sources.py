@@ -25,8 +25,8 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _studio():
-    from studio.commands.cli import _app
-    return _app().extensions["studio"]
+    from studio.commands.migrated import migrated_app
+    return migrated_app().extensions["studio"]
 
 
 @click.group("source")

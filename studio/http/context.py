@@ -10,7 +10,7 @@ from studio.errors import Invalid
 from studio.store.shows import get_show, show_dict
 
 if TYPE_CHECKING:
-    from studio.app import Studio
+    from studio.services import Studio
 
 
 def studio() -> "Studio":

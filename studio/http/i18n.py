@@ -1,16 +1,37 @@
-"""Chinese by default, English on request (?lang=en, kept in a cookie). Strings live in one table per page area."""
+"""Chinese by default, English on request (?lang=en, kept in a cookie).
+
+The words live in message files, one per language: studio/http/strings/zh.json and en.json, flat
+{"area.key": "text"} with {name} placeholders. Words several pages share have one key under "common." (观众在问,
+{n}号 …) or "status." (直播中 …); a page's own words are under its area ("console.", "rundown.", "lead.", "pc.",
+"viewer.", "overlay." …). Chinese is the reference: every key has a Chinese text, and a key without an English
+one falls back to Chinese (the analytics' reasons, "reason.<code>", take their English from the analytics' own
+table instead).
+"""
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from flask import request
 
 from studio.blocks.bounded_cache import BoundedCache
 
 LANGS = ("zh", "en")
-STRINGS: dict[str, dict[str, str]] = {}
+STRINGS_DIR = Path(__file__).with_name("strings")
+
+
+def _load() -> dict[str, dict[str, str]]:
+    by_lang = {lang: json.loads((STRINGS_DIR / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGS}
+    return {key: {lang: by_lang[lang][key] for lang in LANGS if key in by_lang[lang]} for key in by_lang["zh"]}
+
+
+# {key: {"zh": text, "en": text}}
+STRINGS: dict[str, dict[str, str]] = _load()
 
 
 def add(strings: dict[str, tuple[str, str]]) -> None:
-    """Register {key: (zh, en)}; each page area adds its own strings at import time."""
+    """Register {key: (zh, en)} from code. The message files are the place for a page's words; this stays for
+    strings a module must own (tests, plug-ins)."""
     for key, (zh, en) in strings.items():
         STRINGS[key] = {"zh": zh, "en": en}
 
@@ -33,24 +54,25 @@ def _choose_lang() -> str:
     return best if best in LANGS else "zh"
 
 
-def translate(key: str, **kw) -> str:
+def lookup(key: str, lang: str) -> str | None:
+    """The text of key in lang exactly, or None: no fallback."""
     entry = STRINGS.get(key)
-    text = entry.get(current_lang(), entry["zh"]) if entry else key
+    return entry.get(lang) if entry else None
+
+
+def text_in(key: str, lang: str) -> str:
+    """The text of key in lang, else in Chinese, else the key itself (visible, never blank)."""
+    entry = STRINGS.get(key)
+    return entry.get(lang, entry["zh"]) if entry else key
+
+
+def translate(key: str, **kw) -> str:
+    text = text_in(key, current_lang())
     return text.format(**kw) if kw else text
 
 
-add({
-    "app.name": ("FAQ 直播间", "FAQ Live Studio"),
-    "nav.catalog": ("问题库", "Catalog"),
-    "nav.shows": ("直播场次", "Shows"),
-    "nav.logout": ("退出", "Log out"),
-    "login.title": ("工作人员登录", "Staff login"),
-    "login.name": ("用户名", "Name"),
-    "login.password": ("密码", "Password"),
-    "login.submit": ("登录", "Log in"),
-    "login.failed": ("用户名或密码不对", "Wrong name or password"),
-    "login.throttled": ("尝试次数太多，请稍后再试", "Too many attempts, try again later"),
-    "error.403": ("你没有权限打开这个页面", "You do not have access to this page"),
-    "error.404": ("找不到这个页面", "Page not found"),
-    "lang.switch": ("English", "中文"),
-})
+def strings_for(*prefixes: str, lang: str | None = None) -> dict[str, str]:
+    """Every string whose key starts with one of prefixes, in lang (default: the request's), for a page's JSON
+    island: a script gets its words handed over and stays language-free."""
+    lang = lang or current_lang()
+    return {key: text_in(key, lang) for key in STRINGS if key.startswith(prefixes)}

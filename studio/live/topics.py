@@ -2,19 +2,16 @@
 
 A provider answers one show's current snapshot (or None for a show that does not exist yet: subscribing early
 is not an error, there is just nothing to show). The engine provides "ranking" and "emerging" itself; the topics
-below compose several services, so they are defined here and registered by the composition root (studio/app.py).
+below compose several services, so they are defined here and registered by the composition root (studio/services.py).
 """
 from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from studio.errors import NotFound
 from studio.store.shows import shelf
-
-if TYPE_CHECKING:
-    from studio.app import Studio
 
 log = logging.getLogger(__name__)
 HEALTH_INTERVAL = 2.0  # "last comment N s ago" stays honest without one push per comment
@@ -27,28 +24,29 @@ def or_none(fn: Callable[[str], Any], show_id: str) -> Any:
         return None
 
 
-def onair(st: "Studio", show_id: str) -> dict | None:
-    return or_none(st.onair.state, show_id)
+def onair(onair_service, show_id: str) -> dict | None:
+    return or_none(onair_service.state, show_id)
 
 
-def shelf_topic(st: "Studio", show_id: str) -> dict | None:
+def shelf_topic(db, show_id: str) -> dict | None:
     """Numbers and questions for ranking overlays; PUT shelf touches it."""
-    return or_none(lambda x: {"items": shelf(st.db, x)}, show_id)
+    return or_none(lambda x: {"items": shelf(db, x)}, show_id)
 
 
-def health(st: "Studio", show_id: str) -> dict:
-    """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link."""
-    return {"sources": st.intake.list(show_id), "show_live": show_id in st.onair.live_shows(),
-            "inputs": st.engine.input_health(show_id),
-            "obs": st.obs_link.status(show_id), "problems": st.degraded.status()["problems"], "now": time.time()}
+def health(engine, obs_link, degraded, intake, onair_service, show_id: str) -> dict:
+    """What the host needs to trust the screen: each platform connection, what each input delivers, the OBS link,
+    and whether the show is live (a failed or silent source is an alarm only then)."""
+    return {"sources": intake.list(show_id), "show_live": show_id in onair_service.live_shows(),
+            "inputs": engine.input_health(show_id),
+            "obs": obs_link.status(show_id), "problems": degraded.status()["problems"], "now": time.time()}
 
 
-def health_ticker(st: "Studio") -> None:
+def health_ticker(socketio, onair_service, live) -> None:
     """Re-push every live show's health while it runs, so ages and rates move without events."""
     while True:
-        st.socketio.sleep(HEALTH_INTERVAL)
+        socketio.sleep(HEALTH_INTERVAL)
         try:
-            for show_id in st.onair.live_shows():
-                st.live.touch(show_id, "health")
+            for show_id in onair_service.live_shows():
+                live.touch(show_id, "health")
         except Exception:  # a database hiccup must not end the ticker
             log.exception("health ticker")

@@ -7,7 +7,7 @@ const show = (document.querySelector("[data-show]") || document.body).dataset.sh
 const box = document.getElementById("intake-alert");
 const island = document.getElementById("console-strings") || document.getElementById("rundown-strings");
 const S = island ? JSON.parse(island.textContent) : {};
-const fmt = (key, ...args) => (S[key] || key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+const fmt = (key, args = {}) => (S[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(args[name]));
 
 let health = null;
 let skew = 0;
@@ -40,9 +40,9 @@ function row(src, kind, now) {
   const head = el("div", "intake-head");
   head.append(el("span", "intake-name", [src.platform, src.room].filter(Boolean).join(" · ")),
               el("span", "intake-state", fmt(`intake.state_${kind}`)));
-  const facts = [src.last_message_at ? fmt("intake.last", ago(now - src.last_message_at)) : fmt("intake.never")];
-  if (src.normal_per_minute) facts.push(fmt("intake.normal", Math.round(src.normal_per_minute)));
-  facts.push(fmt("intake.counts", src.reconnects || 0, src.restarts || 0));
+  const facts = [src.last_message_at ? fmt("intake.last", { ago: ago(now - src.last_message_at) }) : fmt("intake.never")];
+  if (src.normal_per_minute) facts.push(fmt("intake.normal", { n: Math.round(src.normal_per_minute) }));
+  facts.push(fmt("intake.counts", { reconnects: src.reconnects || 0, restarts: src.restarts || 0 }));
   li.append(head, el("div", "intake-facts", facts.join(" · ")));
   if (src.last_error) li.append(el("div", "intake-error", src.last_error));
   li.append(el("div", "intake-do", fmt(`intake.do_${kind}`)));

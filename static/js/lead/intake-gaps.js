@@ -18,7 +18,7 @@ async function load() {
   box.hidden = gaps.length === 0;
   if (!gaps.length) return;
   const head = document.createElement("tr");
-  head.append(...["gap_source", "gap_start", "gap_end", "gap_seconds", "gap_reason"].map((k) => cell("th", S[k])));
+  head.append(...["gap_source", "gap_start", "gap_end", "gap_seconds", "gap_reason"].map((k) => cell("th", S[`lead.${k}`])));
   const rows = gaps.map((g) => {
     const tr = document.createElement("tr");
     tr.append(cell("td", [g.platform, g.room].filter(Boolean).join(" · ")), cell("td", clock(g.start)),
@@ -31,7 +31,7 @@ async function load() {
   thead.append(head);
   tbody.append(...rows);
   table.append(thead, tbody);
-  box.replaceChildren(cell("h2", S.intake_gaps), cell("p", S.intake_gaps_def), table);
+  box.replaceChildren(cell("h2", S["lead.intake_gaps"]), cell("p", S["lead.intake_gaps_def"]), table);
   box.querySelector("p").className = "def";
 }
 

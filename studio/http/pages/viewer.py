@@ -17,36 +17,6 @@ from studio.viewers.events import VIEWER_COOKIE, VIEWER_COOKIE_AGE, new_viewer_i
 
 bp = Blueprint("viewer", __name__)
 
-i18n.add({
-    "viewer.live": ("直播中", "Live"),
-    "viewer.planned": ("即将开播", "Starting soon"),
-    "viewer.ended": ("已结束", "Ended"),
-    "viewer.on_air": ("讲解中", "Answering now"),
-    "viewer.count": ("共 {n} 个常见问题", "{n} common questions"),
-    "viewer.hint": ("点开看完整解答", "Tap one for the full answer"),
-    "viewer.search": ("搜索问题，如：优惠券、退货", "Search, e.g. coupon, return, link 3"),
-    "viewer.search.go": ("搜索", "Search"),
-    "viewer.search.none": ("没有找到相关问题，换个说法试试，或联系人工客服", "Nothing found: try other words"),
-    "viewer.search.found": ("找到 {n} 个相关问题", "{n} matching questions"),
-    "viewer.number": ("{n}号", "#{n}"),
-    "viewer.link": ("{n}号链接", "Link #{n}"),
-    "viewer.open": ("看解答", "Open"),
-    "viewer.back": ("全部问题", "All questions"),
-    "viewer.short": ("简答", "In short"),
-    "viewer.helpful.q": ("这解决了你的问题吗?", "Did this solve your problem?"),
-    "viewer.helpful.yes": ("解决了", "Yes, solved"),
-    "viewer.helpful.no": ("没解决", "Not solved"),
-    "viewer.helpful.thanks": ("感谢反馈，祝你购物愉快！", "Thanks for your feedback!"),
-    "viewer.helpful.sorry": ("抱歉没帮上忙，点下面联系人工客服，一对一帮你处理。",
-                             "Sorry it did not help. A person can help you one-to-one:"),
-    "viewer.escalate": ("联系人工客服", "Contact customer service"),
-    "viewer.missing.item": ("这个问题暂时不在货架上", "This question is not on the shelf"),
-    "viewer.missing.show": ("找不到这场直播", "This show does not exist"),
-    "cat.售前": ("售前", "Pre-sale"),
-    "cat.售中": ("售中", "Order"),
-    "cat.售后": ("售后", "After-sale"),
-})
-
 
 def _viewer_response(html: bytes | str, status: int = 200) -> Response:
     resp = Response(html, status=status, mimetype="text/html")

@@ -1,0 +1,237 @@
+/* Host console: the ranking, the queue and the on-air card, driven by /live snapshots; actions over the HTTP API.
+ * Every action carries `if_current` (what this screen believes is on air): when two people act at once the
+ * second gets 409 plus the winning state, so every console converges on one truth. */
+import { api, toastError } from "../lib/api.js";
+import { $, el, replay } from "../lib/dom.js";
+import { connectLive, listOf, sampleTexts, topicsOf } from "../lib/live.js";
+import { fmt, fmtDuration, loadStrings, t } from "../lib/strings.js";
+
+const SHOW = document.body.dataset.show;
+const API = "/api/shows/" + encodeURIComponent(SHOW);
+loadStrings("console-strings");
+const state = { onair: null, ranking: [], shelf: {}, health: null };
+let chain = Promise.resolve(); // this console's actions go out one after the other
+
+const client = connectLive({
+  show: SHOW,
+  topics: topicsOf(document.body),
+  onState(topic, data) {
+    if (topic === "onair") applyOnAir(data);
+    else if (topic === "ranking") { state.ranking = listOf(data); renderRanking(); }
+    else if (topic === "health") { state.health = data; renderHealth(); }
+    else if (topic === "shelf") { indexShelf(data); renderRanking(); }
+  },
+  onStatus(s) {
+    $("banner").hidden = s === "live";
+    $("conn").className = "conn " + s;
+  },
+});
+
+function indexShelf(data) {
+  state.shelf = {};
+  for (const i of listOf(data)) state.shelf[i.slug] = i;
+}
+
+function currentSlug() { return state.onair && state.onair.current ? state.onair.current.slug : null; }
+
+function applyOnAir(data) {
+  if (!data) return;
+  if (state.onair && data.revision < state.onair.revision) return; // older than what is on screen
+  state.onair = data;
+  renderShow();
+  renderOnAir();
+  renderQueue();
+  renderSegments();
+  renderRanking();
+}
+
+// ------------------------------------------------------------------ actions
+function act(path, body) {
+  chain = chain.then(async () => {
+    const r = await api("POST", API + path, typeof body === "function" ? body() : body);
+    if (r.ok) applyOnAir(r.data);
+    else {
+      if (r.data && r.data.state) applyOnAir(r.data.state);
+      toastError(r);
+    }
+  });
+  return chain;
+}
+function answer(slug) {
+  if (slug) act("/on-air", () => ({ slug, if_current: currentSlug() }));
+}
+function nextInQueue() { act("/on-air/next", () => ({ if_current: currentSlug() })); }
+function endAnswer() {
+  if (currentSlug()) act("/on-air", () => ({ slug: null, if_current: currentSlug() }));
+}
+
+let endArmed = null;
+$("end-show").addEventListener("click", () => {
+  if (!endArmed) { // ending the show is rare and final: one extra press instead of a blocking dialog
+    $("end-show").textContent = t("console.confirm_end");
+    endArmed = setTimeout(() => { endArmed = null; $("end-show").textContent = t("console.end_show"); }, 3000);
+    return;
+  }
+  clearTimeout(endArmed);
+  endArmed = null;
+  $("end-show").textContent = t("console.end_show");
+  act("/end");
+});
+$("start-show").addEventListener("click", () => act("/start"));
+$("end-answer").addEventListener("click", endAnswer);
+$("next").addEventListener("click", nextInQueue);
+
+document.addEventListener("keydown", (e) => {
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
+  const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
+  if (digit) {
+    const i = +digit[1] - 1;
+    const list = e.shiftKey ? (state.onair ? state.onair.rundown : []) : rankedItems();
+    if (list[i]) { answer(list[i].slug); flash(e.shiftKey ? "queue" : "ranking", i); }
+  } else if (e.key === "n" || e.key === "N") {
+    nextInQueue();
+  } else if (e.key === "e" || e.key === "E" || e.key === "Escape") {
+    endAnswer();
+  } else {
+    return;
+  }
+  e.preventDefault();
+});
+
+function flash(listId, i) {
+  const row = $(listId).children[i];
+  if (row) replay(row, "pressed");
+}
+
+// ------------------------------------------------------------------ rendering
+function describe(slug, fallback) {
+  const s = state.shelf[slug] || {};
+  return {
+    number: fallback && fallback.number != null ? fallback.number : s.number,
+    question: (fallback && fallback.question) || s.question || slug,
+  };
+}
+function numberTag(n) { return el("span", { class: "num", text: n != null ? fmt("common.number", { n }) : "—" }); }
+
+function rankedItems() { return state.ranking.slice(0, 9); }
+
+function renderRanking() {
+  const onAir = currentSlug();
+  const rows = state.ranking.slice(0, 12).map((r, i) => {
+    const d = describe(r.slug, r);
+    const samples = sampleTexts(r.samples, 2).map((text) => el("li", { text }));
+    const trend = { rising: "▲", falling: "▼" }[r.trend] || "–";
+    return el("li", {
+      class: "rank-row" + (r.slug === onAir ? " on-air" : "") + (r.cooldown > 0 ? " cooling" : ""),
+      dataset: { slug: r.slug }, onclick: () => answer(r.slug),
+    }, [
+      el("kbd", { class: "key", text: i < 9 ? String(i + 1) : "" }),
+      el("div", { class: "rank-main" }, [
+        el("div", { class: "rank-title" }, [numberTag(d.number), el("span", { class: "q", text: d.question })]),
+        el("ul", { class: "samples" }, samples),
+      ]),
+      el("div", { class: "rank-figures" }, [
+        el("span", { class: "trend " + (r.trend || "steady"), text: trend }),
+        el("span", { class: "askers", text: fmt("common.askers", { n: r.askers != null ? r.askers : 0 }) }),
+        r.slug === onAir ? el("span", { class: "badge live", text: t("console.on_air_now") })
+          : r.cooldown > 0 ? el("span", { class: "badge", text: t("console.cooldown") }) : null,
+      ]),
+    ]);
+  });
+  $("ranking").replaceChildren(...rows);
+  $("ranking-empty").hidden = rows.length > 0;
+}
+
+function renderShow() {
+  const show = state.onair.show;
+  $("show-status").className = "status " + show.status;
+  $("show-status").textContent = t("status." + show.status, show.status);
+  $("show-title").textContent = show.title;
+  $("start-show").hidden = show.status === "live";
+  $("end-show").hidden = show.status !== "live";
+}
+
+function renderOnAir() {
+  const cur = state.onair.current;
+  $("onair").classList.toggle("idle", !cur);
+  $("onair-number").textContent = cur && cur.number != null ? fmt("common.number", { n: cur.number }) : "";
+  $("onair-question").textContent = cur ? cur.question : t("console.idle");
+  $("onair-answer").textContent = cur ? cur.answer : t("console.idle_hint");
+  $("end-answer").disabled = !cur;
+  const up = state.onair.up_next[0];
+  $("next-preview").textContent = up ? "· " + up.question : "";
+  $("next").disabled = !up;
+  tick();
+}
+
+function renderQueue() {
+  const rows = state.onair.rundown.map((q, i) =>
+    el("li", { class: "queue-row" + (q.slug === currentSlug() ? " on-air" : ""), dataset: { slug: q.slug } }, [
+      el("kbd", { class: "key", text: i < 9 ? "⇧" + (i + 1) : "" }),
+      numberTag(q.number),
+      el("span", { class: "q", text: q.question }),
+      el("button", { class: "small", type: "button", text: t("console.answer"), onclick: () => answer(q.slug) }),
+    ]));
+  $("queue").replaceChildren(...rows);
+  $("queue-empty").hidden = rows.length > 0;
+}
+
+function renderSegments() {
+  const rows = state.onair.segments.map((s) => {
+    const dur = s.ended_at ? fmtDuration(s.ended_at - s.started_at) : t("console.on_air_now");
+    return el("li", { class: s.ended_at ? "" : "on-air" }, [
+      numberTag(s.number), el("span", { class: "q", text: s.question }), el("span", { class: "dur", text: dur }),
+    ]);
+  });
+  $("segments").replaceChildren(...rows);
+}
+
+function healthRow(name, lastAt, detail, status, error) {
+  return el("li", { dataset: { lastAt: lastAt || "", state: status || "" }, title: error || "" }, [
+    el("span", { class: "dot" }), el("span", { class: "name", text: name }), el("span", { class: "age" }),
+    el("span", { class: "rate", text: detail }),
+  ]);
+}
+const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
+function renderHealth() {
+  const h = state.health || {};
+  const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");
+  let rows = (h.sources || []).map((src) => // platform connections: down is red whatever the age
+    healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
+              up(src) ? rate(src.per_minute) : src.state, up(src) ? "" : "down", src.last_error),
+  ).concat((h.inputs || []).map((i) =>
+    healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute))));
+  if (!rows.length) rows = [el("li", { class: "muted", text: t("console.no_inputs") })];
+  // The studio's own trouble (database or Redis away) comes first, in red, with what it means for the show.
+  rows = (h.problems || []).map((p) =>
+    el("li", { class: "dead", dataset: { problem: "1" }, title: p.message }, [
+      el("span", { class: "dot" }), el("span", { class: "name", text: p.part }), el("span", { class: "rate", text: p.message }),
+    ])).concat(rows);
+  $("inputs").replaceChildren(...rows);
+  const obs = h.obs;
+  const box = $("obs");
+  box.className = "obs " + (!obs ? "none" : obs.connected ? "ok" : "bad");
+  const label = !obs ? t("console.obs_none")
+    : obs.connected ? t("console.obs_on") + (obs.obs_version ? " · " + obs.obs_version : "")
+      : t("console.obs_off");
+  box.replaceChildren(el("span", { class: "dot" }), el("span", { text: label }));
+  if (obs && obs.last_error) box.append(el("div", { class: "err", text: obs.last_error }));
+  tick();
+}
+
+function tick() {
+  const now = client.now();
+  const cur = state.onair && state.onair.current;
+  $("timer").textContent = cur ? fmtDuration(now - cur.started_at) : "00:00";
+  $("clock").textContent = new Date(now * 1000).toLocaleTimeString("zh-CN", { hour12: false });
+  for (const li of $("inputs").children) {
+    const last = parseFloat(li.dataset.lastAt);
+    const age = li.querySelector(".age");
+    if (!age || li.dataset.problem) continue;
+    const secs = isNaN(last) ? null : Math.max(0, Math.round(now - last));
+    age.textContent = secs === null ? t("common.no_comments") : fmt("console.ago", { n: secs });
+    li.className = li.dataset.state === "down" || secs > 120 ? "dead" : secs === null || secs > 30 ? "stale" : "fresh";
+  }
+}
+setInterval(tick, 250);
