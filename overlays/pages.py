@@ -24,7 +24,8 @@ from studio.store.shows import SHOW_ID_RE
 bp = Blueprint("overlays", __name__, template_folder="templates")
 
 # overlay kind → the live topics it reads
-KINDS = {"on-air": ("onair",), "ranking": ("ranking", "shelf", "onair"), "next": ("onair",)}
+KINDS = {"on-air": ("onair",), "ranking": ("ranking", "shelf", "onair"), "next": ("onair",),
+         "product": ("products",)}
 LOADER = REPO_ROOT / "static" / "overlay-loader.html"
 LOADER_SLOT = '<meta name="overlay-target" content="">'
 
@@ -46,7 +47,7 @@ def overlay(show_id: str, kind: str):
         abort(404)
     # The audience's language, not the OBS machine's: Chinese unless the URL says ?lang=en
     lang = request.args.get("lang") if request.args.get("lang") in i18n.LANGS else "zh"
-    strings = i18n.strings_for("overlay.", "common.number", lang=lang)
+    strings = i18n.strings_for("overlay.", "common.number", "product.", lang=lang)
     resp = Response(render_template(f"overlay/{kind}.html", show_id=show_id, kind=kind, strings=strings,
                                     overlay_lang=lang, topics=list(KINDS[kind])))
     resp.headers["Cache-Control"] = "no-cache"
@@ -65,6 +66,19 @@ def qr(show_id: str, slug: str):
         abort(404)
     svg = qr_svg(f"{base_url()}/faq/{quote(slug)}?show={quote(show_id)}")
     resp = Response(svg, mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@bp.get("/overlay/<show_id>/product-qr/<int:number>.svg")
+def product_qr(show_id: str, number: int):
+    """QR code of a run-sheet product's card (/product/<show>/<n>)."""
+    _check_show(show_id)
+    try:
+        studio().products.item(show_id, number)
+    except NotFound:
+        abort(404)
+    resp = Response(qr_svg(f"{base_url()}/product/{quote(show_id)}/{number}"), mimetype="image/svg+xml")
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
 

@@ -16,6 +16,7 @@ from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
 from studio.onair.onair import OnAir
+from studio.products.products import Products
 from studio.scale.catalog_sync import CatalogSync
 from studio.scale.degraded import DegradedProbe
 from studio.scale.ownership import for_config
@@ -47,6 +48,8 @@ class Studio:
         # What every comment source reports: states, reconnects and restarts, intake gaps.
         self.receivers = ReceiverHealth()
         self.intake = IntakeHealth(self.db, self.receivers)
+        # The run sheet's products: cards, rundown, and the product questions the engine ranks.
+        self.products = Products(self.db, touch=lambda show_id: self.live.touch(show_id, "products"))
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
@@ -76,6 +79,7 @@ class Studio:
         self.live.provide("ranking", self.engine.ranking_snapshot)
         self.live.provide("emerging", self.engine.emerging_snapshot)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
+        self.live.provide("products", self.products.snapshot)
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
         self.live.provide("health", lambda show_id: topics.health(
             self.engine, self.obs_link, self.degraded, self.intake, self.onair, show_id))

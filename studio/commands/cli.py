@@ -144,6 +144,38 @@ def show_create(title: str, show_id: str | None) -> None:
 
 
 @cli.group()
+def runsheet() -> None:
+    """A show's run sheet (排品表): its products, updated in place."""
+
+
+@runsheet.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--show", "show_id", required=True, help="The show the sheet is for.")
+@click.option("--mapping", default=None, help='Columns to fields, once per sheet format: {"序号": "number", ...}')
+def runsheet_import(path: Path, show_id: str, mapping: str | None) -> None:
+    """Import a .csv or .xlsx run sheet; prints what was added, removed and changed."""
+    import json
+
+    from studio.errors import StudioError
+    given = None
+    if mapping:
+        try:
+            given = json.loads(mapping)
+        except ValueError:
+            raise click.UsageError('--mapping must be JSON: {"header": "field", ...}') from None
+    try:
+        report = _studio(_app()).products.import_sheet(show_id, path.read_bytes(), path.name, given)
+    except StudioError as e:
+        raise click.ClickException(e.message) from e
+    for change in report["changed"]:
+        fields = ", ".join(f"{k}: {v[0] or '待确认'} → {v[1] or '待确认'}" for k, v in change["fields"].items())
+        click.echo(f"changed  {change['number']}: {fields}")
+    click.echo(f"rows {report['rows']}: added {len(report['added'])}, removed {len(report['removed'])}, "
+               f"changed {len(report['changed'])}, unchanged {report['unchanged']} "
+               f"(mapping {report['mapping_source']})")
+
+
+@cli.group()
 def contacts() -> None:
     """One-to-one service traffic (helpdesk exports) for the deflection analytics."""
 

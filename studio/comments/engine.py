@@ -157,7 +157,7 @@ class CommentEngine:
 
         for show_id, st in list(self._shows.items()):
             for slug in st.board.slugs():
-                if slug not in self._questions:
+                if slug not in self._questions and not self.studio.products.is_ask(slug):
                     st.board.forget(slug)
             if st.emerging.drop_covered(covered):
                 self.studio.live.touch(show_id, "emerging")
@@ -252,12 +252,15 @@ class CommentEngine:
         matches = self.matcher.match_many([r["text"] for r in rows]) if rows else []
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
+        if rows:  # questions about the run sheet's products rank beside the FAQ items
+            self.studio.products.mark_asks(show_id, rows, matches)
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         events: list[BoardEvent] = [
-            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"], None if m.slug else m.normalized)
-            for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+            CommentSeen(r["slug"], r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                        None if r["slug"] else m.normalized)
+            for r, m, new in zip(rows, matches, inserted) if new and (r["slug"] is not None or r["is_question"])]
         if rows:
             events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
@@ -320,6 +323,9 @@ class CommentEngine:
         for row in rows:
             row["question"] = questions.get(row["slug"], "")
             row["number"] = numbers.get(row["slug"])
+            label = self.studio.products.label(show_id, row["slug"])
+            if label is not None:
+                row["question"], row["number"], row["product"] = label[0], label[1], True
         return rows
 
     def emerging(self, show_id: str, limit: int = 20) -> list[dict]:

@@ -227,3 +227,47 @@ class IntakeGap(Base):
     started_at: Mapped[float] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+# -- Run sheets (排品表) and many rooms at once -------------------------------------------------------------------
+
+class Product(Base):
+    """One row of a show's run sheet: the order number and the facts as the sheet (or a producer) gives them.
+    `fields` holds name, shop, category, price (到手价), discount (满减), gift (赠品), stock, shipping,
+    start_time and status; a field missing or empty is not known yet (shown as 待确认)."""
+    __tablename__ = "products"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # row order in the sheet
+    updated_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class RunSheetMapping(Base):
+    """How the columns of one sheet format map to product fields, remembered by the header's signature."""
+    __tablename__ = "run_sheet_mappings"
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    headers: Mapped[list] = mapped_column(JSON, default=list)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # header text → field
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ShowStaff(Base):
+    """A staff account assigned to a show (directly; squads add theirs through SquadMember)."""
+    __tablename__ = "show_staff"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Squad(Base):
+    """A named group of agents working one show at a time."""
+    __tablename__ = "squads"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    show_id: Mapped[str | None] = mapped_column(ForeignKey("shows.id", ondelete="SET NULL"), nullable=True)
+    moved_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class SquadMember(Base):
+    __tablename__ = "squad_members"
+    squad: Mapped[str] = mapped_column(ForeignKey("squads.name", ondelete="CASCADE"), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -42,7 +42,7 @@ if (params.get("parts")) {
 if (params.get("bg") === "checker") body.classList.add("checker"); // previews and screenshots only
 
 // ------------------------------------------------------------------ state
-let onair = null, ranking = [], shelf = {};
+let onair = null, ranking = [], shelf = {}, products = null;
 
 connectLive({
   show: SHOW,
@@ -53,6 +53,8 @@ connectLive({
       onair = data;
     } else if (topic === "ranking") {
       ranking = listOf(data);
+    } else if (topic === "products") {
+      products = data;
     } else if (topic === "shelf") {
       shelf = {};
       for (const i of (data && data.items) || []) shelf[i.slug] = i;
@@ -65,6 +67,7 @@ connectLive({
 
 function render() {
   if (KIND === "on-air") renderOnAir();
+  else if (KIND === "product") renderProduct();
   else if (KIND === "next") renderNext();
   else renderRanking();
 }
@@ -84,6 +87,29 @@ function renderOnAir() {
   $("link").textContent = cur.number != null ? fmt("overlay.link", { n: cur.number }) : t("overlay.scan");
   $("qr").src = body.dataset.qrBase + encodeURIComponent(cur.slug) + ".svg";
   replay(card, "enter"); // restart the entrance animation on new content
+}
+
+// ------------------------------------------------------------------ a run-sheet product
+// The product on air, or the one the URL pins (?n=3); facts not known yet say 待确认 until the sheet fills them.
+function renderProduct() {
+  const items = (products && products.items) || [];
+  const pinned = parseInt(params.get("n"), 10);
+  const want = isFinite(pinned) ? pinned : products && products.on_air;
+  const item = items.find((i) => i.number === want);
+  const card = $("card");
+  card.classList.toggle("shown", !!item);
+  if (!item) return;
+  for (const node of card.querySelectorAll("[data-field]")) {
+    const value = item.fields[node.dataset.field] || "";
+    node.textContent = value || t("product.unknown");
+    node.classList.toggle("unknown", !value);
+  }
+  $("number").textContent = numberText(item.number);
+  if (card.dataset.number !== String(item.number)) {
+    card.dataset.number = String(item.number);
+    $("qr").src = "/overlay/" + encodeURIComponent(SHOW) + "/product-qr/" + item.number + ".svg";
+    replay(card, "enter");
+  }
 }
 
 // ------------------------------------------------------------------ now / up next

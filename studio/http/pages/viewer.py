@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request
 
 from faq_catalog.model import CATEGORY_CODES
 from faq_catalog.search import MAX_QUERY
+from studio.errors import NotFound
 from studio.http import i18n
 from studio.http.context import studio
 from studio.viewers.events import VIEWER_COOKIE, VIEWER_COOKIE_AGE, new_viewer_id, valid_viewer_id
@@ -48,12 +49,14 @@ def shelf_page(show_id: str):
             order = {slug: i for i, slug in enumerate(shelf.search.find(q))}
             cards = sorted((c for c in cards if c.slug in order), key=lambda c: order[c.slug])
         return render_template("viewer/shelf.html", shelf=shelf, cards=cards, on_air=on_air, q=q,
-                               category_class=CATEGORY_CODES)
+                               category_class=CATEGORY_CODES, products=products)
+
+    products_key, products = st.products.cards(show_id)
 
     if q:  # queries are unbounded: never cached
         return _viewer_response(render())
-    return _viewer_response(st.viewer.page(("shelf", show_id, shelf.generation, i18n.current_lang(), on_air),
-                                           render))
+    key = ("shelf", show_id, shelf.generation, i18n.current_lang(), on_air, products_key)
+    return _viewer_response(st.viewer.page(key, render))
 
 
 @bp.get("/faq/<slug>")
@@ -75,3 +78,13 @@ def faq_page(slug: str):
 
     key = ("faq", slug, item.revision, i18n.current_lang(), show_id, shelf.generation if shelf else 0)
     return _viewer_response(st.viewer.page(key, render))
+
+
+@bp.get("/product/<show_id>/<int:number>")
+def product_page(show_id: str, number: int):
+    """A run-sheet product's card, phone-first; facts not known yet say 待确认 and fill in live."""
+    try:
+        product = studio().products.item(show_id, number)
+    except NotFound:
+        return _missing("product.missing", show_id if studio().viewer.shelf(show_id) else "")
+    return _viewer_response(render_template("viewer/product.html", product=product, show_id=show_id))

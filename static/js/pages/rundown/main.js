@@ -10,6 +10,7 @@ import "./ranking.js";
 import { loadCatalog } from "./catalog.js";
 import { loadObs, renderObsBadge } from "./obs.js";
 import { applySourceHealth, startSources } from "./sources.js";
+import { applyProducts } from "./products.js";
 
 on("onair", () => {
   const data = state.onair;
@@ -26,6 +27,7 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); changed("ranking"); }
     else if (topic === "emerging") { state.emerging = listOf(data); changed("emerging"); }
     else if (topic === "shelf") { state.shelf = listOf(data); changed("shelf"); }
+    else if (topic === "products") applyProducts(data);
     else if (topic === "health") { renderObsBadge(data && data.obs); applySourceHealth(data && data.sources); }
   },
   onStatus(s) { $("banner").hidden = s === "live"; },
