@@ -5,8 +5,12 @@ Same run, same batches:
   matcher    the in-process matcher over the same texts, cold (fresh cache) and warm: the work per comment
              the server cannot avoid;
   http floor the same bodies POSTed to /healthz (answered 405 without parsing): what the HTTP stack alone costs;
-  ingest     POST /api/shows/demo/comments: comments/s sustained, then the server's peak RSS (VmHWM).
+  ingest     POST /api/shows/demo/comments: comments/s sustained, then the server's peak RSS (VmHWM);
+  run sheet  a 500-row run sheet imported into a second show (import time), then the same batches ingested there,
+             where every comment also meets the product matcher: the cost of product questions beside the
+             baseline above.
 Then checks that every comment is stored and every matched one is counted in the ranking.
+--product-share mixes that share of product questions (tests/fixtures/product_comments.jsonl) into the stream.
 
     .venv/bin/python bench/bench_ingest.py [--comments 200000] [--batch 1000] [--connections 4]
 """
@@ -95,6 +99,7 @@ def main() -> None:
     ap.add_argument("--comments", type=int, default=200_000)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--product-share", type=float, default=0.1)
     args = ap.parse_args()
 
     with running_studio("bench-ingest-") as srv:
@@ -106,6 +111,7 @@ def run(srv, args) -> None:
     shelf = requests.get(f"{srv.url}/api/shows/demo/shelf", timeout=10).json()["items"]
     stream = CommentStream(shelf, load_stream(), seed=42)
     comments = stream.batch(args.comments, time.time())
+    mix_product_questions(comments, args.product_share)
     bodies = [json.dumps(comments[i:i + args.batch], ensure_ascii=False).encode()
               for i in range(0, len(comments), args.batch)]
     texts = [c["text"] for c in comments]
@@ -154,6 +160,63 @@ def run(srv, args) -> None:
         raise SystemExit("not every comment was stored")
     if ingest_s < 55 and in_ranking != stats["comments_matched"]:
         raise SystemExit("the ranking does not count every matched comment")
+    with_run_sheet(srv, args, bodies, len(comments), rate, cpu_rate)
+
+
+PRODUCT_WORDS = ("口红", "坚果", "精华", "料理机", "猪肉脯", "面膜", "洗面奶", "牛奶", "零食", "防晒", "卫衣", "拖鞋")
+
+
+def mix_product_questions(comments: list[dict], share: float) -> None:
+    """Every 1/share-th comment's text becomes a product question (or other line) of the fixture."""
+    lines = [json.loads(x)["text"] for x in (REPO / "tests" / "fixtures" / "product_comments.jsonl")
+             .read_text(encoding="utf-8").splitlines() if x.strip()]
+    if share <= 0:
+        return
+    step = max(1, round(1 / share))
+    for k, c in enumerate(comments[::step]):
+        c["text"] = lines[k % len(lines)]
+
+
+def run_sheet_csv(rows: int) -> bytes:
+    out = ["序号,商品名称,店铺,类目,到手价,满减,赠品,库存,发货时效,开讲时间,状态"]
+    for n in range(1, rows + 1):
+        word = PRODUCT_WORDS[n % len(PRODUCT_WORDS)]
+        price = "" if n % 4 == 0 else f"{9 + n % 300}.9"
+        out.append(f"{n},品牌{n}款{word}{n},店铺{n % 37},类目{n % 11},{price},满199减{n % 50},,{n * 7 % 5000},"
+                   f"48小时内发货,{8 + n * 2 // 60 % 16:02d}:{n * 2 % 60:02d},{'讲解中' if n == 1 else ''}")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def with_run_sheet(srv, args, bodies: list[bytes], n: int, base_rate: float, base_cpu_rate: float) -> None:
+    producer = srv.session(srv.tokens["producer"])
+    r = producer.post(f"{srv.url}/api/shows", json={"title": "run sheet", "id": "sheet"})
+    assert r.status_code == 201, r.text
+    sheet = run_sheet_csv(500)
+    start = time.perf_counter()
+    r = producer.post(f"{srv.url}/api/shows/sheet/runsheet", files={"file": ("sheet.csv", sheet)})
+    import_s = time.perf_counter() - start
+    assert r.status_code == 200 and len(r.json()["added"]) == 500, r.text[:300]
+    start = time.perf_counter()
+    r = producer.post(f"{srv.url}/api/shows/sheet/runsheet", files={"file": ("sheet.csv", sheet.replace(
+        b",48\xe5", b",24\xe5", 50))})
+    reimport_s = time.perf_counter() - start
+    assert r.status_code == 200 and len(r.json()["changed"]) == 50, r.text[:300]
+    token, pid = srv.tokens["ingest"], srv.proc.pid
+    warmup = json.dumps([{"user": "w", "text": "1号多少钱"}]).encode()
+    post_all(srv.port, "/api/shows/sheet/comments", token, [warmup], 1)
+    cpu_before = proc_cpu_seconds(pid)
+    ingest_s, answers = post_all(srv.port, "/api/shows/sheet/comments", token, bodies, args.connections)
+    cpu = proc_cpu_seconds(pid) - cpu_before
+    assert all(a[0] == 200 for a in answers)
+    stats = requests.get(f"{srv.url}/api/shows/sheet/stats", timeout=30).json()
+    asks = sum(v for k, v in stats["per_item"].items() if k.startswith("product-"))
+    rate, cpu_rate = n / ingest_s, n / cpu
+    print(f"\nrun sheet: 500 rows imported in {import_s:.2f} s (target < 2 s: {'met' if import_s < 2 else 'MISSED'}); "
+          f"re-import with 50 rows changed {reimport_s:.2f} s")
+    print(f"{'':34}{'per wall s':>12}{'per CPU s':>12}{'vs baseline (CPU)':>19}")
+    print(f"{'ingest, show without a run sheet':34}{base_rate:12,.0f}{base_cpu_rate:12,.0f}{1:18.2f}×")
+    print(f"{'ingest, show with 500 products':34}{rate:12,.0f}{cpu_rate:12,.0f}{cpu_rate / base_cpu_rate:18.2f}×")
+    print(f"product questions counted in the ranking: {asks:,} of {n:,} comments")
 
 
 if __name__ == "__main__":

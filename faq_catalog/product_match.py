@@ -28,6 +28,8 @@ FIELD_WORDS: dict[str, list[str]] = {
 NEXT_WORDS = "下一个 下个 接下来 下一款 下一个品 下一位 后面 待会 等会".split()
 NEXT_ASKS = ("是什么 讲什么 是啥 讲啥 上什么 上啥 卖什么 卖啥 什么品 什么东西 啥东西 推什么 推啥 播什么 "
              "什么呀 什么啊 啥呀").split()
+# "这个" and friends point at the product on the screen, even where an FAQ item also fits.
+DEICTIC = "这个 这款 这件 这套 这支 这瓶 这盒 现在这 手上这 当前".split()
 _NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMBER = re.compile(r"(?:(?:链接|第|编号|序号|no)(\d{1,4}))|(?:(\d{1,4})(?:号|链接|#))|(?:^(\d{1,4})(?=[^\d.]))"
                      r"|(?:(?:第)?([一二两三四五六七八九十]{1,3})号)")
@@ -111,7 +113,9 @@ class ProductMatcher:
             number = self._by_name(normalized, on_air, upcoming)
         if number is not None:
             return ProductAsk(number, field, True)
-        if faq_answered or on_air is None or field == "start_time":
+        if on_air is None or field == "start_time":
+            return None
+        if faq_answered and not any(d in normalized for d in DEICTIC):
             return None
         # No product named: "有货吗", "这个多少钱" ask about the one on the screen.
         return ProductAsk(on_air, field, False)

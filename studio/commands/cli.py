@@ -87,7 +87,7 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin", "agent"]))
 @click.option("--password", envvar="STUDIO_USER_PASSWORD", help="Asked for when absent.")
 def user_create(name: str, role: str, password: str | None) -> None:
     """Create NAME (or reset its password and role)."""

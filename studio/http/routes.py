@@ -7,18 +7,32 @@ from flask_socketio import SocketIO
 from overlays import pages as overlay_pages
 from studio.access.auth import csrf_token, current_principal
 from studio.access.guard import init_guard
+from studio.access.rooms import init_rooms
 from studio.config import REPO_ROOT
 from studio.http import i18n
-from studio.http.api import analytics, catalog, comments, events, obs, onair, openapi, products, shows, sources
+from studio.http.api import (
+    analytics,
+    catalog,
+    comments,
+    control,
+    events,
+    obs,
+    onair,
+    openapi,
+    products,
+    shows,
+    sources,
+)
 from studio.http.api.health import bp as health_bp
 from studio.http.errors import register_error_handlers
 from studio.http.pages import console, lead, producer, rundown, staff, viewer
+from studio.http.pages import control as control_page
 from studio.http.sockets import IngestNamespace, LiveNamespace
 
 BLUEPRINTS = (
     staff.bp, viewer.bp, producer.bp, console.bp, rundown.bp, lead.bp, overlay_pages.bp,
     catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp,
-    products.bp,
+    products.bp, control.bp, control_page.bp,
     health_bp,
 )
 
@@ -37,6 +51,7 @@ def install(app: Flask, socketio: SocketIO, studio) -> None:
     register_error_handlers(app)
     _register_common(app)
     init_guard(app)
+    init_rooms(app)
 
 
 def _register_common(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from studio.access.auth import api_error, require_api
+from studio.access.rooms import may_see
 from studio.http.api.openapi import describe, obj, schema
 from studio.http.context import json_body, studio
 from studio.store.shows import create_show, list_shows, set_shelf, shelf
@@ -13,7 +14,7 @@ bp = Blueprint("api_shows", __name__, url_prefix="/api/shows")
 
 @bp.get("")
 def shows():
-    return jsonify(shows=list_shows(studio().db))
+    return jsonify(shows=[x for x in list_shows(studio().db) if may_see(x["id"])])
 
 
 @bp.post("")

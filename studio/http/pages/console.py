@@ -11,7 +11,7 @@ bp = Blueprint("console", __name__)
 
 
 @bp.get("/console/<show_id>")
-@require_page("host")
+@require_page("host", "agent")
 def console(show_id: str):
     strings = i18n.strings_for("console.", "status.", "common.", "intake.")
     return render_template("console/console.html", show=show_or_404(show_id), strings=strings,

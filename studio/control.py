@@ -1,0 +1,67 @@
+"""The control room: every live show at a glance, for agencies running several rooms at once. Per show: comment
+rate, top asks, items burning (ask rate rising fast), minutes the room has been asking without an answer on air,
+source health, and who works it (staff and squads). Reads the engine, the intake health and the store."""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select
+
+from studio.store.models import Comment, Segment, Show
+from studio.store.staff import list_squads, show_staff
+
+TOP_ASKS = 3
+BURNING_MIN_PER_MINUTE = 5  # a rising item with fewer asks a minute is noise, not a fire
+SOURCE_OK = ("connected", "running", "live", "ok", "receiving")
+
+
+def burning(rows: list[dict]) -> list[dict]:
+    """Items whose ask rate is rising fast: the last minute well above the minutes before it."""
+    return [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
+
+
+def _unanswered_minutes(s, show: Show, asked: bool, now: float) -> float:
+    """Minutes since an answer was last on air (or since the show started), while the room is asking; 0 while
+    an answer is on air or nobody asks."""
+    if not asked:
+        return 0.0
+    on_air, last_end = s.execute(select(func.count(Segment.id).filter(Segment.ended_at.is_(None)),
+                                        func.max(Segment.ended_at)).where(Segment.show_id == show.id)).one()
+    if on_air:
+        return 0.0
+    since = max(x for x in (last_end, show.started_at, now) if x is not None) if last_end or show.started_at else now
+    return round(max(0.0, now - since) / 60, 1)
+
+
+def _sources(entries: list[dict]) -> dict:
+    problems = [e for e in entries if e.get("stale") or not e.get("connected", e.get("state") in SOURCE_OK)]
+    return {"total": len(entries), "ok": len(entries) - len(problems),
+            "problems": [f"{e.get('platform', '')} {e.get('room', '')}".strip() + f": {e.get('state', '')}"
+                         for e in problems][:5]}
+
+
+def room(studio, show: Show, now: float) -> dict:
+    rows = studio.engine.ranking(show.id, 20)
+    with studio.db.session() as s:
+        per_minute = s.scalar(select(func.count()).select_from(Comment)
+                              .where(Comment.show_id == show.id, Comment.ts >= now - 60)) or 0
+        unanswered = _unanswered_minutes(s, show, bool(rows), now)
+    return {"id": show.id, "title": show.title, "status": show.status, "comment_rate": per_minute,
+            "top_asks": [{"slug": r["slug"], "question": r.get("question") or r["slug"], "number": r.get("number"),
+                          "count_1m": r.get("count_1m", 0), "askers": r.get("askers", 0), "trend": r.get("trend")}
+                         for r in rows[:TOP_ASKS]],
+            "burning": [{"slug": r["slug"], "question": r.get("question") or r["slug"], "count_1m": r["count_1m"]}
+                        for r in burning(rows)],
+            "unanswered_minutes": unanswered, "sources": _sources(studio.intake.list(show.id)),
+            "staff": show_staff(studio.db, show.id)}
+
+
+def control_room(studio, visible: set[str] | None) -> dict:
+    """Every live show the viewer may see (None: all), busiest first, and the squads."""
+    now = time.time()
+    with studio.db.session() as s:
+        shows = list(s.scalars(select(Show).where(Show.status == "live")))
+    shows = [x for x in shows if visible is None or x.id in visible]
+    rooms = sorted((room(studio, x, now) for x in shows), key=lambda r: -r["comment_rate"])
+    squads = [q for q in list_squads(studio.db) if visible is None or q["show"] in visible]
+    return {"shows": rooms, "squads": squads, "at": now}
