@@ -20,17 +20,15 @@ def burning(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
 
 
-def _unanswered_minutes(s, show: Show, asked: bool, now: float) -> float:
-    """Minutes since an answer was last on air (or since the show started), while the room is asking; 0 while
-    an answer is on air or nobody asks."""
-    if not asked:
-        return 0.0
-    on_air, last_end = s.execute(select(func.count(Segment.id).filter(Segment.ended_at.is_(None)),
-                                        func.max(Segment.ended_at)).where(Segment.show_id == show.id)).one()
-    if on_air:
-        return 0.0
-    since = max(x for x in (last_end, show.started_at, now) if x is not None) if last_end or show.started_at else now
-    return round(max(0.0, now - since) / 60, 1)
+def _unanswered(s, show: Show, asked: bool, now: float) -> tuple[str | None, float]:
+    """(the slug on air, or None; minutes since an answer was last on air or the show started while the room
+    is asking: 0 while an answer is on air or nobody asks)."""
+    current = s.scalar(select(Segment.slug).where(Segment.show_id == show.id, Segment.ended_at.is_(None)))
+    if current is not None or not asked:
+        return current, 0.0
+    last_end = s.scalar(select(func.max(Segment.ended_at)).where(Segment.show_id == show.id))
+    since = max((x for x in (last_end, show.started_at) if x is not None), default=now)
+    return None, round(max(0.0, now - since) / 60, 1)
 
 
 def _sources(entries: list[dict]) -> dict:
@@ -45,13 +43,15 @@ def room(studio, show: Show, now: float) -> dict:
     with studio.db.session() as s:
         per_minute = s.scalar(select(func.count()).select_from(Comment)
                               .where(Comment.show_id == show.id, Comment.ts >= now - 60)) or 0
-        unanswered = _unanswered_minutes(s, show, bool(rows), now)
+        on_air, unanswered = _unanswered(s, show, bool(rows), now)
+    questions = {r["slug"]: r.get("question") for r in rows}
     return {"id": show.id, "title": show.title, "status": show.status, "comment_rate": per_minute,
             "top_asks": [{"slug": r["slug"], "question": r.get("question") or r["slug"], "number": r.get("number"),
                           "count_1m": r.get("count_1m", 0), "askers": r.get("askers", 0), "trend": r.get("trend")}
                          for r in rows[:TOP_ASKS]],
             "burning": [{"slug": r["slug"], "question": r.get("question") or r["slug"], "count_1m": r["count_1m"]}
                         for r in burning(rows)],
+            "on_air": (questions.get(on_air) or on_air) if on_air else None,
             "unanswered_minutes": unanswered, "sources": _sources(studio.intake.list(show.id)),
             "staff": show_staff(studio.db, show.id)}
 

@@ -28,9 +28,9 @@ function tile(r) {
     ]),
     el("div", { class: "figures" }, [
       el("div", { class: "fig rate" }, [el("b", { text: String(r.comment_rate) }), el("span", { text: t("control.rate") })]),
-      el("div", { class: "fig unanswered" + (r.unanswered_minutes >= 3 ? " alarm" : "") }, [
-        el("b", { text: r.unanswered_minutes ? fmt("control.unanswered", { n: r.unanswered_minutes }) : t("control.answering") }),
-      ]),
+      el("div", { class: "fig unanswered" + (r.unanswered_minutes >= 3 ? " alarm" : "") }, r.on_air
+        ? [el("span", { text: t("control.answering") }), el("b", { class: "onair", text: r.on_air })]
+        : [el("b", { text: fmt("control.unanswered", { n: r.unanswered_minutes }) })]),
       el("div", { class: "fig sources" + (src.ok < src.total ? " alarm" : "") }, [el("span", { text: srcText })]),
     ]),
     r.burning.length ? el("p", { class: "burning-line" }, [
