@@ -30,11 +30,9 @@ def test_control_room_shows_three_rooms_and_moves_a_squad(server, desk, screensh
     assert host.post(f"{server.url}/api/shows/{c}/on-air", json={"slug": "appliance-warranty"}).status_code == 200
     admin = server.session(server.tokens["admin"])
     squad = f"机动组-{secrets.token_hex(2)}"
-    agents = []
-    for i in range(3):
-        name = f"agent-{secrets.token_hex(3)}"
+    agents = [f"agent-{secrets.token_hex(3)}" for _ in range(3)]
+    for name in agents:
         server.cli("user", "create", name, "--role", "agent", "--password", "agent-pass-123")
-        agents.append(name)
     assert admin.put(f"{server.url}/api/squads/{squad}", json={"members": agents}).status_code == 200
     assert admin.post(f"{server.url}/api/squads/{squad}/move", json={"show": c}).status_code == 200
     # The last minute's comments, as the rooms' chat would send them.
