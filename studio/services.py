@@ -42,6 +42,7 @@ class Studio:
         self.db = Database(config["DATABASE_URL"])
         self.catalog = CatalogStore(self.db)
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
+        self.public_ranking = topics.PublicRanking(self.db)  # what anyone may read of the ranking
         # What every comment source reports: states, reconnects and restarts, intake gaps.
         self.intake = IntakeHealth(self.db)
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
@@ -70,12 +71,13 @@ class Studio:
         self.onair.on_change(self._note_on_air)
         self.onair.on_change(self.obs_link.apply)
 
-        self.live.provide("ranking", self.engine.ranking_snapshot)
-        self.live.provide("emerging", self.engine.emerging_snapshot)
-        self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
-        self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
-        self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,
-                                                                  self.onair, show_id))
+        who = topics.audiences(self.public_ranking)
+        self.live.provide("ranking", self.engine.ranking_snapshot, who["ranking"])
+        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"])
+        self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id), who["onair"])
+        self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id), who["shelf"])
+        self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded,
+                                                                  self.intake, self.onair, show_id), who["health"])
 
         spawn = self.socketio.start_background_task
         self._service(self.live.start)
