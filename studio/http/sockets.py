@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from studio.access.auth import Principal, principal_from_token, session_principal, still_current
+from studio.access.guard import INGEST_COMMENTS, comment_budget, retry_after
+from studio.access.hashing import token_digest
 from studio.live.topics import SAMPLE_ROLES
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
@@ -156,6 +158,7 @@ class IngestNamespace(Namespace):
     def __init__(self, st):
         super().__init__(INGEST_NAMESPACE)
         self.st = st
+        self._keys: dict[str, str] = {}  # sid → the token's budget key
 
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -164,6 +167,10 @@ class IngestNamespace(Namespace):
             raise ConnectionRefusedError("send auth {\"token\": \"<ingest token>\"}")
         if not p.has(("ingest",)):
             raise ConnectionRefusedError("this token's role cannot ingest comments")
+        self._keys[request.sid] = token_digest(token[:200])[:24]  # the same budget as over HTTP
+
+    def on_disconnect(self, *args):
+        self._keys.pop(request.sid, None)
 
     def on_comments(self, data):
         if not isinstance(data, dict) or not isinstance(data.get("show"), str):
@@ -172,6 +179,9 @@ class IngestNamespace(Namespace):
             return {"error": "no such show"}
         try:
             items = checked_batch(data.get("items"))
+            refused = comment_budget(current_app, self._keys.get(request.sid), len(items))
+            if refused:
+                return {"error": refused, "retry_after": retry_after(INGEST_COMMENTS[1])}
             return self.st.engine.ingest(data["show"], items, source="socketio")
         except Invalid as e:
             return {"error": e.message}

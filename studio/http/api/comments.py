@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from studio.access.auth import api_error, current_principal, require_api
+from studio.access.guard import INGEST_COMMENTS, comment_budget, ingest_token_key, too_many
 from studio.live.topics import SAMPLE_ROLES
 from studio.comments.engine import CommentEngine
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
@@ -44,6 +45,9 @@ def _engine_of(show_id: str) -> CommentEngine:
 def post_comments(show_id: str):
     engine = _engine_of(show_id)
     items = _comment_batch()
+    refused = comment_budget(current_app, ingest_token_key(), len(items))
+    if refused:
+        return too_many(refused, INGEST_COMMENTS[1])
     try:
         return jsonify(engine.ingest(show_id, items, source="http"))
     except StoreFailed:
