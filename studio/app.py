@@ -12,7 +12,6 @@ from studio.config import REPO_ROOT, load_config
 from studio.http.routes import install as install_http
 from studio.services import Studio
 
-
 FORWARDED = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX",
              "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP")
 

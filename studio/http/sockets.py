@@ -11,10 +11,10 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from studio.access.auth import Principal, principal_from_token, session_principal, still_current
 from studio.access.guard import INGEST_COMMENTS, comment_budget, retry_after
 from studio.access.hashing import token_digest
-from studio.live.topics import SAMPLE_ROLES
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
 from studio.live.channels import NAMESPACE, LiveChannels, room
+from studio.live.topics import SAMPLE_ROLES
 
 MAX_TOPICS = 10
 INGEST_NAMESPACE = "/ingest"

@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, jsonify, request
 
 from studio.access.auth import api_error, current_principal, require_api
 from studio.access.guard import INGEST_COMMENTS, comment_budget, ingest_token_key, too_many
-from studio.live.topics import SAMPLE_ROLES
 from studio.comments.engine import CommentEngine
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
-from studio.http.context import json_body, studio
 from studio.errors import Invalid
+from studio.http.context import json_body, studio
+from studio.live.topics import SAMPLE_ROLES
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/shows")
 

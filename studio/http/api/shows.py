@@ -5,9 +5,9 @@ from flask import Blueprint, jsonify
 
 from studio.access.auth import LOGIN_ROLES, api_error, current_principal, require_api
 from studio.errors import NotFound
-from studio.store.shows import create_show, list_shows, set_public_samples, set_shelf, shelf
-from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, schema
+from studio.http.context import json_body, studio
+from studio.store.shows import create_show, list_shows, set_public_samples, set_shelf, shelf
 
 bp = Blueprint("api_shows", __name__, url_prefix="/api/shows")
 STAFF_ROLES = LOGIN_ROLES  # producer, host, lead, admin (an ingest token is automation, not staff)

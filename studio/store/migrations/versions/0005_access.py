@@ -3,9 +3,8 @@
 Revision ID: 0005_access
 Revises: 0003_intake
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005_access'
 down_revision = '0003_intake'
