@@ -224,7 +224,7 @@ def init_guard(app: Flask) -> None:
             allowed = int(rule.limit * scale)
             if key is not None and not limiter.hit(rule.bucket, key, allowed, rule.per):
                 message = f"too many requests: at most {allowed} per {rule.per} s, try later"
-                if not request.path.startswith("/api/"):
+                if not request.path.startswith(("/api/", "/hooks/")):
                     raise TooManyRequests(message)  # a page (the login form): the studio's error page says it
                 return too_many(message, rule.per)
         return None

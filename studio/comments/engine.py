@@ -70,7 +70,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
-MATCH_CHUNK = 8  # comments per match_many call between two slice checks
+MATCH_CHUNK = 2  # comments per match_many call between two slice checks (up to ~6 ms each)
 APPLY_CHUNK = 64
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
