@@ -19,6 +19,7 @@ from studio.scale.degraded import DegradedProbe
 from studio.scale.ownership import for_config
 from studio.store.catalog import CatalogStore
 from studio.store.db import Database
+from studio.store.decisions import DecisionStore
 from studio.viewers.events import EventWriter
 from studio.viewers.shelf_cache import ViewerState
 
@@ -41,6 +42,7 @@ class Studio:
         # The store and the push channels everything else writes to.
         self.db = Database(config["DATABASE_URL"])
         self.catalog = CatalogStore(self.db)
+        self.decisions = DecisionStore(self.db, self.catalog)  # what the crew taught the matcher
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
         # What every comment source reports: states, reconnects and restarts, intake gaps.
         self.intake = IntakeHealth(self.db)
@@ -72,6 +74,7 @@ class Studio:
 
         self.live.provide("ranking", self.engine.ranking_snapshot)
         self.live.provide("emerging", self.engine.emerging_snapshot)
+        self.live.provide("review", self.engine.review_snapshot, roles=topics.STAFF)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,

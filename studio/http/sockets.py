@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
-from studio.access.auth import principal_from_token
+from studio.access.auth import current_principal, principal_from_token
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
 from studio.live.channels import NAMESPACE, LiveChannels, room
@@ -23,12 +23,18 @@ class LiveNamespace(Namespace):
         """{"show": id, "topics": [...]} → joins the rooms and answers with one snapshot per topic."""
         if not isinstance(data, dict) or not isinstance(data.get("show"), str) or len(data["show"]) > 32:
             return {"error": "subscribe needs {show, topics}"}
-        topics = data.get("topics") or list(self.live.topics)
+        topics = data.get("topics") or list(self.live.public_topics)
         if not isinstance(topics, list) or len(topics) > MAX_TOPICS:
             return {"error": "topics must be a list"}
         unknown = [t for t in topics if t not in self.live.topics]
         if unknown:
             return {"error": f"unknown topic {unknown[0]!r}; known: {', '.join(self.live.topics)}"}
+        for t in topics:  # staff-only topics need a staff login (the session cookie of the handshake)
+            roles = self.live.roles(t)
+            if roles is not None:
+                p = current_principal()
+                if p is None or not p.has(roles):
+                    return {"error": f"topic {t!r} needs the role {' or '.join(roles)}"}
         snaps = []
         for t in topics:
             join_room(room(data["show"], t))

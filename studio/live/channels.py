@@ -26,6 +26,7 @@ class LiveChannels:
         self.socketio = socketio
         self.interval = interval
         self._providers: dict[str, Provider] = {}
+        self._roles: dict[str, tuple[str, ...]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         # Revisions follow the clock in µs: they keep rising across restarts, and snapshots of one topic pushed by
@@ -38,8 +39,18 @@ class LiveChannels:
     def topics(self) -> tuple[str, ...]:
         return tuple(self._providers)
 
-    def provide(self, topic: str, provider: Provider) -> None:
+    @property
+    def public_topics(self) -> tuple[str, ...]:
+        return tuple(t for t in self._providers if t not in self._roles)
+
+    def roles(self, topic: str) -> tuple[str, ...] | None:
+        """The roles that may subscribe to a staff-only topic; None: anyone may."""
+        return self._roles.get(topic)
+
+    def provide(self, topic: str, provider: Provider, roles: tuple[str, ...] | None = None) -> None:
         self._providers[topic] = provider
+        if roles:
+            self._roles[topic] = roles
 
     def snapshot(self, show_id: str, topic: str) -> dict:
         with self._lock:

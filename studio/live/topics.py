@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL = 2.0  # "last comment N s ago" stays honest without one push per comment
 
 
+STAFF = ("producer", "host")  # who may subscribe to a staff-only topic ("review": the crew's review queue)
+
+
 def or_none(fn: Callable[[str], Any], show_id: str) -> Any:
     try:
         return fn(show_id)
