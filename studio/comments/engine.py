@@ -358,7 +358,7 @@ class CommentEngine:
         out: list[dict] = []
         clustered: set[str] = set()
         for c in st.emerging.surfaced(limit=10):
-            texts = [x["text"] for x in c["samples"]]
+            texts = list(dict.fromkeys(x["text"] for x in c["samples"]))
             forms = [m.normalized for m in matcher.match_many(texts)]
             clustered.update(forms)
             if not texts or all(f in decided for f in forms):
