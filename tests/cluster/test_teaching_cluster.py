@@ -55,8 +55,8 @@ def test_decision_on_one_process_applies_on_the_other(cluster):
     applies_within(cluster, 1, show, text, "shipping-time", False, 1.0)  # unmatched before
 
     producer = {"Authorization": f"Bearer {cluster.tokens['producer']}"}
-    d = requests.post(f"{cluster.worker_urls[0]}/api/shows/{show}/decisions", json={"text": text, "faq": "shipping-time"},
-                      headers=producer, timeout=10)
+    d = requests.post(f"{cluster.worker_urls[0]}/api/shows/{show}/decisions",
+                      json={"text": text, "faq": "shipping-time"}, headers=producer, timeout=10)
     assert d.status_code == 201, d.text
     took = applies_within(cluster, 1, show, text, "shipping-time", True, 2.0)
     applies_within(cluster, 1, show, similar, "shipping-time", True, 2.0)

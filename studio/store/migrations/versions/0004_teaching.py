@@ -3,9 +3,8 @@
 Revision ID: 0004_teaching
 Revises: 0003_intake
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_teaching'
 down_revision = '0003_intake'
