@@ -25,10 +25,11 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from running_studio import ranking_listener, running_studio  # noqa: E402
+
 from tests.support.fakes.bilibili import FakeBilibili  # noqa: E402
 from tests.support.fakes.workload import TEMPLATES, frames, plan, stream  # noqa: E402
 from tests.support.liveserver import STUDIO  # noqa: E402
-from running_studio import ranking_listener, running_studio  # noqa: E402
 
 PROBE_SLUG, PROBE_TEXT = "invoice", "能开发票吗"
 LOAD_TEXTS = [t for slug, texts in TEMPLATES.items() if slug != PROBE_SLUG for t in texts]

@@ -3,7 +3,8 @@ listener in one place. `studio.app.create_app` puts the HTTP and Socket.IO edge 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from studio.access.hashing import salted_id
 from studio.analytics.report_cache import ReportCache
@@ -33,7 +34,7 @@ class Studio:
     Reachable in a request as `studio.http.context.studio()`. Everything a part needs from another part is a
     constructor argument or a listener registered in `_wire`; nothing is looked up at run time."""
 
-    def __init__(self, config: dict, socketio: "SocketIO"):
+    def __init__(self, config: dict, socketio: SocketIO):
         self.config = config
         self.socketio = socketio
         self._on_start: list[Callable[[], None]] = []
@@ -74,8 +75,8 @@ class Studio:
         self.live.provide("emerging", self.engine.emerging_snapshot)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
-        self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,
-                                                                  self.onair, show_id))
+        self.live.provide("health", lambda show_id: topics.health(
+            self.engine, self.obs_link, self.degraded, self.intake, self.onair, show_id))
 
         spawn = self.socketio.start_background_task
         self._service(self.live.start)

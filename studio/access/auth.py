@@ -5,15 +5,15 @@ import functools
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from studio.store.models import ApiToken, User, utcnow
 from studio.access.hashing import new_token, token_digest
+from studio.store.models import ApiToken, User, utcnow
 
 ROLES = ("producer", "host", "lead", "admin", "ingest")
 LOGIN_ROLES = ("producer", "host", "lead", "admin")

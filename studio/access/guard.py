@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
@@ -98,7 +98,7 @@ class RedisLimiter:
             pipe.incr(k)
             pipe.expire(k, int(per) + 1)
             n = pipe.execute()[0]
-        except Exception:  # Redis down: keep limiting per process rather than failing open or closed
+        except Exception:  # noqa: BLE001 - Redis down: keep limiting per process rather than failing open or closed
             return self._fallback.hit(bucket, key, limit, per)
         return n <= limit
 

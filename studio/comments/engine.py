@@ -24,20 +24,29 @@ import math
 import threading
 import time
 from collections import Counter
+
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
-
-from studio.errors import NotFound
-from studio.comments.emerging import EmergingQuestions
 from studio.blocks.off_loop import off_loop
+from studio.comments.board import (
+    BoardEvent,
+    Boosted,
+    CommentSeen,
+    InputBatch,
+    ShowDemand,
+    WentOnAir,
+    comment_key,
+    from_wire,
+    to_wire,
+)
+from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, validate
-from studio.store.models import Comment, CommentCount, Segment, Show
-from studio.scale.ownership import Ownership
 from studio.comments.ranking import DemandBoard
+from studio.errors import NotFound
+from studio.scale.ownership import Ownership
 from studio.scale.show_bus import LocalBus, ShowBus
-from studio.comments.board import (BoardEvent, Boosted, CommentSeen, InputBatch, ShowDemand, WentOnAir,
-                                   comment_key, from_wire, to_wire)
+from studio.store.models import Comment, CommentCount, Segment, Show
 from studio.store.shows import shelf
 
 log = logging.getLogger(__name__)

@@ -27,9 +27,10 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
@@ -105,7 +106,7 @@ def parse_ts(value: Any, now: float) -> float:
             except ValueError:
                 raise Rejected(f"ts {value!r} is neither epoch seconds nor ISO 8601") from None
             if dt.tzinfo is None:
-                raise Rejected("ts needs a UTC offset (like 2025-01-01T20:00:00+08:00)")
+                raise Rejected("ts needs a UTC offset (like 2025-01-01T20:00:00+08:00)") from None
             value = dt.timestamp()
     if not math.isfinite(value):
         raise Rejected("ts is not a finite number")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import threading
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from studio.sources.health import SourceStatus
 from studio.sources.settings import Setting, schema

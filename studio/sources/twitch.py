@@ -22,7 +22,7 @@ import time
 import requests
 import websocket
 
-from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, SessionEnded, iso_seconds
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, SessionEnded, drain_then_close, iso_seconds
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ class TwitchEventSubAdapter(Adapter):
                     self._ws.settimeout(remaining)
                     opcode, data = self._ws.recv_data(control_frame=True)
                 except websocket.WebSocketTimeoutException:
-                    raise ConnectionError(f"keepalive timeout: no message from Twitch in {keepalive:g} s")
+                    raise ConnectionError(f"keepalive timeout: no message from Twitch in {keepalive:g} s") from None
                 if opcode in (websocket.ABNF.OPCODE_PING, websocket.ABNF.OPCODE_PONG):
                     continue
                 if opcode == websocket.ABNF.OPCODE_CLOSE:
@@ -188,18 +188,7 @@ class TwitchEventSubAdapter(Adapter):
         one still delivers, so nothing is lost in between."""
         new_ws, keepalive = self._connect(url)
         old, self._ws = self._ws, new_ws
-        old.settimeout(0.2)
-        deadline = time.monotonic() + 1.0
-        try:
-            while time.monotonic() < deadline:
-                opcode, data = old.recv_data()
-                if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    break
-                self._handle(json.loads(data))
-        except (websocket.WebSocketException, OSError):
-            pass
-        finally:
-            old.close()
+        drain_then_close(old, 1.0, lambda data: self._handle(json.loads(data)))
         log.info("twitch: moved to a new EventSub connection")
         return keepalive
 

@@ -12,9 +12,9 @@ import pytest
 import requests
 import socketio
 
-from tests.support.harness import seeded_server
 from studio.access.auth import create_token, revoke_token
 from studio.store.db import Database
+from tests.support.harness import seeded_server
 from tests.support.liveserver import PASSWORDS
 from tests.support.waiting import wait_until
 

@@ -6,12 +6,11 @@ import time
 import pytest
 import requests
 
-from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE
-from tests.support.obs_fixtures import ObsView
 from tests.support.live_client import Watcher
+from tests.support.obs_fixtures import ObsView
+from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE
 from tests.support.shows import new_show
 from tests.support.waiting import poll
-
 
 pytestmark = pytest.mark.obs
 

@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify, request
 from studio.access.auth import api_error, require_api
 from studio.comments.engine import CommentEngine
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
-from studio.http.context import json_body, studio
 from studio.errors import Invalid
+from studio.http.context import json_body, studio
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/shows")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from studio.access.auth import api_error, require_api
-from studio.store.shows import create_show, list_shows, set_shelf, shelf
-from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, schema
+from studio.http.context import json_body, studio
+from studio.store.shows import create_show, list_shows, set_shelf, shelf
 
 bp = Blueprint("api_shows", __name__, url_prefix="/api/shows")
 
