@@ -11,6 +11,7 @@ from studio.analytics.report_cache import ReportCache
 from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
+from studio.comments.receivers import ReceiverHealth
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
@@ -44,11 +45,12 @@ class Studio:
         self.catalog = CatalogStore(self.db)
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
         # What every comment source reports: states, reconnects and restarts, intake gaps.
-        self.intake = IntakeHealth(self.db)
+        self.receivers = ReceiverHealth()
+        self.intake = IntakeHealth(self.db, self.receivers)
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
-        self.sources_inbox = Inbox(self.engine, socketio.start_background_task)
+        self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
         self.obs_link = ObsLink(self.db, config["SECRET_KEY"], self.onair,

@@ -90,8 +90,8 @@ def test_a_silent_and_a_failed_source_turn_the_console_and_rundown_red(server, d
         assert failed.wait(timeout=20) == 2, "a refused credential is not restarted"
         rows = listed(server, show_id)
         assert rows[("bilibili", "4242")]["state"] == "silent"
-        failed = rows[("bilibili", "7777")]
-        assert failed["state"] == "failed" and "signature" in failed["last_error"]
+        refused = rows[("bilibili", "7777")]
+        assert refused["state"] == "failed" and "signature" in refused["last_error"]
         assert any(e["kind"] == "silent" for e in rows[("bilibili", "4242")]["events"])
 
         pages = ((f"/console/{show_id}", "intake-console-red"), (f"/producer/{show_id}", "intake-rundown-red"))
