@@ -3,8 +3,10 @@ the live "health" topic and `studio source list` tell the same story, and intake
 off, failed, silent, or no longer reporting) so an outage's dip in demand is not read as deflection.
 
 A gap opens when a report leaves connected/receiving, or when an adapter stops reporting (stale), and closes when a
-report says connected or receiving again. `request_stop` is `studio source stop`: the answer to the adapter's next
-report tells it to stop."""
+report says connected or receiving again. A capture-tool receiver has no process to report: its gap opens when a
+normally busy receiver turns silent and closes with its next comment (`list` looks, and the health topic calls it
+every few seconds while a show is live). A silence starts at the last comment, not when it was noticed.
+`request_stop` is `studio source stop`: the answer to the adapter's next report tells it to stop."""
 from __future__ import annotations
 
 import time
@@ -19,6 +21,19 @@ from studio.store.models import IntakeGap, SourceState
 
 DELIVERING = ("connected", "receiving")
 FINAL = ("failed", "stopped")
+
+
+def _gap_start(report: dict, now: float) -> float:
+    """When the source stopped delivering: its last comment for a silence, else when it changed state."""
+    since = float(report.get("since") or now)
+    if report.get("state") == "silent" and report.get("last_message_at"):
+        return min(since, float(report["last_message_at"]))
+    return since
+
+
+def _receiver_reason(view: dict) -> str:
+    said = [e["reason"] for e in view.get("events") or [] if e.get("kind") == "silent"]
+    return f"silent: {said[-1] if said else 'no comments'} (capture receiver {view['platform']})"[:500]
 
 
 def _gap_reason(report: dict) -> str:
@@ -44,8 +59,8 @@ class IntakeHealth:
             elif report["state"] == "connecting" and row.state in FINAL:
                 row.stop_requested = False  # a new run of the adapter after a stop
             row.state, row.report, row.reported_at = report["state"], report, now
-            self._track_gap(s, show_id, platform, room, report["state"] in DELIVERING,
-                            float(report.get("since") or now), _gap_reason(report))
+            self._track_gap(s, show_id, platform, room, report["state"] in DELIVERING, _gap_start(report, now),
+                            _gap_reason(report))
             return {"stop": bool(row.stop_requested)}
 
     def request_stop(self, show_id: str, platform: str, room: str) -> bool:
@@ -83,8 +98,13 @@ class IntakeHealth:
                 if view["stale"]:  # the process is gone: from its last report on, nothing came in
                     self._track_gap(s, show_id, view["platform"], view["room"], False, view["reported_at"],
                                     "stopped reporting (the adapter process is gone)")
+            receivers = self.receivers.list(show_id)
+            for view in receivers:
+                if view["state"] in ("silent", *DELIVERING):
+                    self._track_gap(s, show_id, view["platform"], view["room"], view["state"] != "silent",
+                                    _gap_start(view, now), _receiver_reason(view))
         views.sort(key=lambda e: (e["platform"], e["room"]))
-        return views + self.receivers.list(show_id)
+        return views + receivers
 
     @staticmethod
     def _view(row: SourceState, now: float) -> dict:
