@@ -20,6 +20,9 @@ from studio.sources.settings import COMMON
 from studio.store.models import IntakeGap, SourceState
 
 DELIVERING = ("connected", "receiving")
+# Adapters whose comments arrive at a receiver of the studio rather than through the adapter (Douyin pushes to
+# /hooks/douyin/<app>): platform → receiver. When that receiver goes silent, the adapter is asked to `renew`.
+PUSHED_TO = {"douyin": "douyin"}
 FINAL = ("failed", "stopped")
 
 
@@ -45,10 +48,12 @@ class IntakeHealth:
     def __init__(self, db, receivers: ReceiverHealth):
         self.db = db
         self.receivers = receivers
+        self._renewed: dict[tuple[str, str], float | None] = {}  # the silence each renewal was asked for
 
     # --- adapters report ---------------------------------------------------------------------------------
     def report(self, show_id: str, report: dict) -> dict:
-        """Store one adapter's report; the answer tells the adapter whether to stop."""
+        """Store one adapter's report; the answer tells the adapter whether to stop, or to renew its platform
+        session because the receiver its comments reach went silent."""
         now = time.time()
         platform, room = report["platform"], report.get("room", "")
         with self.db.session() as s:
@@ -61,7 +66,19 @@ class IntakeHealth:
             row.state, row.report, row.reported_at = report["state"], report, now
             self._track_gap(s, show_id, platform, room, report["state"] in DELIVERING, _gap_start(report, now),
                             _gap_reason(report))
-            return {"stop": bool(row.stop_requested)}
+            stop = bool(row.stop_requested)
+        renew = None if stop else self._renew_for(show_id, platform)
+        return {"stop": stop, **({"renew": renew} if renew else {})}
+
+    def _renew_for(self, show_id: str, platform: str) -> str | None:
+        """Why the adapter should open a new platform session (once per silence of its receiver), or None."""
+        kind = PUSHED_TO.get(platform)
+        view = next((v for v in self.receivers.list(show_id) if v["platform"] == kind), None) if kind else None
+        if view is None or view["state"] != "silent" or self._renewed.get((show_id, platform)) == \
+                view["last_message_at"]:
+            return None
+        self._renewed[(show_id, platform)] = view["last_message_at"]
+        return f"the studio's {kind} receiver has had no push for {view['last_message_ago'] or 0:.0f} s"
 
     def request_stop(self, show_id: str, platform: str, room: str) -> bool:
         with self.db.session() as s:
