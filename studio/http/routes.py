@@ -22,6 +22,7 @@ from studio.http.api import (
     products,
     shows,
     sources,
+    teaching,
 )
 from studio.http.api.health import bp as health_bp
 from studio.http.errors import register_error_handlers
@@ -32,7 +33,7 @@ from studio.http.sockets import IngestNamespace, LiveNamespace
 BLUEPRINTS = (
     staff.bp, viewer.bp, producer.bp, console.bp, rundown.bp, lead.bp, overlay_pages.bp,
     catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp,
-    products.bp, control.bp, control_page.bp,
+    teaching.bp, products.bp, control.bp, control_page.bp,
     health_bp,
 )
 
@@ -44,7 +45,7 @@ VENDOR_FILES = {
 
 
 def install(app: Flask, socketio: SocketIO, studio) -> None:
-    socketio.on_namespace(LiveNamespace(studio.live))
+    socketio.on_namespace(LiveNamespace(studio.live, studio))
     socketio.on_namespace(IngestNamespace(studio))
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -15,7 +15,7 @@ bp = Blueprint("rundown", __name__)
 @bp.get("/producer/<show_id>")
 @require_page("producer")
 def rundown(show_id: str):
-    strings = i18n.strings_for("rundown.", "status.", "common.", "intake.", "runsheet.", "product.")
+    strings = i18n.strings_for("rundown.", "status.", "common.", "intake.", "review.", "runsheet.", "product.")
     return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
-                           topics=["onair", "ranking", "emerging", "shelf", "health", "products"],
+                           topics=["onair", "ranking", "emerging", "shelf", "health", "review", "products"],
                            receivers=list(RECEIVERS), room_required=ROOM_REQUIRED)

@@ -1,13 +1,13 @@
 """run sheets (products, remembered column mappings) and many rooms at once (show staff, squads)
 
 Revision ID: 0008_rooms
-Revises: 0003_intake
+Revises: 0005_access
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_rooms'
-down_revision = '0003_intake'
+down_revision = '0005_access'
 branch_labels = None
 depends_on = None
 
