@@ -21,6 +21,10 @@ def visible_shows() -> set[str] | None:
     """The shows this request's principal may see; None: all of them."""
     if "visible_shows" in g:
         return g.visible_shows
+    # Without a session cookie no staff account is asking; not touching the session keeps public answers cacheable
+    # (no Vary: Cookie).
+    if current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
+        return None
     p = current_principal()
     shows = None
     if p is not None and p.via == "session" and p.role in RESTRICTED_ROLES:
