@@ -11,10 +11,12 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from studio.access.auth import Principal, principal_from_token, session_principal, still_current
 from studio.access.guard import INGEST_COMMENTS, comment_budget, retry_after
 from studio.access.hashing import token_digest
+from studio.access.rooms import RESTRICTED_ROLES
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
 from studio.live.channels import NAMESPACE, LiveChannels, room
 from studio.live.topics import SAMPLE_ROLES
+from studio.store.staff import shows_for
 
 MAX_TOPICS = 10
 INGEST_NAMESPACE = "/ingest"
@@ -121,12 +123,16 @@ class LiveNamespace(Namespace):
         p, v = self._principal()
         show = data["show"]
         snaps, served, refused = [], [], []
+        assigned = self._assigned(p, show)
         for t in dict.fromkeys(topics):
             who = self.live.audience(t)
+            if not who.public and not assigned:
+                refused.append((t, "you are not assigned to this show"))
+                continue
             if not who.public and (p is None or not p.has(who.roles)):
                 refused.append((t, self._refusal(t, who.roles, p, v)))
                 continue
-            full = who.public_view is not None and p is not None and p.has(SAMPLE_ROLES)
+            full = who.public_view is not None and p is not None and p.has(SAMPLE_ROLES) and assigned
             join_room(room(show, t, full=full))
             snaps.append(self.live.snapshot(show, t, full=full or who.public_view is None))
             served.append(t)
@@ -137,6 +143,13 @@ class LiveNamespace(Namespace):
             self.emit("refused", {"show": show, "topics": [t for t, _ in refused], "error": error}, room=request.sid)
             return {"ok": False, "error": error, "topics": served, "refused": [t for t, _ in refused]}
         return {"ok": True, "topics": served}
+
+    def _assigned(self, p: Principal | None, show: str) -> bool:
+        """Staff assigned to shows read the staff topics of those shows only (as on their pages and the API)."""
+        if p is None or self.st is None or p.via != "session" or p.role not in RESTRICTED_ROLES:
+            return True
+        shows = shows_for(self.st.db, p.name)
+        return shows is None or show in shows
 
     def on_unsubscribe(self, data):
         if isinstance(data, dict) and isinstance(data.get("show"), str):

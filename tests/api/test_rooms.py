@@ -70,6 +70,19 @@ def test_assigned_staff_are_refused_other_shows_console_rundown_and_api(server, 
     assert server.session(server.tokens["host"]).get(f"{server.url}/api/shows/{other}/ranking").status_code == 200
 
 
+def test_assigned_staff_read_only_their_shows_staff_topics(server, rooms):
+    from tests.api.test_live_audience import Live, cookie_header
+    mine, other, _ = rooms["shows"]
+    live = Live(server, origin=server.url, cookies=cookie_header(rooms["host"]))
+    try:
+        assert live.subscribe(mine, ["health", "emerging", "onair"])["ok"] is True
+        ack = live.subscribe(other, ["health", "emerging", "onair"])
+        assert ack["ok"] is False and ack["refused"] == ["health", "emerging"] and ack["topics"] == ["onair"]
+        assert "not assigned" in ack["error"]
+    finally:
+        live.close()
+
+
 def test_a_squad_moves_between_shows_in_one_action(server, rooms):
     a, b, _ = rooms["shows"]
     agents = [user(server, "agent") for _ in range(2)]
