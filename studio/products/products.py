@@ -35,6 +35,7 @@ MATCHER_TTL = 5.0  # other processes' imports reach this one's matcher within th
 SLUG_PREFIX = "product-"
 MAX_VALUE = 200
 CARDS_TTL = 2.0
+ASK_PUSH_INTERVAL = 2.0
 
 
 def ask_slug(number: int, field: str) -> str:
@@ -63,9 +64,11 @@ class Products:
     def __init__(self, db, touch: Callable[[str], None]):
         self.db = db
         self._touch = touch
-        self._matchers: dict[str, tuple[float, ProductMatcher | None, int | None, tuple[int, ...]]] = {}
+        self._matchers: dict[str, tuple] = {}  # show → (read at, matcher, on air, to come, sheet version)
         self._lock = threading.Lock()
         self._cards: dict[str, tuple[float, tuple, list[dict]]] = {}
+        self._ask_pushed: dict[str, float] = {}
+        self._rows: dict[str, tuple[tuple, list[dict]]] = {}
 
     # -- imports ---------------------------------------------------------------------------------------
 
@@ -133,7 +136,8 @@ class Products:
                     changed.append({"number": number, "fields": diff})
                 else:
                     unchanged += 1
-                row.position = pos
+                if row.position != pos:  # a new order is a change for whoever caches the sheet
+                    row.position, row.updated_at = pos, now
             gone = sorted(set(old) - set(parsed.products))
             if gone:
                 s.execute(delete(Product).where(Product.show_id == show_id, Product.number.in_(gone)))
@@ -188,10 +192,18 @@ class Products:
                 "missing": [f for f in ASK_FIELDS if not p.fields.get(f)], "updated_at": p.updated_at}
 
     def items(self, show_id: str) -> list[dict]:
+        """The show's products in sheet order. Read whole only when the sheet changed (a count and the newest
+        change tell): a 500-row sheet is tens of milliseconds to load, and pushes and matching ask for it often."""
         with self.db.session() as s:
             get_show(s, show_id)
-            rows = s.scalars(select(Product).where(Product.show_id == show_id).order_by(Product.position)).all()
-            return [self._item(p) for p in rows]
+            version = tuple(s.execute(select(func.count(), func.max(Product.updated_at))
+                                      .where(Product.show_id == show_id)).one())
+            cached = self._rows.get(show_id)
+            if cached is None or cached[0] != version:
+                rows = s.execute(select(Product.number, Product.fields, Product.position, Product.updated_at)
+                                 .where(Product.show_id == show_id).order_by(Product.position)).all()
+                cached = self._rows[show_id] = (version, [self._item(r) for r in rows])
+        return [dict(i) for i in cached[1]]
 
     def item(self, show_id: str, number: int) -> dict:
         with self.db.session() as s:
@@ -268,10 +280,14 @@ class Products:
         except NotFound:
             items = []
         on_air, upcoming = self.rundown(items)
+        if cached is not None and cached[4] == self._rows.get(show_id, (None,))[0] and cached[1] is not None:
+            with self._lock:
+                self._matchers[show_id] = (now, cached[1], on_air, tuple(upcoming), cached[4])
+            return cached[1], on_air, tuple(upcoming)
         m = ProductMatcher([ProductFacts(i["number"], i["fields"].get("name", ""), i["fields"].get("shop", ""),
                                          i["fields"].get("category", "")) for i in items]) if items else None
         with self._lock:
-            self._matchers[show_id] = (now, m, on_air, tuple(upcoming))
+            self._matchers[show_id] = (now, m, on_air, tuple(upcoming), self._rows.get(show_id, (None,))[0])
         return m, on_air, tuple(upcoming)
 
     @staticmethod
@@ -301,7 +317,11 @@ class Products:
                 continue
             r["slug"], r["score"], r["is_question"] = ask_slug(ask.number, ask.field), 1.0, True
             taken += 1
-        if taken:
+        now = time.monotonic()
+        if taken and now - self._ask_pushed.get(show_id, 0.0) >= ASK_PUSH_INTERVAL:
+            # Demand moves with every product question; the cards and the rundown need it every few seconds, not
+            # once per batch (a push carries the whole sheet).
+            self._ask_pushed[show_id] = now
             self._touch(show_id)
         return taken
 
