@@ -163,6 +163,7 @@ def run(srv, args) -> None:
     with_run_sheet(srv, args, bodies, len(comments), rate, cpu_rate)
 
 
+ON_AIR_ROW = 1
 PRODUCT_WORDS = ("口红", "坚果", "精华", "料理机", "猪肉脯", "面膜", "洗面奶", "牛奶", "零食", "防晒", "卫衣", "拖鞋")
 
 
@@ -183,7 +184,7 @@ def run_sheet_csv(rows: int) -> bytes:
         word = PRODUCT_WORDS[n % len(PRODUCT_WORDS)]
         price = "" if n % 4 == 0 else f"{9 + n % 300}.9"
         out.append(f"{n},品牌{n}款{word}{n},店铺{n % 37},类目{n % 11},{price},满199减{n % 50},,{n * 7 % 5000},"
-                   f"48小时内发货,{8 + n * 2 // 60 % 16:02d}:{n * 2 % 60:02d},{'讲解中' if n == 1 else ''}")
+                   f"48小时内发货,{8 + n * 2 // 60 % 16:02d}:{n * 2 % 60:02d},{'讲解中' if n == ON_AIR_ROW else ''}")
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
