@@ -72,8 +72,11 @@ def audiences(public_ranking: PublicRanking) -> dict[str, Audience]:
         "shelf": PUBLIC,
         "ranking": Audience(public_view=public_ranking),
         "emerging": staff(*SAMPLE_ROLES),
+        "review": staff(*SAMPLE_ROLES),  # the crew's review queue: viewers' comments, like emerging
         "health": staff(*HEALTH_ROLES),
     }
+
+
 
 
 def or_none(fn: Callable[[str], Any], show_id: str) -> Any:

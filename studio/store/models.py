@@ -241,3 +241,21 @@ class IntakeGap(Base):
     started_at: Mapped[float] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Decision(Base):
+    """What the crew taught the matcher: this comment asks item `slug`, or (slug null) no item at all. The active
+    decisions (not undone), oldest first, are the matcher's feedback; `guess` is what the matcher said before, so
+    an export can list the comment as a counter-example of that item."""
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(500), index=True)
+    text: Mapped[str] = mapped_column(String(500))  # the comment as a viewer wrote it
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    guess: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    show_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    who: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[float] = mapped_column(Float)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    undone_at: Mapped[float | None] = mapped_column(Float, nullable=True)
