@@ -235,12 +235,14 @@ function healthRow(name, lastAt, detail, status, error) {
   ]);
 }
 const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
+// The state in the page's language ("silent" → 异常安静); an unknown state shows as itself.
+const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("intake.state_" + src.state, src.state));
 function renderHealth() {
   const h = state.health || {};
   const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");
   let rows = (h.sources || []).map((src) => // platform connections: down is red whatever the age
     healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
-              up(src) ? rate(src.per_minute) : src.state, up(src) ? "" : "down", src.last_error),
+              up(src) ? rate(src.per_minute) : stateWord(src), up(src) ? "" : "down", src.last_error),
   ).concat((h.inputs || []).map((i) =>
     healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute))));
   if (!rows.length) rows = [el("li", { class: "muted", text: t("console.no_inputs") })];
