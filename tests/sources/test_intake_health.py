@@ -106,6 +106,9 @@ def test_a_silent_and_a_failed_source_turn_the_console_and_rundown_red(server, d
             text = page.inner_text("#intake-alert")
             assert "4242" in text and "7777" in text and "signature refused" in text
             assert "studio source run" in text  # what to do, not only what broke
+            if path.startswith("/console"):  # the signal list speaks the page's language too
+                signals = page.inner_text("#inputs")
+                assert "异常安静" in signals and "失败" in signals and "silent" not in signals, signals
             colour = page.evaluate("getComputedStyle(document.getElementById('intake-alert')).backgroundColor")
             assert colour == "rgb(183, 28, 28)"
             page.screenshot(path=str(screenshot_dir / f"{name}.png"))
