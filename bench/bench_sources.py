@@ -127,7 +127,7 @@ def throughput(srv, path_cls, show: str, n: int, batch: int) -> float:
 
 
 def lag(srv, path_cls, show: str, rate: float, seconds: float, probe_every: float, batch: int) -> list[float]:
-    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.time)
+    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.time, token=srv.tokens["host"])
     assert client.call("subscribe", {"show": show, "topics": ["ranking"]}, namespace="/live", timeout=5)["ok"]
     srv.session(srv.tokens["producer"]).post(f"{srv.url}/api/shows/{show}/boost",
                                              json={"slug": PROBE_SLUG, "amount": 1000}).raise_for_status()

@@ -94,7 +94,7 @@ def test_a_script_minting_viewer_ids_is_throttled_per_address(studio):
             break
     assert codes.count(202) == 600 and codes.count(429) == 5, {c: codes.count(c) for c in set(codes)}
     r = viewers[0].post(studio.url + "/api/events", json={"type": "page_view", "show": "demo", "slug": items[0]})
-    assert r.status_code == 429 and r.headers["Retry-After"] == "60" and "error" in r.json()
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60 and "error" in r.json()
 
 
 def _login_attempt(studio, headers: dict, name: str, password: str) -> requests.Response:

@@ -20,12 +20,20 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); renderRanking(); }
     else if (topic === "health") { state.health = data; renderHealth(); }
     else if (topic === "shelf") { indexShelf(data); renderRanking(); }
+    else if (topic === "review") renderReviewLink(listOf(data));
   },
   onStatus(s) {
     $("banner").hidden = s === "live";
     $("conn").className = "conn " + s;
   },
 });
+
+// The review queue lives on the producer's rundown page: the link says how many comments wait there.
+function renderReviewLink(items) {
+  const link = $("review-link");
+  link.textContent = items.length ? fmt("review.open", { n: items.length }) : t("review.title");
+  link.classList.toggle("waiting", items.length > 0);
+}
 
 function indexShelf(data) {
   state.shelf = {};
