@@ -236,7 +236,7 @@ function healthRow(name, lastAt, detail, status, error) {
 }
 const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
 // The state in the page's language ("silent" → 异常安静); an unknown state shows as itself.
-const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("intake.state_" + src.state, src.state));
+const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("rundown.src_state_" + src.state, src.state));
 function renderHealth() {
   const h = state.health || {};
   const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");
