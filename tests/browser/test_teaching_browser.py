@@ -109,6 +109,15 @@ def test_teach_from_queue_and_sample_undo_restart_export_import(fresh_server, br
     page.keyboard.press("x")
     expect(page.locator("#decisions li.decision", has_text="xyz能用吗")).to_have_count(1, timeout=WAIT_MS)
 
+    # "A new item" opens the new-item form with the comment as its question and first example.
+    fresh = f"{word()}能寄到新疆吗"
+    post(srv, show, [{"user": "o3", "text": fresh}])
+    newq = page.locator("#review-list li.review-row", has_text=fresh)
+    newq.locator("button.new-item").click()
+    expect(page.locator("#new-item-form input[name=question]")).to_have_value(fresh)
+    expect(page.locator("#new-item-form textarea[name=examples]")).to_have_value(fresh)
+    page.click("#new-item-cancel")
+
     # On the host console: the queue in a drawer (R), and "wrong item" under a ranking sample.
     z = word()
     wrong2 = f"{z}发货了吗"

@@ -7,11 +7,12 @@ import { $, el, toast } from "./dom.js";
 import { fmt, t } from "./strings.js";
 
 /**
- * createTeacher({base, label(slug), items() → [slug], canTeach, onChange()}) →
+ * createTeacher({base, label(slug), items() → [slug], canTeach, onChange(), extra(entry)}) →
  * {teach(text, faq), undo(decision), chooseFor(text, wrongSlug), reviewRows(entries), decisionRows(decisions)}.
- * `faq` is an item's slug or null (not a question for any item); onChange runs after every decision or undo.
+ * `faq` is an item's slug or null (not a question for any item); onChange runs after every decision or undo;
+ * extra(entry) may add a button of the page's own to a review row (the rundown's "new item").
  */
-export function createTeacher({ base, label, items, canTeach, onChange }) {
+export function createTeacher({ base, label, items, canTeach, onChange, extra }) {
   const changed = () => { if (onChange) onChange(); };
 
   async function teach(text, faq) {
@@ -61,6 +62,7 @@ export function createTeacher({ base, label, items, canTeach, onChange }) {
         el("button", { type: "button", class: "small choose", text: t("review.choose"), onclick: () => chooseFor(e.text, null) }),
         el("button", { type: "button", class: "small not-question", text: t("review.not_question"),
                        onclick: () => teach(e.text, null) }),
+        extra ? extra(e) : null,
       ] : [el("span", { class: "muted", text: g ? fmt("review.guess", { n: label(g.slug) }) : t("review.no_guess") })];
       return el("li", { class: "review-row " + e.kind, tabindex: "0",
                         dataset: { key: e.key, text: e.text, guess: g ? g.slug : "" } }, [

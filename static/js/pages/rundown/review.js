@@ -3,9 +3,10 @@
  * sample marked "wrong item" is taught the same way (static/js/lib/teach.js). Every process's matcher applies a
  * decision within seconds. */
 import { api } from "../../lib/api.js";
-import { $ } from "../../lib/dom.js";
-import { fmt } from "../../lib/strings.js";
+import { $, el } from "../../lib/dom.js";
+import { fmt, t } from "../../lib/strings.js";
 import { createTeacher } from "../../lib/teach.js";
+import { openNewItem } from "./new-item.js";
 import { API, itemInfo, on, state } from "./state.js";
 
 state.review = [];
@@ -19,6 +20,9 @@ function itemLabel(slug) {
 const teacher = createTeacher({
   base: API, label: itemLabel, canTeach: true, items: () => state.catalog.map((i) => i.slug),
   onChange: () => loadDecisions(),
+  // A question the catalog does not have: a new item from it, its comments as the first examples.
+  extra: (e) => el("button", { type: "button", class: "small new-item", text: t("common.new_item"),
+                               onclick: () => openNewItem({ question: e.question || e.text, samples: e.samples }) }),
 });
 
 /** "Which item does this comment ask?" for a comment; `wrong` (an item's slug) is left out of the choice. */
