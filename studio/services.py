@@ -10,6 +10,7 @@ from studio.analytics.report_cache import ReportCache
 from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
+from studio.ladder.cases import CaseDesk
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
@@ -47,6 +48,9 @@ class Studio:
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
+        # Tier 3: routed comments become cases in the specialist queue; "not ours" teaches the triage.
+        self.cases = CaseDesk(self.db, on_change=lambda show_id: self.live.touch(show_id, "cases"),
+                              on_not_ours=self.engine.triage.teach_not_ours)
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
@@ -68,18 +72,22 @@ class Studio:
         self.catalog.on_change(self.onair.forget)
         self.catalog.on_change(self.viewer.invalidate)
         self.onair.on_change(self._note_on_air)
+        self.engine.on_routed(self.cases.add)
         self.onair.on_change(self.obs_link.apply)
 
         self.live.provide("ranking", self.engine.ranking_snapshot)
         self.live.provide("emerging", self.engine.emerging_snapshot)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
+        self.live.provide("cases", self.cases_topic)
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,
                                                                   self.onair, show_id))
 
         spawn = self.socketio.start_background_task
         self._service(self.live.start)
         self._service(self.engine.start, self.engine.stop)
+        self._service(self._learn_triage)
+        self._service(lambda: self.cases.start(spawn), self.cases.stop)
         self._service(lambda: spawn(topics.health_ticker, self.socketio, self.onair, self.live))
         self._service(self.obs_link.start, self.obs_link.stop)
         self._service(lambda: self.viewer_events.start(spawn), self.viewer_events.stop)
@@ -96,6 +104,17 @@ class Studio:
     def _note_on_air(self, show_id: str, current: dict | None) -> None:
         if current is not None:  # a new answer: the ranking cools the item down
             self.engine.note_on_air(show_id, current["slug"], current["started_at"])
+
+    def cases_topic(self, show_id: str) -> dict | None:
+        """The specialist queue of a show (staff only: see http/sockets.py STAFF_TOPICS)."""
+        return self.cases.queue(show_id) if self.engine.show_exists(show_id) else None
+
+    def _learn_triage(self) -> None:
+        try:
+            for text in self.cases.not_ours_texts():
+                self.engine.triage.teach_not_ours(text)
+        except Exception:
+            log.exception("loading what the crew taught the triage")
 
     def start(self) -> None:
         """Background work while serving (flushers, drivers); not run in CLI commands or tests that only use the

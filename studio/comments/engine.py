@@ -27,6 +27,8 @@ from collections import Counter
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
+from faq_catalog.normalize import normalize_many
+from faq_catalog.triage import RepeatAsks, Triage
 
 from studio.errors import NotFound
 from studio.comments.emerging import EmergingQuestions
@@ -77,6 +79,10 @@ class CommentEngine:
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
+        # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
+        self.triage = Triage()
+        self._repeats = RepeatAsks()
+        self._routed: list = []
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         bus.on_events(self._forwarded)
@@ -220,11 +226,15 @@ class CommentEngine:
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
+        # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
+        classify = self.triage.classify
+        rows = [r if classify(r.text, n) is None else r._replace(text="")
+                for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
         st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
-        open_questions = [r for r in rows if r.slug is None]
+        open_questions = [r for r in rows if r.slug is None and r.text]
         for r, m in zip(open_questions, self.matcher.match_many([r.text for r in open_questions])):
             if m.slug is None:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
@@ -245,15 +255,46 @@ class CommentEngine:
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
+        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
+        # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
+        # host to answer on air, nor as an emerging question.
         events: list[BoardEvent] = [
-            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"], None if m.slug else m.normalized)
-            for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], "" if i in routed else r["text"],
+                        None if m.slug else m.normalized)
+            for i, (r, m, new) in enumerate(zip(rows, matches, inserted))
+            if new and (m.slug is not None or (m.is_question and i not in routed))]
         if rows:
             events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
+
+    def on_routed(self, listener) -> None:
+        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        self._routed.append(listener)
+
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
+        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
+        them: nothing here waits for the database). Returns {row index: verdict}."""
+        routed, cases = {}, []
+        classify, note = self.triage.classify, self._repeats.note
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            if not new:
+                continue
+            asks = (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
+            verdict = classify(r["text"], m.normalized, note(show_id, r["user_hash"], r["ts"]) if asks else 0)
+            if verdict is None:
+                continue
+            routed[i] = verdict
+            cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                          "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug, "kind": verdict.kind,
+                          "reason": verdict.reason, "reasons": list(verdict.reasons), "urgency": verdict.urgency,
+                          "comment_ts": r["ts"], "created_at": now})
+        if cases:
+            for listener in self._routed:
+                listener(cases)
+        return routed
 
     # -- host and producer actions ------------------------------------------------------------------------
 

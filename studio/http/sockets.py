@@ -2,22 +2,26 @@
 Writes go through the HTTP API, where roles and CSRF are checked; bridges that push comments use `/ingest`."""
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
-from studio.access.auth import principal_from_token
+from studio.access.auth import current_principal, principal_from_token
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
 from studio.live.channels import NAMESPACE, LiveChannels, room
 
 MAX_TOPICS = 10
+# Topics only the crew may watch (logged in, or a token sent as auth {"token"} at connect): the specialist queue
+# holds viewers' own cases.
+STAFF_TOPICS = {"cases": ("producer", "host", "agent")}
 INGEST_NAMESPACE = "/ingest"
 
 
 class LiveNamespace(Namespace):
-    def __init__(self, live: LiveChannels):
+    def __init__(self, live: LiveChannels, db=None):
         super().__init__(NAMESPACE)
         self.live = live
+        self.live_db = db
 
     def on_subscribe(self, data):
         """{"show": id, "topics": [...]} → joins the rooms and answers with one snapshot per topic."""
@@ -29,6 +33,10 @@ class LiveNamespace(Namespace):
         unknown = [t for t in topics if t not in self.live.topics]
         if unknown:
             return {"error": f"unknown topic {unknown[0]!r}; known: {', '.join(self.live.topics)}"}
+        for t in topics:
+            roles = STAFF_TOPICS.get(t)
+            if roles is not None and not self._allowed(roles):
+                return {"error": f"topic {t!r} is for the crew: log in as {' or '.join(roles)}"}
         snaps = []
         for t in topics:
             join_room(room(data["show"], t))
@@ -36,6 +44,17 @@ class LiveNamespace(Namespace):
         for snap in snaps:
             self.emit("state", snap, room=request.sid)  # Namespace.emit has no `to=` in Flask-SocketIO 5.x
         return {"ok": True, "topics": topics}
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and token:
+            session["live_token"] = token[:200]  # staff topics check it on subscribe; nothing else needs it
+
+    def _allowed(self, roles: tuple[str, ...]) -> bool:
+        p = current_principal()
+        if p is None and session.get("live_token"):
+            p = principal_from_token(self.live_db, session["live_token"])
+        return p is not None and p.has(roles)
 
     def on_unsubscribe(self, data):
         if isinstance(data, dict) and isinstance(data.get("show"), str):

@@ -228,3 +228,31 @@ class IntakeGap(Base):
     started_at: Mapped[float] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+# -- the service ladder: the specialist queue (tier 3) ---------------------------------------------------------------
+
+class Case(Base):
+    """A comment routed to the specialist queue: a viewer's own case, or an angry or urgent comment.
+    state: open → claimed → contacted → resolved | not_ours (an agent may close from any earlier state)."""
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32), default="")
+    user_hash: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(500), default="")
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the FAQ item it also counted for
+    kind: Mapped[str] = mapped_column(String(16))  # personal | angry
+    reason: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    urgency: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    comment_ts: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+    claimed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    contacted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_cases_show_state", "show_id", "state"),
+                      Index("ix_cases_show_user", "show_id", "user_hash"))

@@ -1,0 +1,48 @@
+"""the service ladder: the specialist queue
+
+Revision ID: 0007_ladder
+Revises: 0003_intake
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007_ladder'
+down_revision = '0003_intake'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.String(length=32), nullable=False),
+    sa.Column('platform', sa.String(length=32), nullable=False),
+    sa.Column('user_hash', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('normalized', sa.String(length=500), nullable=False),
+    sa.Column('slug', sa.String(length=64), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('urgency', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('agent', sa.String(length=64), nullable=True),
+    sa.Column('comment_ts', sa.Float(), nullable=False),
+    sa.Column('created_at', sa.Float(), nullable=False),
+    sa.Column('claimed_at', sa.Float(), nullable=True),
+    sa.Column('contacted_at', sa.Float(), nullable=True),
+    sa.Column('closed_at', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_show_state', ['show_id', 'state'], unique=False)
+        batch_op.create_index('ix_cases_show_user', ['show_id', 'user_hash'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_show_user')
+        batch_op.drop_index('ix_cases_show_state')
+    op.drop_table('cases')
