@@ -22,7 +22,7 @@ class Watcher:
         if expect_ok:
             self.expect_ok(topics)
 
-    def expect_ok(self, topics: list[str]) -> "Watcher":
+    def expect_ok(self, topics: list[str]) -> Watcher:
         assert self.ack == {"ok": True, "topics": topics}, self.ack
         return self
 

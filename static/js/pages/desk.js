@@ -39,6 +39,7 @@ function render() {
   $("cases").replaceChildren(...queue.items.map((c) => caseNode(c, false)));
   $("closed").replaceChildren(...(queue.closed || []).map((c) => caseNode(c, true)));
   $("empty").hidden = queue.items.length > 0;
+  $("closed-head").hidden = !(queue.closed || []).length;
   const red = queue.items.filter((c) => c.state === "open" && live && live.now() >= c.red_at).length;
   $("open-count").textContent = fmt("desk.open", { n: queue.items.filter((c) => c.state === "open").length });
   $("red-count").textContent = fmt("desk.red", { n: red });
@@ -66,7 +67,7 @@ async function select(id) {
   $("case-meta").textContent = [fmt("desk.urgency", { n: c.urgency }), ...c.reasons.map(reasonText),
     c.platform, clock(c.comment_ts), c.slug ? fmt("desk.also_item", { item: c.slug }) : ""].filter(Boolean).join(" · ");
   $("viewer-comments").replaceChildren(...comments.map((m) => el("li", { class: m.ts === c.comment_ts && m.text === c.text ? "this" : "" }, [
-    el("span", { class: "when", text: clock(m.ts) }), el("span", { text: m.text }),
+    el("span", { class: "when", text: clock(m.ts) }), el("span", { class: "text", text: m.text }),
   ])));
   $("others-head").hidden = others.length === 0;
   $("other-cases").replaceChildren(...others.map((o) => el("li", {}, [
