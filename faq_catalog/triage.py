@@ -58,6 +58,9 @@ _EXCLAIM = re.compile(r"[!！]{3,}|[?？]{4,}")
 _LETTERS = re.compile(r"[A-Za-z]")
 _CAPITALS = re.compile(r"[A-Z]")
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}")
+FLOOD_MIN_CHARS = 4
+_DELIGHT = re.compile(r"美|好看|喜欢|爱了|爱你|棒|赞|漂亮|帅|哈哈|冲|抢到|买到|拍到|666|耶|谢谢|感谢|来了|支持|加油|"
+                      r"love|great|nice|cool|amazing|wow|yay|thanks|hype|omg")
 CACHE_SIZE = 50_000  # texts whose verdict is kept (chat repeats itself); cleared whole when full
 
 
@@ -117,9 +120,11 @@ class Triage:
             if rule.search(normalized):
                 scored.append((weight, code))
                 kind = "angry"
-        if _EXCLAIM.search(raw):
+        # A flood alone routes a sentence, not a cheer: 链接！！！, 抢到了！！！ and 好看好看！！！ are the room's joy.
+        flood_counts = bool(scored) or (len(normalized) >= FLOOD_MIN_CHARS and not _DELIGHT.search(normalized))
+        if flood_counts and _EXCLAIM.search(raw):
             scored.append((15 if scored else 35, "urgent.exclaim"))
-        if _TWO_CAPITALS.search(raw):
+        if flood_counts and _TWO_CAPITALS.search(raw):
             letters = len(_LETTERS.findall(raw))
             if letters >= 6 and len(_CAPITALS.findall(raw)) >= 0.7 * letters:
                 scored.append((15 if scored else 35, "urgent.capitals"))

@@ -11,6 +11,7 @@ from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
 from studio.ladder.cases import CaseDesk
+from studio.ladder.replies import ReplyDesk
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
@@ -51,6 +52,8 @@ class Studio:
         # Tier 3: routed comments become cases in the specialist queue; "not ours" teaches the triage.
         self.cases = CaseDesk(self.db, on_change=lambda show_id: self.live.touch(show_id, "cases"),
                               on_not_ours=self.engine.triage.teach_not_ours)
+        # Tier 1: answers in chat, composed for high-confidence matches (off by default per show).
+        self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"))
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
@@ -73,6 +76,8 @@ class Studio:
         self.catalog.on_change(self.viewer.invalidate)
         self.onair.on_change(self._note_on_air)
         self.engine.on_routed(self.cases.add)
+        self.engine.on_answerable(self.replies.offer)
+        self.catalog.on_change(self.replies.catalog_changed)
         self.onair.on_change(self.obs_link.apply)
 
         self.live.provide("ranking", self.engine.ranking_snapshot)
@@ -80,6 +85,8 @@ class Studio:
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
         self.live.provide("cases", self.cases_topic)
+        self.live.provide("replies", lambda show_id: self.replies.panel(show_id)
+                          if self.engine.show_exists(show_id) else None)
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,
                                                                   self.onair, show_id))
 
@@ -88,6 +95,7 @@ class Studio:
         self._service(self.engine.start, self.engine.stop)
         self._service(self._learn_triage)
         self._service(lambda: self.cases.start(spawn), self.cases.stop)
+        self._service(lambda: self.replies.start(spawn), self.replies.stop)
         self._service(lambda: spawn(topics.health_ticker, self.socketio, self.onair, self.live))
         self._service(self.obs_link.start, self.obs_link.stop)
         self._service(lambda: self.viewer_events.start(spawn), self.viewer_events.stop)

@@ -28,6 +28,7 @@ from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
 from faq_catalog.normalize import normalize_many
+from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
 from faq_catalog.triage import RepeatAsks, Triage
 
 from studio.errors import NotFound
@@ -83,6 +84,7 @@ class CommentEngine:
         self.triage = Triage()
         self._repeats = RepeatAsks()
         self._routed: list = []
+        self._answerable: list = []
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         bus.on_events(self._forwarded)
@@ -256,6 +258,8 @@ class CommentEngine:
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
+        if accepted and self._answerable:
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
@@ -295,6 +299,24 @@ class CommentEngine:
             for listener in self._routed:
                 listener(cases)
         return routed
+
+    def on_answerable(self, listener) -> None:
+        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat."""
+        self._answerable.append(listener)
+
+    def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
+                inserted: list[bool], routed: dict, now: float) -> None:
+        out = []
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
+                name = items[indices[i]].get("name")
+                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
+                            "ts": r["ts"]})
+        if out:
+            for listener in self._answerable:
+                listener(show_id, out)
 
     # -- host and producer actions ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from studio.live.channels import NAMESPACE, LiveChannels, room
 MAX_TOPICS = 10
 # Topics only the crew may watch (logged in, or a token sent as auth {"token"} at connect): the specialist queue
 # holds viewers' own cases.
-STAFF_TOPICS = {"cases": ("producer", "host", "agent")}
+STAFF_TOPICS = {"cases": ("producer", "host", "agent"), "replies": ("producer", "host")}
 INGEST_NAMESPACE = "/ingest"
 
 

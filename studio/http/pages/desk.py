@@ -1,4 +1,5 @@
-"""The specialist queue page (/desk/<show>): agents claim and close the cases the triage routed."""
+"""The service ladder's crew pages: the specialist queue (/desk/<show>), where agents claim and close the cases the
+triage routed, and the moderator panel (/replies/<show>) of the answers in chat."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -15,3 +16,10 @@ bp = Blueprint("desk", __name__)
 def desk(show_id: str):
     strings = i18n.strings_for("desk.", "triage.", "common.", "status.")
     return render_template("desk/desk.html", show=show_or_404(show_id), strings=strings)
+
+
+@bp.get("/replies/<show_id>")
+@require_page("producer", "host")
+def replies(show_id: str):
+    strings = i18n.strings_for("replies.", "common.", "status.")
+    return render_template("desk/replies.html", show=show_or_404(show_id), strings=strings)

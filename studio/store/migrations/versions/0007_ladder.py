@@ -1,4 +1,4 @@
-"""the service ladder: the specialist queue
+"""the service ladder: the specialist queue, answers in chat
 
 Revision ID: 0007_ladder
 Revises: 0003_intake
@@ -39,9 +39,48 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_show_state', ['show_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_show_user', ['show_id', 'user_hash'], unique=False)
+    op.create_table('reply_settings',
+    sa.Column('show_id', sa.String(length=32), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('updated_at', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('show_id')
+    )
+    op.create_table('reply_items',
+    sa.Column('slug', sa.String(length=64), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('templates', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('slug')
+    )
+    op.create_table('chat_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.String(length=32), nullable=False),
+    sa.Column('platform', sa.String(length=32), nullable=False),
+    sa.Column('slug', sa.String(length=64), nullable=False),
+    sa.Column('user_hash', sa.String(length=32), nullable=False),
+    sa.Column('comment_text', sa.String(length=500), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('template', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.Float(), nullable=False),
+    sa.Column('decided_at', sa.Float(), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('posted_at', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('chat_replies', schema=None) as batch_op:
+        batch_op.create_index('ix_chat_replies_show_state', ['show_id', 'state'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('chat_replies', schema=None) as batch_op:
+        batch_op.drop_index('ix_chat_replies_show_state')
+    op.drop_table('chat_replies')
+    op.drop_table('reply_items')
+    op.drop_table('reply_settings')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_show_user')
         batch_op.drop_index('ix_cases_show_state')
