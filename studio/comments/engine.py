@@ -29,7 +29,7 @@ from sqlalchemy import case, func, or_, select
 from faq_catalog.matcher import Matcher
 from faq_catalog.normalize import normalize_many
 from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
-from faq_catalog.triage import RepeatAsks, Triage
+from faq_catalog.triage import Triage
 
 from studio.errors import NotFound
 from studio.comments.emerging import EmergingQuestions
@@ -82,7 +82,6 @@ class CommentEngine:
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
         # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
         self.triage = Triage()
-        self._repeats = RepeatAsks()
         self._routed: list = []
         self._answerable: list = []
         self.owner.on_gain(self._gained)
@@ -258,7 +257,7 @@ class CommentEngine:
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
-        if accepted and self._answerable:
+        if accepted and any(wants(show_id) for _, wants in self._answerable):
             self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
@@ -281,29 +280,31 @@ class CommentEngine:
     def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
         """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
         them: nothing here waits for the database). Returns {row index: verdict}."""
-        routed, cases = {}, []
-        classify, note = self.triage.classify, self._repeats.note
-        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
-            if not new:
-                continue
-            asks = (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
-            verdict = classify(r["text"], m.normalized, note(show_id, r["user_hash"], r["ts"]) if asks else 0)
-            if verdict is None:
-                continue
-            routed[i] = verdict
-            cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
-                          "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug, "kind": verdict.kind,
-                          "reason": verdict.reason, "reasons": list(verdict.reasons), "urgency": verdict.urgency,
-                          "comment_ts": r["ts"], "created_at": now})
-        if cases:
+        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
+                  else "" for r, m, new in zip(rows, matches, inserted)]
+        routed = self.triage.route_batch(show_id, [r["text"] for r in rows], lambda i: matches[i].normalized,
+                                         askers, now)
+        if all(inserted):
+            found = routed
+        else:  # a stored duplicate is not routed twice
+            found = {i: v for i, v in routed.items() if inserted[i]}
+        if found:
+            cases = []
+            for i, verdict in found.items():
+                r, m = rows[i], matches[i]
+                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
             for listener in self._routed:
                 listener(cases)
-        return routed
+        return found
 
-    def on_answerable(self, listener) -> None:
+    def on_answerable(self, listener, wants) -> None:
         """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
-        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat."""
-        self._answerable.append(listener)
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
+        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        self._answerable.append((listener, wants))
 
     def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
                 inserted: list[bool], routed: dict, now: float) -> None:
@@ -315,8 +316,9 @@ class CommentEngine:
                             "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
                             "ts": r["ts"]})
         if out:
-            for listener in self._answerable:
-                listener(show_id, out)
+            for listener, wants in self._answerable:
+                if wants(show_id):
+                    listener(show_id, out)
 
     # -- host and producer actions ------------------------------------------------------------------------
 

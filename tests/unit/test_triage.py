@@ -72,8 +72,9 @@ def test_a_viewer_who_keeps_asking_is_routed_once():
     assert verdicts[2].reason == "urgent.repeat"
     # another viewer, another show and an old ask do not count
     assert asks.note("s", "v2", 1003.0) == 0 and asks.note("other", "v1", 1003.0) == 0
-    assert asks.note("s", "v1", 1000.0 + RepeatAsks.WINDOW + 2) == 3  # 1002, 1003 and 1004 are still in it
-    assert asks.note("s", "v1", 3000.0) == 0
+    # the window runs from the first ask: after it, counting starts again
+    assert asks.note("s", "v1", 1000.0 + RepeatAsks.WINDOW - 1) == 5
+    assert asks.note("s", "v1", 1000.0 + RepeatAsks.WINDOW + 1) == 0
 
 
 def test_what_the_crew_marks_not_ours_stops_being_routed():
