@@ -47,7 +47,8 @@ _PERSONAL = (
         r"stillnorefund|wheresmyrefund|whereismyrefund|wheremyrefund|refundmissing")),
 )
 _ANGRY = (
-    ("angry.complaint", 70, re.compile(r"投诉|(?<!\d)123(?:15|45)(?!\d)|举报|消协|消费者协会|工商局|市场监管|维权|曝光你|报警|"
+    ("angry.complaint", 70, re.compile(r"投诉|(?<!\d)123(?:15|45)(?!\d)|举报|消协|消费者协会|工商局|市场监管|维权|"
+                                       r"曝光你|报警|"
                                        r"起诉|告你|律师|report(?:you|this)|complain")),
     ("angry.fraud", 65, re.compile(r"骗子|骗人|骗钱|诈骗|欺诈|坑人|坑钱|忽悠|假货(?![吗嘛么])|scam|fraud")),
     ("angry.bad_review", 55, re.compile(r"差评|一星|给差|negativereview|badreview|onestar")),

@@ -48,7 +48,8 @@ class ReplyDesk:
         self.catalog = catalog
         self.on_change = on_change
         self.composer = ReplyComposer()
-        self.posters: dict[str, object] = {}  # platform → poster with post(show_id, text) → (state, error)
+        # (show, platform) → a poster with post(show_id, text) → (outcome, error); kept in this process only
+        self.posters: dict[tuple[str, str], object] = {}
         self._modes: dict[str, tuple[float, str]] = {}
         self._items: tuple[float, dict[str, tuple[bool, list]]] | None = None
         self._shelves: dict[str, tuple[float, dict[str, dict]]] = {}
@@ -85,7 +86,19 @@ class ReplyDesk:
 
     def settings(self, show_id: str) -> dict:
         return {"show": show_id, "mode": self.mode(show_id), "modes": list(MODES),
-                "can_post": sorted(self.posters)}
+                "can_post": self.can_post(show_id)}
+
+    def can_post(self, show_id: str) -> list[str]:
+        return sorted(p for s, p in self.posters if s == show_id)
+
+    def set_poster(self, show_id: str, platform: str, poster) -> dict:
+        old = self.posters.pop((show_id, platform), None)
+        if old is not None:
+            old.close()
+        if poster is not None:
+            self.posters[(show_id, platform)] = poster
+        self.on_change(show_id)
+        return self.settings(show_id)
 
     def item_settings(self) -> dict[str, tuple[bool, list]]:
         now = time.monotonic()
@@ -147,7 +160,7 @@ class ReplyDesk:
             self._pending.append({"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
                                   "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
                                   "template": c.template, "mode": mode,
-                                  "state": "approved" if mode == "auto" and r["platform"] in self.posters
+                                  "state": "approved" if mode == "auto" and (show_id, r["platform"]) in self.posters
                                   else "suggested", "error": "", "created_at": now})
         if self._pending:
             if not self._running:
@@ -215,7 +228,7 @@ class ReplyDesk:
                                   .order_by(ChatReply.created_at, ChatReply.id).limit(LISTED)).all()
             done = s.scalars(select(ChatReply).where(ChatReply.show_id == show_id, ChatReply.state.not_in(OPEN))
                              .order_by(ChatReply.id.desc()).limit(LISTED)).all()
-            return {"mode": self.mode(show_id), "can_post": sorted(self.posters),
+            return {"mode": self.mode(show_id), "can_post": self.can_post(show_id),
                     "items": [reply_dict(r) for r in open_rows], "done": [reply_dict(r) for r in done],
                     "skipped": dict(self.skipped), "at": time.time()}
 
@@ -231,7 +244,7 @@ class ReplyDesk:
             if r.state != "suggested":
                 raise Conflict(f"reply {reply_id} is already {r.state}", reply=reply_dict(r))
             if action == "approve":
-                r.state = "approved" if r.platform in self.posters else "copied"
+                r.state = "approved" if (show_id, r.platform) in self.posters else "copied"
             else:
                 r.state = action
             r.decided_at, r.decided_by = time.time(), who
@@ -255,12 +268,12 @@ class ReplyDesk:
                              .where(ChatReply.show_id == show_id, ChatReply.state == "approved")
                              .order_by(ChatReply.id)).all()
         for rid, platform, text in rows:
-            poster = self.posters.get(platform)
+            poster = self.posters.get((show_id, platform))
             if poster is None:
                 continue
             try:
                 state, error = poster.post(show_id, text)
-            except Exception as e:  # a poster's failure is the reply's outcome, not the request's
+            except Exception as e:  # noqa: BLE001 - a poster's failure is the reply's outcome, not the request's
                 state, error = "rejected", str(e)[:300]
             with self.db.session() as s:
                 r = s.get(ChatReply, rid)

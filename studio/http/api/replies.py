@@ -9,6 +9,7 @@ from studio.errors import Invalid
 from studio.http.api.openapi import describe, obj, schema
 from studio.http.context import json_body, studio
 from studio.ladder.replies import ACTIONS, MODES
+from studio.sources.twitch_chat import TwitchChatPoster
 
 bp = Blueprint("api_replies", __name__, url_prefix="/api")
 MODERATORS = ("producer", "host")
@@ -50,6 +51,30 @@ def act(show_id: str, reply_id: int):
     return jsonify(studio().replies.act(_show(show_id), reply_id, data["action"], current_principal().name))
 
 
+@bp.put("/shows/<show_id>/replies/posters/twitch")
+@require_api("producer")
+def put_twitch_poster(show_id: str):
+    """Twitch chat: {channel, nick, token, scopes}; the token is kept in this process's memory only."""
+    data = json_body()
+    scopes = data.get("scopes")
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise Invalid("scopes must be the token's scopes, a list of texts (it needs chat:edit or user:write:chat)")
+    values = {k: data.get(k) for k in ("channel", "nick", "token")}
+    if not all(isinstance(v, str) or v is None for v in values.values()):
+        raise Invalid("channel, nick and token must be texts")
+    try:
+        poster = TwitchChatPoster(values["channel"] or "", values["token"] or "", values["nick"] or "", scopes)
+    except ValueError as e:
+        raise Invalid(str(e)) from None
+    return jsonify(studio().replies.set_poster(_show(show_id), "twitch", poster))
+
+
+@bp.delete("/shows/<show_id>/replies/posters/twitch")
+@require_api("producer")
+def delete_twitch_poster(show_id: str):
+    return jsonify(studio().replies.set_poster(_show(show_id), "twitch", None))
+
+
 @bp.get("/faq/<slug>/auto-reply")
 @require_api(*MODERATORS)
 def get_item(slug: str):
@@ -83,6 +108,13 @@ describe("/api/shows/<show_id>/replies/settings", "put", "Set the mode: off, sug
 describe("/api/shows/<show_id>/replies/<reply_id>", "post", "A moderator's decision on a suggested reply",
          request=obj(("action",), action={"enum": list(ACTIONS)}), responses={200: REPLY, 409: None},
          roles=MODERATORS, tag="replies")
+describe("/api/shows/<show_id>/replies/posters/twitch", "put",
+         "Let the studio post approved replies into Twitch chat (a user token with chat:edit; kept in memory only)",
+         request=obj(("channel", "token", "scopes"), channel={"type": "string"}, nick={"type": "string"},
+                     token={"type": "string"}, scopes={"type": "array", "items": {"type": "string"}}),
+         responses={200: SETTINGS}, roles=("producer",), tag="replies")
+describe("/api/shows/<show_id>/replies/posters/twitch", "delete", "Stop posting into Twitch chat",
+         responses={200: SETTINGS}, roles=("producer",), tag="replies")
 describe("/api/faq/<slug>/auto-reply", "get", "An item's auto-reply and templates", responses={200: ITEM},
          roles=MODERATORS, tag="replies")
 describe("/api/faq/<slug>/auto-reply", "put", "Turn an item's auto-reply on or off, set its templates",
