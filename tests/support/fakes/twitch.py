@@ -243,13 +243,16 @@ class FakeIrc:
                 elif cmd == "PONG":
                     self.pongs_seen += 1
                 elif cmd == "PRIVMSG" and welcomed:
-                    channel = arg.partition(" ")[0]
-                    if self.refuse_posts is not None:
-                        kind, text = self.refuse_posts
-                        conn.send(f"@msg-id={kind} :tmi.twitch.tv NOTICE {channel} :{text}\r\n")
-                    else:
-                        with self._lock:
-                            self.posted.append((nick, arg))
+                    self._posted(conn, nick, arg)
+
+    def _posted(self, conn, nick: str, arg: str) -> None:
+        """A client wrote in chat: recorded, or answered with the NOTICE set in `refuse_posts`."""
+        if self.refuse_posts is not None:
+            kind, text = self.refuse_posts
+            conn.send(f"@msg-id={kind} :tmi.twitch.tv NOTICE {arg.partition(' ')[0]} :{text}\r\n")
+            return
+        with self._lock:
+            self.posted.append((nick, arg))
 
     def _broadcast(self, data: str, to: list | None = None) -> None:
         with self._lock:
