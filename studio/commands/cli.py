@@ -62,13 +62,17 @@ def catalog() -> None:
 @click.option("--dry-run", is_flag=True, help="Report what would change, change nothing.")
 def catalog_import(path: Path, dry_run: bool) -> None:
     """Import PATH (folder of .md files or .csv); idempotent by slug, all or nothing."""
-    report = _studio(_app()).catalog.apply_import(load_catalog(path), dry_run=dry_run)
+    st = _studio(_app())
+    parsed = load_catalog(path)
+    report = st.catalog.apply_import(parsed, dry_run=dry_run)
     d = report.to_dict()
+    taught = st.decisions.import_taught(parsed.taught) if report.applied else None
     for err in report.rejected:
         where = f"{err['file']}:{err['line']}" if err["line"] else err["file"]
         click.echo(f"rejected  {where}: {err['message']}", err=True)
     click.echo(f"created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}, "
-               f"rejected {d['rejected']}" + ("" if report.applied else " — nothing was applied"))
+               f"rejected {d['rejected']}" + ("" if report.applied else " — nothing was applied")
+               + (f"; decisions added {taught.added}, unchanged {taught.unchanged}" if taught else ""))
     sys.exit(0 if report.applied or dry_run and not report.rejected else 1)
 
 
@@ -76,7 +80,8 @@ def catalog_import(path: Path, dry_run: bool) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def catalog_export(path: Path) -> None:
     """Export to PATH: a .csv file, or a folder of Markdown files."""
-    n = export_catalog(_studio(_app()).catalog.all(), path)
+    st = _studio(_app())
+    n = export_catalog(st.catalog.all(), path, st.decisions.active())
     click.echo(f"exported {n} items to {path}")
 
 
@@ -97,7 +102,7 @@ def user_create(name: str, role: str, password: str | None) -> None:
     try:
         create_user(_studio(_app()).db, name, password, role)
     except ValueError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     click.echo(f"user {name} ({role}) ready")
 
 
@@ -138,7 +143,7 @@ def show_create(title: str, show_id: str | None) -> None:
     try:
         s = create_show(_studio(_app()).db, title, show_id)
     except ValueError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     click.echo(f"created show '{s.title}' with the catalog's on-shelf items")
     click.echo(s.id)
 
@@ -160,13 +165,13 @@ def contacts_import(path: Path, tz: str) -> None:
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.UsageError(f"unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)")
+        raise click.UsageError(f"unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)") from None
     studio = _studio(_app())
     with path.open("rb") as f, click.progressbar(length=path.stat().st_size, label="importing", file=sys.stderr) as bar:
         try:
             report = import_csv(studio.db, f, studio.pseudonym, zone, progress=bar.update)
         except UnreadableFile as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
     for err in report["errors"]:
         click.echo(f"rejected  line {err['line']}: {err['reason']}", err=True)
     click.echo(f"rows {report['rows']}: added {report['accepted']}, already there {report['duplicate']}, "
@@ -184,7 +189,6 @@ def _register_commands() -> None:
     from studio.commands.sources import source_group
     cli.add_command(source_group, "source")
     from faq_catalog.cli import eval_command, match_command
-
     from studio.commands.demo import demo_command
     cli.add_command(match_command, "match")
     cli.add_command(eval_command, "eval-matcher")

@@ -24,23 +24,33 @@ import math
 import threading
 import time
 from collections import Counter
+
 from sqlalchemy import case, func, or_, select
 
-from faq_catalog.matcher import Matcher
+from faq_catalog.matcher import REVIEW_BELOW, Matcher
 from faq_catalog.normalize import normalize_many
 from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
 from faq_catalog.triage import Triage
-
-from studio.errors import NotFound
-from studio.comments.emerging import EmergingQuestions
 from studio.blocks.off_loop import off_loop
+from studio.blocks.slices import Slices
+from studio.comments.board import (
+    BoardEvent,
+    Boosted,
+    CommentSeen,
+    InputBatch,
+    ShowDemand,
+    WentOnAir,
+    comment_key,
+    from_wire,
+    to_wire,
+)
+from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, validate
-from studio.store.models import Comment, CommentCount, Segment, Show
-from studio.scale.ownership import Ownership
 from studio.comments.ranking import DemandBoard
+from studio.errors import NotFound
+from studio.scale.ownership import Ownership
 from studio.scale.show_bus import LocalBus, ShowBus
-from studio.comments.board import (BoardEvent, Boosted, CommentSeen, InputBatch, ShowDemand, WentOnAir,
-                                   comment_key, from_wire, to_wire)
+from studio.store.models import Comment, CommentCount, Segment, Show
 from studio.store.shows import shelf
 
 log = logging.getLogger(__name__)
@@ -58,6 +68,13 @@ PUSHED_ITEMS = 20  # ranking rows in a live push
 STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (GET /ranking?n= goes up to 200)
 # A new owner skips forwarded comments it already replayed from the database: those committed just before its read
 # whose events were still on the way. Such comments are recent, and their events arrive within seconds.
+# How much of a comment the matcher reads. Live comments are short (Bilibili danmaku 20-40 characters, Douyin and
+# Kuaishou a line on a phone) and the question comes first; a longer one is a paste or a flood. Matching costs up to
+# ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
+# with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
+MATCH_CHARS = 60
+MATCH_CHUNK = 2  # comments per match_many call between two slice checks (up to ~6 ms each)
+APPLY_CHUNK = 64
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
 
@@ -76,6 +93,7 @@ class CommentEngine:
         self._known_shows: set[str] = set()
         self._matcher: Matcher | None = None
         self._questions: dict[str, str] = {}
+        self._decided: frozenset[str] = frozenset()  # normalized texts the crew decided (in the current matcher)
         self._catalog_version = 0
         self._rebuilding = False
         self._running = False
@@ -120,10 +138,16 @@ class CommentEngine:
         return self._questions
 
     def _swap_in_new_matcher(self) -> Matcher:
-        """Build from the catalog as it is now (archived items excluded), then swap matcher and questions."""
+        """Build from the catalog and the crew's decisions as they are now (archived items excluded), then swap
+        matcher and questions."""
         items = [i for i in self.studio.catalog.all() if i.status != "archived"]
-        matcher = off_loop(Matcher.from_items, items)
-        self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
+        feedback = self.studio.decisions.feedback()
+
+        def build() -> tuple[Matcher, frozenset[str]]:
+            return Matcher(items, feedback), frozenset(normalize_many([f.text for f in feedback]))
+
+        matcher, decided = off_loop(build)
+        self._matcher, self._questions, self._decided = matcher, {i.slug: i.question for i in items}, decided
         return matcher
 
     def catalog_changed(self) -> None:
@@ -153,13 +177,17 @@ class CommentEngine:
         def covered(text: str) -> bool:
             return matcher.match(text).slug is not None
 
+        def unsure(normalized: str) -> bool:
+            return normalized not in self._decided and matcher.match(normalized).review
+
         for show_id, st in list(self._shows.items()):
             for slug in st.board.slugs():
                 if slug not in self._questions:
                     st.board.forget(slug)
             if st.emerging.drop_covered(covered):
                 self.studio.live.touch(show_id, "emerging")
-            self.studio.live.touch(show_id, "ranking")
+            st.review.drop(unsure)
+            self.studio.live.touch(show_id, "ranking", "review")
 
     # -- shows -------------------------------------------------------------------------------------------
 
@@ -220,7 +248,7 @@ class CommentEngine:
         rank_since = now - max(ASKER_WINDOW, 10 * self.half_life)
         with self.db.session() as s:
             rows = s.execute(
-                select(Comment.slug, Comment.ts, Comment.user_hash, Comment.user_quality, Comment.text)
+                select(Comment.slug, Comment.ts, Comment.user_hash, Comment.user_quality, Comment.text, Comment.score)
                 .where(Comment.show_id == show_id, Comment.ts >= now - EMERGING_WINDOW,
                        or_(Comment.slug.is_not(None), Comment.is_question.is_(True)))
                 .order_by(Comment.ts.desc()).limit(REPLAY_LIMIT)).all()
@@ -234,11 +262,14 @@ class CommentEngine:
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
-        st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
-        open_questions = [r for r in rows if r.slug is None and r.text]
-        for r, m in zip(open_questions, self.matcher.match_many([r.text for r in open_questions])):
-            if m.slug is None:
+        st.board.add_many(tuple(r)[:5] for r in rows if r.slug is not None and r.ts >= rank_since)
+        # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
+        again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
+        for r, m in zip(again, self.matcher.match_many([r.text for r in again])):
+            if m.slug is None and r.slug is None and r.text:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
+            if m.review and r.text:
+                st.review.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
 
@@ -249,9 +280,10 @@ class CommentEngine:
         Raises ingest.StoreFailed when the database refused the batch (nothing of it was stored)."""
         st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
         now = time.time()
-        checked = validate(show_id, items, source, now, self._viewer)
+        slices = Slices()
+        checked = validate(show_id, items, source, now, self._viewer, slices.tick)
         rows = checked.rows
-        matches = self.matcher.match_many([r["text"] for r in rows]) if rows else []
+        matches = self._match(rows, slices)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
@@ -263,8 +295,9 @@ class CommentEngine:
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
         events: list[BoardEvent] = [
-            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], "" if i in routed else r["text"],
-                        None if m.slug else m.normalized)
+            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                        m.normalized if m.slug is None or m.review else None, m.review) if i not in routed
+            else CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], "", None)
             for i, (r, m, new) in enumerate(zip(rows, matches, inserted))
             if new and (m.slug is not None or (m.is_question and i not in routed))]
         if rows:
@@ -320,6 +353,15 @@ class CommentEngine:
                 if wants(show_id):
                     listener(show_id, out)
 
+    def _match(self, rows: list[dict], slices: Slices) -> list:
+        """Match in chunks, yielding between slices; each comment is read up to MATCH_CHARS characters, so its
+        cost is bounded whatever its text (the stored text stays whole)."""
+        matcher, out = self.matcher, []
+        for i in range(0, len(rows), MATCH_CHUNK):
+            out += matcher.match_many([r["text"][:MATCH_CHARS] for r in rows[i:i + MATCH_CHUNK]])
+            slices.tick()
+        return out
+
     # -- host and producer actions ------------------------------------------------------------------------
 
     def note_on_air(self, show_id: str, slug: str, ts: float | None = None) -> None:
@@ -355,7 +397,11 @@ class CommentEngine:
             self._apply(show_id, st, [from_wire(e) for e in events], forwarded=True)
 
     def _apply(self, show_id: str, st: ShowDemand, events: list[BoardEvent], forwarded: bool = False) -> None:
-        touched = st.apply(events, forwarded)
+        touched: set[str] = set()
+        slices = Slices()
+        for i in range(0, len(events), APPLY_CHUNK):  # a batch's events in slices too (emerging clusters cost)
+            touched |= st.apply(events[i:i + APPLY_CHUNK], forwarded)
+            slices.tick()
         if touched:
             self.studio.live.touch(show_id, *touched)
 
@@ -381,6 +427,62 @@ class CommentEngine:
     def emerging(self, show_id: str, limit: int = 20) -> list[dict]:
         st = self._board(show_id)
         return st.emerging.surfaced(limit=limit) if st is not None else self._owners_items(show_id, "emerging")[:limit]
+
+    def review(self, show_id: str, limit: int = 30) -> list[dict]:
+        """The crew's review queue: unsure comments grouped by normalized text and the emerging clusters, most
+        distinct viewers first, each with samples and the matcher's current guess."""
+        st = self._board(show_id)
+        if st is None:
+            return self._owners_items(show_id, "review")[:limit]
+        return self._review_items(show_id, st, limit)
+
+    def _review_items(self, show_id: str, st: ShowDemand, limit: int) -> list[dict]:
+        matcher, decided = self.matcher, self._decided
+        questions, numbers = self._catalog_questions(), self._shelf_numbers(show_id)
+
+        def guess(text: str) -> dict | None:
+            m = matcher.match(text)
+            slug, score = m.slug, m.score
+            if slug is None:  # unmatched: the item with the most evidence, if any
+                evidence = matcher.explain(text)[1]
+                slug, score = (evidence[0][0], 0.0) if evidence and evidence[0][1] > 0 else (None, 0.0)
+            if slug is None or slug not in questions:
+                return None
+            return {"slug": slug, "question": questions[slug], "number": numbers.get(slug), "score": score}
+
+        out: list[dict] = []
+        clustered: set[str] = set()
+        for c in st.emerging.surfaced(limit=10):
+            texts = list(dict.fromkeys(x["text"] for x in c["samples"]))
+            forms = [m.normalized for m in matcher.match_many(texts)]
+            clustered.update(forms)
+            if not texts or all(f in decided for f in forms):
+                continue
+            out.append({"key": f"c{c['id']}", "kind": "cluster", "text": texts[0], "normalized": forms[0],
+                        "question": c["question"], "askers": c["askers"], "count": c["count"],
+                        "last_at": c["last_at"], "samples": texts, "guess": guess(texts[0])})
+        for g in st.review.top(limit=limit + len(out)):
+            n = g["normalized"]
+            if n in decided or n in clustered or not matcher.match(n).review:
+                continue
+            texts = [x["text"] for x in g["samples"]]
+            out.append({"key": "t" + n, "kind": "comment", "text": texts[0], "normalized": n, "question": None,
+                        "askers": g["askers"], "count": g["count"], "last_at": g["last_at"], "samples": texts,
+                        "guess": guess(texts[0])})
+        out.sort(key=lambda e: (-e["askers"], -e["count"], -e["last_at"]))
+        return out[:limit]
+
+    def review_snapshot(self, show_id: str) -> dict:
+        now = time.time()
+        if not self.show_exists(show_id):
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:
+            return self.bus.snapshot(show_id, "review") or {"items": [], "at": now}
+        data = {"items": self._review_items(show_id, st, PUSHED_ITEMS), "at": now}
+        if self.bus.shared:
+            self.bus.store_snapshot(show_id, "review", data)
+        return data
 
     def input_health(self, show_id: str) -> list[dict]:
         st = self._shows.get(show_id)

@@ -10,7 +10,7 @@ from studio.access.guard import init_guard
 from studio.config import REPO_ROOT
 from studio.http import i18n
 from studio.http.api import (analytics, cases, catalog, comments, events, obs, onair, openapi, replies, shows,
-                             sources)
+                             sources, teaching)
 from studio.http.api.health import bp as health_bp
 from studio.http.errors import register_error_handlers
 from studio.http.pages import console, desk, lead, producer, rundown, staff, viewer
@@ -18,8 +18,8 @@ from studio.http.sockets import IngestNamespace, LiveNamespace
 
 BLUEPRINTS = (
     staff.bp, viewer.bp, producer.bp, console.bp, desk.bp, rundown.bp, lead.bp, overlay_pages.bp,
-    catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp, cases.bp,
-    replies.bp,
+    catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp,
+    teaching.bp, cases.bp, replies.bp,
     health_bp,
 )
 
@@ -31,7 +31,7 @@ VENDOR_FILES = {
 
 
 def install(app: Flask, socketio: SocketIO, studio) -> None:
-    socketio.on_namespace(LiveNamespace(studio.live, studio.db))
+    socketio.on_namespace(LiveNamespace(studio.live, studio))
     socketio.on_namespace(IngestNamespace(studio))
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -2,15 +2,26 @@
 the analytics bucket them arithmetically on both SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -68,6 +79,8 @@ class Show(Base):
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)  # bumps on every on-air / rundown / shelf change
+    # The public ranking topic (overlays) carries viewers' comment samples only when the producer turns this on.
+    public_samples: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ShelfEntry(Base):
@@ -229,6 +242,23 @@ class IntakeGap(Base):
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
+
+class Decision(Base):
+    """What the crew taught the matcher: this comment asks item `slug`, or (slug null) no item at all. The active
+    decisions (not undone), oldest first, are the matcher's feedback; `guess` is what the matcher said before, so
+    an export can list the comment as a counter-example of that item."""
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(500), index=True)
+    text: Mapped[str] = mapped_column(String(500))  # the comment as a viewer wrote it
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    guess: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    show_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    who: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[float] = mapped_column(Float)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    undone_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 # -- the service ladder: the specialist queue (tier 3) ---------------------------------------------------------------
 

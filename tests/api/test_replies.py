@@ -42,7 +42,7 @@ def test_off_by_default_then_a_composed_reply_for_a_matched_question(server, sho
     setup(server, show)
     number = next(e["number"] for e in server.session().get(f"{server.url}/api/shows/{show}/shelf").json()["items"]
                   if e["slug"] == "shipping-time")
-    watcher = Watcher(server, show, ["replies"], auth={"token": server.tokens["host"]})
+    watcher = Watcher(server, show, ["replies"], token=server.tokens["host"])
     try:
         ingest(server, show, [ask("几号发货", "u2", 1, name="小红"), ask("主播好漂亮", "u3", 1, name="阿花"),
                               ask("我的快递三天没动了", "u4", 1, name="老王")])

@@ -20,12 +20,20 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); renderRanking(); }
     else if (topic === "health") { state.health = data; renderHealth(); }
     else if (topic === "shelf") { indexShelf(data); renderRanking(); }
+    else if (topic === "review") renderReviewLink(listOf(data));
   },
   onStatus(s) {
     $("banner").hidden = s === "live";
     $("conn").className = "conn " + s;
   },
 });
+
+// The review queue lives on the producer's rundown page: the link says how many comments wait there.
+function renderReviewLink(items) {
+  const link = $("review-link");
+  link.textContent = items.length ? fmt("review.open", { n: items.length }) : t("review.title");
+  link.classList.toggle("waiting", items.length > 0);
+}
 
 function indexShelf(data) {
   state.shelf = {};
@@ -194,12 +202,14 @@ function healthRow(name, lastAt, detail, status, error) {
   ]);
 }
 const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
+// The state in the page's language ("silent" → 异常安静); an unknown state shows as itself.
+const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("intake.state_" + src.state, src.state));
 function renderHealth() {
   const h = state.health || {};
   const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");
   let rows = (h.sources || []).map((src) => // platform connections: down is red whatever the age
     healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
-              up(src) ? rate(src.per_minute) : src.state, up(src) ? "" : "down", src.last_error),
+              up(src) ? rate(src.per_minute) : stateWord(src), up(src) ? "" : "down", src.last_error),
   ).concat((h.inputs || []).map((i) =>
     healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute))));
   if (!rows.length) rows = [el("li", { class: "muted", text: t("console.no_inputs") })];

@@ -1,14 +1,14 @@
 """the service ladder: the specialist queue, answers in chat
 
 Revision ID: 0007_ladder
-Revises: 0003_intake
+Revises: 0005_access
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_ladder'
-down_revision = '0003_intake'
+down_revision = '0005_access'
 branch_labels = None
 depends_on = None
 
