@@ -11,9 +11,9 @@ from studio.analytics.report_cache import ReportCache
 from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
+from studio.comments.receivers import ReceiverHealth
 from studio.ladder.cases import CaseDesk
 from studio.ladder.replies import ReplyDesk
-from studio.comments.receivers import ReceiverHealth
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink

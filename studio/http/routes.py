@@ -9,8 +9,20 @@ from studio.access.auth import csrf_token, current_principal
 from studio.access.guard import init_guard
 from studio.config import REPO_ROOT
 from studio.http import i18n
-from studio.http.api import (analytics, cases, catalog, comments, events, obs, onair, openapi, replies, shows,
-                             sources, teaching)
+from studio.http.api import (
+    analytics,
+    cases,
+    catalog,
+    comments,
+    events,
+    obs,
+    onair,
+    openapi,
+    replies,
+    shows,
+    sources,
+    teaching,
+)
 from studio.http.api.health import bp as health_bp
 from studio.http.errors import register_error_handlers
 from studio.http.pages import console, desk, lead, producer, rundown, staff, viewer
