@@ -31,7 +31,7 @@ from studio.http.sockets import IngestNamespace, LiveNamespace
 BLUEPRINTS = (
     staff.bp, viewer.bp, producer.bp, console.bp, desk.bp, rundown.bp, lead.bp, overlay_pages.bp,
     catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp,
-    teaching.bp, cases.bp, replies.bp,
+    teaching.bp, cases.bp, cases.bp_show, replies.bp,
     health_bp,
 )
 

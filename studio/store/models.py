@@ -326,3 +326,12 @@ class ChatReply(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     posted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     __table_args__ = (Index("ix_chat_replies_show_state", "show_id", "state"),)
+
+
+class RoomAsk(Base):
+    """The host asked the room whether the answer helped ("解决了扣1"): resolution signals count from `at`."""
+    __tablename__ = "room_asks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[float] = mapped_column(Float)

@@ -1,16 +1,19 @@
 """The specialist queue (tier 3): GET /api/shows/<show>/cases, one case with its viewer's comments, claim, mark
-(contacted / resolved / not_ours), and the lead's figures GET …/cases/figures."""
+(contacted / resolved / not_ours), and the lead's figures GET …/cases/figures. Proof an answer worked:
+GET …/proof, and the host's room ask POST …/room-asks."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from studio.access.auth import current_principal, require_api
 from studio.errors import Invalid
 from studio.http.api.openapi import describe, obj, schema
 from studio.http.context import json_body, studio
 from studio.ladder.cases import MARKS
+from studio.ladder.proof import ask_room, proof_report
 
 bp = Blueprint("api_cases", __name__, url_prefix="/api/shows/<show_id>/cases")
+bp_show = Blueprint("api_proof", __name__, url_prefix="/api/shows/<show_id>")
 CREW = ("producer", "host", "agent")
 
 
@@ -78,3 +81,32 @@ describe("/api/shows/<show_id>/cases/<case_id>/state", "post", "Mark a case cont
 describe("/api/shows/<show_id>/cases/figures", "get",
          "Tier 3 figures: first-touch p50/p90, 3-minute touch rate, resolutions per hour, one-to-one baseline",
          responses={200: {"type": "object"}}, roles=("lead",), tag="cases")
+
+
+@bp_show.get("/proof")
+@require_api("lead", "producer", "host")
+def proof(show_id: str):
+    return jsonify(proof_report(studio().db, _show(show_id)))
+
+
+@bp_show.post("/room-asks")
+@require_api("host")
+def room_ask(show_id: str):
+    data = json_body() if request.content_length else {}
+    slug = data.get("slug")
+    if slug is not None and not isinstance(slug, str):
+        raise Invalid("slug must be an item slug or null (the answer on air)")
+    if slug is None:
+        current = studio().onair.state(_show(show_id)).get("current")
+        slug = current["slug"] if current else None
+    return jsonify(ask_room(studio().db, _show(show_id), slug))
+
+
+describe("/api/shows/<show_id>/proof", "get",
+         "Per answer on air: the item's ask rate before and after beside the other items, resolution signals, "
+         "still asking; and each tier's share", responses={200: {"type": "object"}},
+         roles=("lead", "producer", "host"), tag="cases")
+describe("/api/shows/<show_id>/room-asks", "post",
+         "The host asked the room \"解决了扣1\": resolution signals count from now (the body is optional)",
+         request=obj((), slug={"type": ["string", "null"]}), responses={200: {"type": "object"}}, roles=("host",),
+         tag="cases")

@@ -1,4 +1,4 @@
-"""the service ladder: the specialist queue, answers in chat
+"""the service ladder: the specialist queue, answers in chat, the host's room asks
 
 Revision ID: 0007_ladder
 Revises: 0005_access
@@ -73,9 +73,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('chat_replies', schema=None) as batch_op:
         batch_op.create_index('ix_chat_replies_show_state', ['show_id', 'state'], unique=False)
+    op.create_table('room_asks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.String(length=32), nullable=False),
+    sa.Column('slug', sa.String(length=64), nullable=True),
+    sa.Column('at', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('room_asks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_asks_show_id'), ['show_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('room_asks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_room_asks_show_id'))
+    op.drop_table('room_asks')
     with op.batch_alter_table('chat_replies', schema=None) as batch_op:
         batch_op.drop_index('ix_chat_replies_show_state')
     op.drop_table('chat_replies')
