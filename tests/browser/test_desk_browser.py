@@ -89,3 +89,19 @@ def test_the_lead_dashboard_shows_the_tier3_figures(server, show, desk, screensh
     expect(table.locator('[data-cell="handled_per_hour"]')).to_have_text("2")
     page.locator("#tier3").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "lead-tier3.png"), full_page=True)
+
+
+def test_the_lead_dashboard_shows_whether_each_answer_worked(server, show, desk, screenshot_dir):
+    from tests.api import test_proof
+    test_proof.replay(server, show)
+    page = login(desk, server, "lead")
+    page.goto(f"{server.url}/lead/{show}")
+    row = page.locator('#proof-table tr[data-slug="shipping-time"]')
+    expect(row.locator("td")).to_have_text(["shipping-time", "2.0", "0.4", "80%", "0%", "80%", "7", "2"],
+                                           timeout=WAIT_MS)
+    shares = page.locator("#tier-shares")
+    expect(shares.locator('[data-tier="answered_on_air"] [data-cell="count"]')).to_have_text("11")
+    expect(shares.locator('[data-tier="answered_in_chat"] [data-cell="share"]')).to_have_text("11%")
+    page.locator("#proof").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(screenshot_dir / "lead-proof.png"), full_page=True)
