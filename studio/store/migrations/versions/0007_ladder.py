@@ -3,9 +3,8 @@
 Revision ID: 0007_ladder
 Revises: 0005_access
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_ladder'
 down_revision = '0005_access'
