@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from faq_catalog.feedback import Feedback
 from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble
 from faq_catalog.match_index import ItemText, TermIndex
+from faq_catalog.match_resemble import Resemblance, features
 from faq_catalog.match_text import SEP, Canonicalizer
 from faq_catalog.model import FaqItem
 from faq_catalog.normalize import normalize, normalize_many
@@ -42,6 +43,9 @@ REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence
 NOT_A_QUESTION_SIMILARITY = 0.75
 NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
+# A match the second stage makes (resemblance to the item's text, see match_resemble) is a likely answer
+# that the crew should confirm: under REVIEW_BELOW, so the review queue shows it.
+RESEMBLANCE_CONFIDENCE = 0.4
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
@@ -135,16 +139,15 @@ class Matcher:
                 self._taught.pop(n, None)  # re-inserted: decisions keep their latest order
                 self._taught[n] = f.faq
         self._counters = _Counters()
-        self._build({})
+        self._build({}, {}, [])
         if self._taught:
             self._learn()
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
-    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]] | None = None) -> None:
+    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]], not_a_question: list[str]) -> None:
         # A new Latin word ("sfh") is a deliberate abbreviation: it becomes a keyword of the item. A new run of
         # characters may be an ordinary word that merely was not in the catalog ("支持", "黑色"): it is read as
         # one token, weighs in the taught comment's pieces, but names the item only beside a topic word.
-        new_words = new_words or {}
         latin = {slug: [w for w in ws if w.isascii()] for slug, ws in new_words.items()}
         keywords = [normalize(k) for it in self.items for k in (*it.keywords, *latin.get(it.slug, ()))]
         texts = [normalize(t) for it in self.items for t in (it.question, *it.examples)]
@@ -152,6 +155,13 @@ class Matcher:
         self._canon = Canonicalizer(keywords, texts, han)
         prepared = [_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
         self._index = TermIndex(prepared, self._canon.words)
+
+        def feats(text: str, sound: bool) -> dict:
+            return features(text, self._canon.tokens(text, sound=sound))
+
+        catalog = [[feats(normalize(t), False) for t in (it.question, *it.keywords, *it.examples)] for it in self.items]
+        learnt = [[feats(t, True) for t in taught.get(it.slug, ())] for it in self.items]
+        self._resemble = Resemblance(catalog, learnt, [feats(t, True) for t in not_a_question])
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
@@ -170,7 +180,7 @@ class Matcher:
                 counters.append((None, text))
             if before.slug is not None and before.slug != faq:
                 counters.append((before.slug, text))
-        self._build(taught, new_words)
+        self._build(taught, new_words, [text for slug, text in counters if slug is None])
         for slug, text in counters:
             self._counters.add(slug, self._canon.tokens(text))
 
@@ -227,6 +237,10 @@ class Matcher:
                     scores[i] *= NOT_THIS_FACTOR
         top = max(scores, key=scores.__getitem__) if scores else None
         best = scores[top] if scores else 0.0
+        if is_question and best < THRESHOLD and canonical and not about_host(normalized):
+            position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
+            if position is not None:
+                return Match(self._index.slugs[position], RESEMBLANCE_CONFIDENCE, normalized, True, review=True)
         if not is_question or best < THRESHOLD or about_host(normalized):
             return Match(None, 0.0, normalized, is_question,
                          review=is_question and not about_host(normalized) and self._near_miss(canonical, best))

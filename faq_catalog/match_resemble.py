@@ -1,0 +1,129 @@
+"""Second stage: how much a question the first stage left unanswered resembles each item's own text.
+
+The first stage names an item only on lexicon words and catalog phrases. A viewer often asks in words
+of their own that still share characters with the item's text ("柜台验" beside 专柜验货, "走件" beside
+发货走快递), or with a comment the crew taught to the item. This stage reads the comment as loose
+evidence: its characters, its character pairs and its canonical tokens, each weighed by how few items
+use it (IDF over the items), goods names masked out (they say which product, never which question).
+
+An item is given only when the resemblance is strong, clearly ahead of the runner-up, and rests on more
+than one word of the comment (a single shared word such as 公司 or 适合 says too little). Comments the
+crew marked "not a shelf question" form a class of their own: a comment that resembles them most is
+left unanswered.
+
+It runs only for question-like comments the first stage left unanswered (a few in a hundred), and its
+answers are cached with the first stage's, by normalized text.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import ahocorasick_rs
+
+from faq_catalog.match_lexicon import FRAME_CHARS, FUNCTION_WORDS, GOODS, WEAK_WORDS
+
+# Weights of the kinds of evidence: a canonical token (a lexicon or catalog word), a pair of characters
+# as written, a single character as written.
+TOKEN, PAIR, CHAR = 1.0, 0.8, 0.5
+TAUGHT = 1.5  # the crew's comments are how viewers really ask: their evidence counts more
+MIN_SCORE = 7.0  # resemblance the best item needs
+MIN_MARGIN = 1.5  # over the runner-up (the "not a shelf question" class included)
+MIN_COVERED = 3  # characters of the comment the evidence must rest on
+_WEAK = FUNCTION_WORDS | WEAK_WORDS
+_MASK = "\x1f"
+NOT_A_QUESTION = -1  # the class of the crew's "not a shelf question" comments
+
+
+def _goods_ac() -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(list(GOODS), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+
+_GOODS = _goods_ac()
+
+
+def _mask_goods(normalized: str) -> str:
+    found = _GOODS.find_matches_as_indexes(normalized)
+    if not found:
+        return normalized
+    chars = list(normalized)
+    for _, start, end in found:
+        for i in range(start, end):
+            chars[i] = _MASK
+    return "".join(chars)
+
+
+def features(normalized: str, tokens: Iterable[str]) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Evidence of one comment: feature → positions of the characters it rests on (tokens rest on none:
+    they are read after folding, and their surface is counted through the characters)."""
+    text = _mask_goods(normalized)
+    out: dict[tuple[str, str], tuple[int, ...]] = {}
+    for t in tokens:
+        if t not in _WEAK and not (len(t) == 1 and t in FRAME_CHARS) and _MASK not in t:
+            out[("T", t)] = ()
+    for i, ch in enumerate(text):
+        if ch == _MASK or ch.isascii():
+            continue
+        if ch not in FRAME_CHARS:
+            out[("C", ch)] = (i,)
+        if i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt != _MASK and not nxt.isascii() and not (ch in FRAME_CHARS and nxt in FRAME_CHARS):
+                out[("B", ch + nxt)] = (i, i + 1)
+    return out
+
+
+_WEIGHT = {"T": TOKEN, "B": PAIR, "C": CHAR}
+
+
+class Resemblance:
+    """Per item, the features of its question, keywords and examples, and of the comments taught to it."""
+
+    def __init__(self, catalog: list[list[dict]], taught: list[list[dict]], not_a_question: list[dict] = ()):
+        """`catalog[i]` and `taught[i]` are feature dicts of item i's texts; `not_a_question` those of the
+        comments the crew said ask no item."""
+        classes: list[dict[tuple[str, str], float]] = []
+        for own, learnt in zip(catalog, taught):
+            profile: dict[tuple[str, str], float] = {}
+            for feats, factor in ((own, 1.0), (learnt, TAUGHT)):
+                for f in feats:
+                    for key in f:
+                        profile[key] = max(profile.get(key, 0.0), factor)
+            classes.append(profile)
+        counter: dict[tuple[str, str], float] = {}
+        for f in not_a_question:
+            for key in f:
+                counter[key] = TAUGHT
+        self._n = len(classes)
+        df: dict[tuple[str, str], int] = {}
+        for profile in (*classes, counter):
+            for key in profile:
+                df[key] = df.get(key, 0) + 1
+        norm = self._n + (1 if counter else 0)
+        self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        for i, profile in enumerate((*classes, counter)):
+            cls = i if i < self._n else NOT_A_QUESTION
+            for key, factor in profile.items():
+                w = _WEIGHT[key[0]] * math.log(1 + norm / df[key]) * factor
+                self._postings.setdefault(key, []).append((cls, w))
+
+    def best(self, feats: dict[tuple[str, str], tuple[int, ...]]) -> tuple[int | None, float, float]:
+        """(item position or None, its resemblance, the runner-up's). None when no item is clearly
+        resembled, or the comment resembles the crew's "not a shelf question" comments most."""
+        score: dict[int, float] = {}
+        covered: dict[int, set[int]] = {}
+        postings = self._postings
+        for key, positions in feats.items():
+            for cls, w in postings.get(key, ()):
+                score[cls] = score.get(cls, 0.0) + w
+                if positions:
+                    covered.setdefault(cls, set()).update(positions)
+        if not score:
+            return None, 0.0, 0.0
+        ranked = sorted(score.items(), key=lambda kv: -kv[1])
+        top, best = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top == NOT_A_QUESTION or best < MIN_SCORE or best - second < MIN_MARGIN \
+                or len(covered.get(top, ())) < MIN_COVERED:
+            return None, best, second
+        return top, best, second
