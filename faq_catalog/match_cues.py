@@ -37,6 +37,11 @@ _SETTLED = re.compile(r"(?<![点打])算了|不用了|没事了|没关系|不[�
                       r"补[寄发]了|已经补")
 
 
+def settled(normalized: str) -> bool:
+    """The viewer has let the matter go ("算了", "不用了", "已经补寄了")."""
+    return _SETTLED.search(normalized) is not None
+
+
 def asks(normalized: str) -> bool:
     """A question form in the words of the comment."""
     return _QUESTION.search(normalized) is not None

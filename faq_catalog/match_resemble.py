@@ -7,9 +7,8 @@ evidence: its characters, its character pairs and its canonical tokens, each wei
 use it (IDF over the items), goods names masked out (they say which product, never which question).
 
 An item is given only when the resemblance is strong, clearly ahead of the runner-up, and rests on more
-than one word of the comment (a single shared word such as 公司 or 适合 says too little). Comments the
-crew marked "not a shelf question" form a class of their own: a comment that resembles them most is
-left unanswered.
+than one word of the comment (a single shared word such as 公司 or 适合 says too little). A comment
+close to one the crew marked "not a shelf question" never gets here (see the matcher's counter-examples).
 
 It runs only for question-like comments the first stage left unanswered (a few in a hundred), and its
 answers are cached with the first stage's, by normalized text.
@@ -32,7 +31,6 @@ MIN_MARGIN = 1.5  # over the runner-up (the "not a shelf question" class include
 MIN_COVERED = 3  # characters of the comment the evidence must rest on
 _WEAK = FUNCTION_WORDS | WEAK_WORDS
 _MASK = "\x1f"
-NOT_A_QUESTION = -1  # the class of the crew's "not a shelf question" comments
 
 
 def _goods_ac() -> ahocorasick_rs.AhoCorasick:
@@ -79,9 +77,8 @@ _WEIGHT = {"T": TOKEN, "B": PAIR, "C": CHAR}
 class Resemblance:
     """Per item, the features of its question, keywords and examples, and of the comments taught to it."""
 
-    def __init__(self, catalog: list[list[dict]], taught: list[list[dict]], not_a_question: list[dict] = ()):
-        """`catalog[i]` and `taught[i]` are feature dicts of item i's texts; `not_a_question` those of the
-        comments the crew said ask no item."""
+    def __init__(self, catalog: list[list[dict]], taught: list[list[dict]]):
+        """`catalog[i]` and `taught[i]` are feature dicts of item i's texts and of the comments taught to it."""
         classes: list[dict[tuple[str, str], float]] = []
         for own, learnt in zip(catalog, taught):
             profile: dict[tuple[str, str], float] = {}
@@ -90,26 +87,20 @@ class Resemblance:
                     for key in f:
                         profile[key] = max(profile.get(key, 0.0), factor)
             classes.append(profile)
-        counter: dict[tuple[str, str], float] = {}
-        for f in not_a_question:
-            for key in f:
-                counter[key] = TAUGHT
         self._n = len(classes)
         df: dict[tuple[str, str], int] = {}
-        for profile in (*classes, counter):
+        for profile in classes:
             for key in profile:
                 df[key] = df.get(key, 0) + 1
-        norm = self._n + (1 if counter else 0)
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
-        for i, profile in enumerate((*classes, counter)):
-            cls = i if i < self._n else NOT_A_QUESTION
+        for i, profile in enumerate(classes):
             for key, factor in profile.items():
-                w = _WEIGHT[key[0]] * math.log(1 + norm / df[key]) * factor
-                self._postings.setdefault(key, []).append((cls, w))
+                w = _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) * factor
+                self._postings.setdefault(key, []).append((i, w))
 
     def best(self, feats: dict[tuple[str, str], tuple[int, ...]]) -> tuple[int | None, float, float]:
         """(item position or None, its resemblance, the runner-up's). None when no item is clearly
-        resembled, or the comment resembles the crew's "not a shelf question" comments most."""
+        resembled."""
         score: dict[int, float] = {}
         covered: dict[int, set[int]] = {}
         postings = self._postings
@@ -123,7 +114,7 @@ class Resemblance:
         ranked = sorted(score.items(), key=lambda kv: -kv[1])
         top, best = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top == NOT_A_QUESTION or best < MIN_SCORE or best - second < MIN_MARGIN \
+        if best < MIN_SCORE or best - second < MIN_MARGIN \
                 or len(covered.get(top, ())) < MIN_COVERED:
             return None, best, second
         return top, best, second

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from faq_catalog.feedback import Feedback
-from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble
+from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble, settled
 from faq_catalog.match_index import ItemText, TermIndex
 from faq_catalog.match_resemble import Resemblance, features
 from faq_catalog.match_text import SEP, Canonicalizer
@@ -53,6 +53,9 @@ _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
 _EN_STATEMENT = re.compile(r"thank|thx|receiv|got|nice|good|love|great|cheap|^so|wow|cool|haha|lol|beautiful|pretty|"
                            r"already|done|paid|bought")
 _QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|", "|几号|")
+# A trouble notion the lexicon read from the viewer's own wording (付不出去 → 失败, 开线 → 破损) reports
+# trouble, unless it is negated right before ("没坏") or let go.
+_TROUBLE = re.compile(r"(?<!\|没有)(?<!\|不)\|(?:失败|破损|漏发|不动)\|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
 
@@ -139,12 +142,12 @@ class Matcher:
                 self._taught.pop(n, None)  # re-inserted: decisions keep their latest order
                 self._taught[n] = f.faq
         self._counters = _Counters()
-        self._build({}, {}, [])
+        self._build({}, {})
         if self._taught:
             self._learn()
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
-    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]], not_a_question: list[str]) -> None:
+    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]]) -> None:
         # A new Latin word ("sfh") is a deliberate abbreviation: it becomes a keyword of the item. A new run of
         # characters may be an ordinary word that merely was not in the catalog ("支持", "黑色"): it is read as
         # one token, weighs in the taught comment's pieces, but names the item only beside a topic word.
@@ -161,7 +164,7 @@ class Matcher:
 
         catalog = [[feats(normalize(t), False) for t in (it.question, *it.keywords, *it.examples)] for it in self.items]
         learnt = [[feats(t, True) for t in taught.get(it.slug, ())] for it in self.items]
-        self._resemble = Resemblance(catalog, learnt, [feats(t, True) for t in not_a_question])
+        self._resemble = Resemblance(catalog, learnt)
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
@@ -180,7 +183,7 @@ class Matcher:
                 counters.append((None, text))
             if before.slug is not None and before.slug != faq:
                 counters.append((before.slug, text))
-        self._build(taught, new_words, [text for slug, text in counters if slug is None])
+        self._build(taught, new_words)
         for slug, text in counters:
             self._counters.add(slug, self._canon.tokens(text))
 
@@ -225,7 +228,8 @@ class Matcher:
         is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS) or (
             _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()
             and _EN_STATEMENT.search(normalized) is None) or (
-            bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0])))
+            bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0]))) or (
+            _TROUBLE.search(canonical) is not None and not settled(normalized))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
             chatter, not_these = self._counters.close(canonical)
