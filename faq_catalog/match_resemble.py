@@ -51,23 +51,24 @@ def _mask_goods(normalized: str) -> str:
     return "".join(chars)
 
 
-def features(normalized: str, tokens: Iterable[str]) -> dict[tuple[str, str], tuple[int, ...]]:
-    """Evidence of one comment: feature → positions of the characters it rests on (tokens rest on none:
+def features(normalized: str, tokens: Iterable[str]) -> dict[tuple[str, str], int]:
+    """Evidence of one comment: feature → bit mask of the characters it rests on (tokens rest on none:
     they are read after folding, and their surface is counted through the characters)."""
     text = _mask_goods(normalized)
-    out: dict[tuple[str, str], tuple[int, ...]] = {}
+    out: dict[tuple[str, str], int] = {}
     for t in tokens:
-        if t not in _WEAK and not (len(t) == 1 and t in FRAME_CHARS) and _MASK not in t:
-            out[("T", t)] = ()
+        if t not in _WEAK and not (len(t) == 1 and t in FRAME_CHARS):
+            out[("T", t)] = 0
+    last = len(text) - 1
     for i, ch in enumerate(text):
         if ch == _MASK or ch.isascii():
             continue
         if ch not in FRAME_CHARS:
-            out[("C", ch)] = (i,)
-        if i + 1 < len(text):
+            out[("C", ch)] = 1 << i
+        if i < last:
             nxt = text[i + 1]
             if nxt != _MASK and not nxt.isascii() and not (ch in FRAME_CHARS and nxt in FRAME_CHARS):
-                out[("B", ch + nxt)] = (i, i + 1)
+                out[("B", ch + nxt)] = 3 << i
     return out
 
 
@@ -97,24 +98,28 @@ class Resemblance:
             for key, factor in profile.items():
                 w = _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) * factor
                 self._postings.setdefault(key, []).append((i, w))
+        # The most one feature can add to any item: a comment whose features cannot reach MIN_SCORE together
+        # is answered without scoring every item (most comments that get here).
+        self._ceiling = {key: max(w for _, w in p) for key, p in self._postings.items()}
 
-    def best(self, feats: dict[tuple[str, str], tuple[int, ...]]) -> tuple[int | None, float, float]:
+    def best(self, feats: dict[tuple[str, str], int]) -> tuple[int | None, float, float]:
         """(item position or None, its resemblance, the runner-up's). None when no item is clearly
         resembled."""
+        ceiling = self._ceiling
+        if sum(ceiling.get(key, 0.0) for key in feats) < MIN_SCORE:
+            return None, 0.0, 0.0
         score: dict[int, float] = {}
-        covered: dict[int, set[int]] = {}
+        covered: dict[int, int] = {}
         postings = self._postings
-        for key, positions in feats.items():
+        for key, mask in feats.items():
             for cls, w in postings.get(key, ()):
                 score[cls] = score.get(cls, 0.0) + w
-                if positions:
-                    covered.setdefault(cls, set()).update(positions)
-        if not score:
-            return None, 0.0, 0.0
+                if mask:
+                    covered[cls] = covered.get(cls, 0) | mask
         ranked = sorted(score.items(), key=lambda kv: -kv[1])
         top, best = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         if best < MIN_SCORE or best - second < MIN_MARGIN \
-                or len(covered.get(top, ())) < MIN_COVERED:
+                or covered.get(top, 0).bit_count() < MIN_COVERED:
             return None, best, second
         return top, best, second
