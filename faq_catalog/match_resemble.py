@@ -25,10 +25,11 @@ from faq_catalog.match_lexicon import FRAME_CHARS, FUNCTION_WORDS, GOODS, WEAK_W
 # Weights of the kinds of evidence: a canonical token (a lexicon or catalog word), a pair of characters
 # as written, a single character as written.
 TOKEN, PAIR, CHAR = 1.0, 0.8, 0.5
-TAUGHT = 1.5  # the crew's comments are how viewers really ask: their evidence counts more
+TAUGHT = 1.0  # the crew's comments count as the catalog's own text
 MIN_SCORE = 7.0  # resemblance the best item needs
 MIN_MARGIN = 1.5  # over the runner-up (the "not a shelf question" class included)
 MIN_COVERED = 3  # characters of the comment the evidence must rest on
+MIN_WORDS = 1  # tokens and character pairs among the evidence
 _WEAK = FUNCTION_WORDS | WEAK_WORDS
 _MASK = "\x1f"
 
@@ -110,16 +111,20 @@ class Resemblance:
             return None, 0.0, 0.0
         score: dict[int, float] = {}
         covered: dict[int, int] = {}
+        words: dict[int, int] = {}
         postings = self._postings
         for key, mask in feats.items():
+            word = key[0] != "C"
             for cls, w in postings.get(key, ()):
                 score[cls] = score.get(cls, 0.0) + w
                 if mask:
                     covered[cls] = covered.get(cls, 0) | mask
+                if word:
+                    words[cls] = words.get(cls, 0) + 1
         ranked = sorted(score.items(), key=lambda kv: -kv[1])
         top, best = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         if best < MIN_SCORE or best - second < MIN_MARGIN \
-                or covered.get(top, 0).bit_count() < MIN_COVERED:
+                or covered.get(top, 0).bit_count() < MIN_COVERED or words.get(top, 0) < MIN_WORDS:
             return None, best, second
         return top, best, second

@@ -36,7 +36,7 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 # Evidence the best item needs before we name it: one catalog word that few items share weighs
 # about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
 THRESHOLD = 0.6
-REVIEW_BELOW = 0.45  # a match this unsure goes to the crew's review queue
+REVIEW_BELOW = 0.55  # a match this unsure goes to the crew's review queue
 REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence is a likely miss: review it
 # A comment this close (shared tokens / all tokens) to one the crew marked "not a shelf question" is not one
 # either; one close to a "not this" comment keeps only part of its evidence for that item.
