@@ -7,8 +7,8 @@ evidence: its characters, its character pairs and its canonical tokens, each wei
 use it (IDF over the items), goods names masked out (they say which product, never which question).
 
 An item is given only when the resemblance is strong, clearly ahead of the runner-up, and rests on more
-than one word of the comment (a single shared word such as 公司 or 适合 says too little). A comment
-close to one the crew marked "not a shelf question" never gets here (see the matcher's counter-examples).
+than one word of the comment (a single shared word such as 公司 or 适合 says too little), and not when
+the comment resembles one the crew marked "not a shelf question" as much.
 
 It runs only for question-like comments the first stage left unanswered (a few in a hundred), and its
 answers are cached with the first stage's, by normalized text.
@@ -79,8 +79,9 @@ _WEIGHT = {"T": TOKEN, "B": PAIR, "C": CHAR}
 class Resemblance:
     """Per item, the features of its question, keywords and examples, and of the comments taught to it."""
 
-    def __init__(self, catalog: list[list[dict]], taught: list[list[dict]]):
-        """`catalog[i]` and `taught[i]` are feature dicts of item i's texts and of the comments taught to it."""
+    def __init__(self, catalog: list[list[dict]], taught: list[list[dict]], not_a_question: Iterable[dict] = ()):
+        """`catalog[i]` and `taught[i]` are feature dicts of item i's texts and of the comments taught to it;
+        `not_a_question` those of the comments the crew said ask no shelf item."""
         classes: list[dict[tuple[str, str], float]] = []
         for own, learnt in zip(catalog, taught):
             profile: dict[tuple[str, str], float] = {}
@@ -102,6 +103,11 @@ class Resemblance:
         # The most one feature can add to any item: a comment whose features cannot reach MIN_SCORE together
         # is answered without scoring every item (most comments that get here).
         self._ceiling = {key: max(w for _, w in p) for key, p in self._postings.items()}
+        # A comment the crew said asks no shelf item, as feature weights (only features some item uses weigh).
+        # A comment that resembles one of them as much as it resembles the best item is left unanswered:
+        # off-catalog questions resemble each other ("明天几点开播", "今晚播到几点").
+        self._not_a_question = [
+            {key: _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) for key in f if key in df} for f in not_a_question]
 
     def best(self, feats: dict[tuple[str, str], int]) -> tuple[int | None, float, float]:
         """(item position or None, its resemblance, the runner-up's). None when no item is clearly
@@ -127,4 +133,7 @@ class Resemblance:
         if best < MIN_SCORE or best - second < MIN_MARGIN \
                 or covered.get(top, 0).bit_count() < MIN_COVERED or words.get(top, 0) < MIN_WORDS:
             return None, best, second
+        for weights in self._not_a_question:
+            if sum(weights.get(key, 0.0) for key in feats) >= best:
+                return None, best, second
         return top, best, second

@@ -142,12 +142,13 @@ class Matcher:
                 self._taught.pop(n, None)  # re-inserted: decisions keep their latest order
                 self._taught[n] = f.faq
         self._counters = _Counters()
-        self._build({}, {})
+        self._build({}, {}, [])
         if self._taught:
             self._learn()
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
-    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]]) -> None:
+    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]],
+               not_a_question: list[str]) -> None:
         # A new Latin word ("sfh") is a deliberate abbreviation: it becomes a keyword of the item. A new run of
         # characters may be an ordinary word that merely was not in the catalog ("支持", "黑色"): it is read as
         # one token, weighs in the taught comment's pieces, but names the item only beside a topic word.
@@ -164,7 +165,7 @@ class Matcher:
 
         catalog = [[feats(normalize(t), False) for t in (it.question, *it.keywords, *it.examples)] for it in self.items]
         learnt = [[feats(t, True) for t in taught.get(it.slug, ())] for it in self.items]
-        self._resemble = Resemblance(catalog, learnt)
+        self._resemble = Resemblance(catalog, learnt, [feats(t, True) for t in not_a_question])
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
@@ -183,7 +184,7 @@ class Matcher:
                 counters.append((None, text))
             if before.slug is not None and before.slug != faq:
                 counters.append((before.slug, text))
-        self._build(taught, new_words)
+        self._build(taught, new_words, [text for slug, text in counters if slug is None])
         for slug, text in counters:
             self._counters.add(slug, self._canon.tokens(text))
 
