@@ -19,6 +19,8 @@ _QUESTION = re.compile(
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
     r"|进度|进展|推荐|去咗边|去边|边$|时间$|时间呢|要[退换]货|^[上发要]链接|点[领用退申买拍付寄改查攞揾]"
     r"|pls|plz|please|定[系是]"
+    # a statement put up for confirmation: "能退的吧", "可以用的吧", "是正品吧"
+    r"|(?:能|可以|会|是|有)[\u4e00-\u9fff]{0,6}吧$"
     r"|when|where|which|what|how|why|^can|^could|^do[ye]|^is|^are|^will|^any|isthere|arethere|canyou|cani"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
@@ -55,11 +57,13 @@ def reports_trouble(normalized: str) -> bool:
 
 # The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.
 _ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上|头发|[衣裙裤鞋帽项耳戒镯链妆])")
+# What the host holds up is the product on sale: asking its link or number is a shelf question.
+_HOST_SHOWS = re.compile(r"主播手[上里]\S*(?:第几|几号|链接|哪拍|拍哪|在哪[买拍下])")
 
 
 def about_host(normalized: str) -> bool:
     """The comment is about the host's own things ("主播的项链", "主播穿的鞋")."""
-    return _ABOUT_HOST.search(normalized) is not None
+    return _ABOUT_HOST.search(normalized) is not None and _HOST_SHOWS.search(normalized) is None
 
 
 def looks_like_question(normalized: str) -> bool:

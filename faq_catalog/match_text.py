@@ -41,7 +41,9 @@ _FIRST_PASS = FUNCTION_WORDS | FIRST_PASS_WORDS
 MAX_LATIN_RUN = 40
 _LATIN_RUN = re.compile(r"[a-z]+")
 # 满300减50, 满几百减多少, 每满300减50: a tiered discount, whatever the figures.
-_TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*")
+_TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*"
+                     # an amount spent and what comes off it: 买600能减多少, 300减50
+                     r"|\d{2,}[元块]?(?:能|可以|会)?减(?:\d+|几|多少)")
 # 前100名, 前五十名: the first N buyers, whatever N.
 _TOP_N = re.compile(r"前[\d几多少一二三四五六七八九十百千两]+名")
 _CHARS = re.compile(r"[a-z]+|\d+|[^\x1f]")
@@ -296,7 +298,7 @@ class Canonicalizer:
         its own words must not be read as some other word's typo). When a typo was re-read, the comment as
         re-read is appended to `respelled`."""
         s = _LATIN_RUN.sub(self._latin_word, normalized)
-        if "满" in s:
+        if "减" in s:
             s = _TIERED.sub("满减", s)
         if "名" in s:
             s = _TOP_N.sub("前多少名", s)
