@@ -321,6 +321,12 @@ class Canonicalizer:
             tokens = _read_how(tokens)
         if STREAM_WORD in tokens:
             tokens = [t for t in tokens if t != STALL_WORD]
+        if "不" in tokens:
+            tokens = _read_a_not_a(tokens)
+        if GOODS_TOKEN in tokens:
+            tokens = _read_goods_moves(tokens)
+        if COLOR_WORD in tokens:
+            tokens = _read_colors(tokens)
         return tokens
 
     def new_words(self, normalized: str) -> list[str]:
@@ -405,3 +411,57 @@ def _read_later(tokens: list[str]) -> list[str]:
                 continue
         out.append(tok)
     return out
+
+
+def _read_a_not_a(tokens: list[str]) -> list[str]:
+    """"送不送", "退不退": the A-not-A form asks once; read it as the word and a question, so the word
+    counts once ("送不送运费险" is about the insurance, not a gift)."""
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        t = tokens[i]
+        if i + 2 < n and tokens[i + 1] == "不" and tokens[i + 2] == t and t not in FRAME_CHARS:
+            out += [t, "吗"]
+            i += 3
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+# "到" right before a product is its turn coming ("什么时候到锅具"); goods followed by "到哪里" is the parcel.
+TURN_WORD, PARCEL_WORD = "上", "快递"
+
+
+def _read_goods_moves(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if t != GOODS_TOKEN:
+            continue
+        if i and tokens[i - 1] == "到":
+            out[i - 1] = TURN_WORD
+        if tokens[i + 1:i + 3] == ["到", "哪里"]:
+            out[i] = PARCEL_WORD
+    return out
+
+
+COLOR_WORD = "色"
+_COLORS = frozenset("黑白红蓝绿黄粉紫灰棕橙咖米金银")
+# A colour ordered and another one received is the wrong item sent; two colours and a correction ("其实想要
+# 白的", "能改成"), an order placed wrong.
+_RECEIVED = frozenset(("收到", "发", "发货", "来", "到"))
+WRONG_ITEM_WORD, WRONG_ORDER_WORD = "漏发", "拍错"
+_CORRECTION = frozenset(("改", "换", "其", "想"))  # "其实想要", "能改", "换成"
+
+
+def _read_colors(tokens: list[str]) -> list[str]:
+    colors = [i for i, t in enumerate(tokens) if t in _COLORS]
+    named = {tokens[i] for i in colors if i + 1 < len(tokens) and tokens[i + 1] == COLOR_WORD}
+    if not named or len({tokens[i] for i in colors}) < 2:
+        return tokens
+    between = tokens[colors[0] + 1:colors[-1]]
+    if any(t in _RECEIVED for t in between):
+        return [*tokens, WRONG_ITEM_WORD]
+    if any(t in _CORRECTION for t in tokens[colors[0] + 1:]):
+        return [*tokens, WRONG_ORDER_WORD]
+    return tokens
