@@ -26,8 +26,9 @@ from faq_catalog.match_lexicon import FRAME_CHARS, FUNCTION_WORDS, GOODS, WEAK_W
 # as written, a single character as written.
 TOKEN, PAIR, CHAR = 1.0, 0.8, 0.5
 TAUGHT = 1.0  # the crew's comments count as the catalog's own text
-MIN_SCORE = 7.0  # resemblance the best item needs
-MIN_MARGIN = 1.5  # over the runner-up (the "not a shelf question" class included)
+# Weights are IDF scaled to 0..1 (a feature only one item uses weighs 1 whatever the catalog's size).
+MIN_SCORE = 1.9  # resemblance the best item needs: about two pairs and two characters of one item's own
+MIN_MARGIN = 0.4  # over the runner-up
 MIN_COVERED = 3  # characters of the comment the evidence must rest on
 MIN_WORDS = 1  # tokens and character pairs among the evidence
 _WEAK = FUNCTION_WORDS | WEAK_WORDS
@@ -95,10 +96,11 @@ class Resemblance:
         for profile in classes:
             for key in profile:
                 df[key] = df.get(key, 0) + 1
+        norm = math.log(1 + max(self._n, 1))
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
         for i, profile in enumerate(classes):
             for key, factor in profile.items():
-                w = _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) * factor
+                w = _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) / norm * factor
                 self._postings.setdefault(key, []).append((i, w))
         # The most one feature can add to any item: a comment whose features cannot reach MIN_SCORE together
         # is answered without scoring every item (most comments that get here).
@@ -107,7 +109,8 @@ class Resemblance:
         # A comment that resembles one of them as much as it resembles the best item is left unanswered:
         # off-catalog questions resemble each other ("明天几点开播", "今晚播到几点").
         self._not_a_question = [
-            {key: _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) for key in f if key in df} for f in not_a_question]
+            {key: _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) / norm for key in f if key in df}
+            for f in not_a_question]
 
     def best(self, feats: dict[tuple[str, str], int]) -> tuple[int | None, float, float]:
         """(item position or None, its resemblance, the runner-up's). None when no item is clearly
