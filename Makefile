@@ -7,7 +7,7 @@ DEMO_PORT ?= 5000
 CLUSTER_PORT ?= 8080
 CLUSTER_PROCESSES ?= 2
 
-.PHONY: setup system-deps demo cluster test bench clean
+.PHONY: setup system-deps demo cluster test lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,8 +38,13 @@ demo: setup
 cluster: setup system-deps
 	$(BIN)/studio cluster --processes $(CLUSTER_PROCESSES) --port $(CLUSTER_PORT) --demo
 
+# The linter first: a style slip fails in seconds, not after the whole suite.
 test: setup system-deps
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

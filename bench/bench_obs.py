@@ -19,14 +19,14 @@ if "--gevent" in sys.argv:  # patch before anything imports socket or threading,
     monkey.patch_all()
 
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Callable  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
 from obswebsocket import obsws, requests  # noqa: E402
 
 from overlays.obs import ObsDriver, ObsMapping, OnAirText, format_question  # noqa: E402
+from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
 
 POLL_LIMIT_S = 2.0  # per action: a text that never shows up ends the action instead of hanging the run
 

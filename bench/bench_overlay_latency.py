@@ -25,6 +25,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 from tests.support.liveserver import LiveServer  # noqa: E402
 from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE, ObsHarness  # noqa: E402
 

@@ -84,7 +84,8 @@ def main() -> None:
 def run(srv, args) -> None:
     show = "demo"
     pushes: list[float] = []
-    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.perf_counter, pushes.append)
+    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.perf_counter, pushes.append,
+                                    token=srv.tokens["host"])
     try:
         def round_trip() -> float:
             t = time.perf_counter()

@@ -25,10 +25,11 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from running_studio import ranking_listener, running_studio  # noqa: E402
+
 from tests.support.fakes.bilibili import FakeBilibili  # noqa: E402
 from tests.support.fakes.workload import TEMPLATES, frames, plan, stream  # noqa: E402
 from tests.support.liveserver import STUDIO  # noqa: E402
-from running_studio import ranking_listener, running_studio  # noqa: E402
 
 PROBE_SLUG, PROBE_TEXT = "invoice", "能开发票吗"
 LOAD_TEXTS = [t for slug, texts in TEMPLATES.items() if slug != PROBE_SLUG for t in texts]
@@ -126,7 +127,7 @@ def throughput(srv, path_cls, show: str, n: int, batch: int) -> float:
 
 
 def lag(srv, path_cls, show: str, rate: float, seconds: float, probe_every: float, batch: int) -> list[float]:
-    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.time)
+    client, seen = ranking_listener(srv.url, show, PROBE_SLUG, time.time, token=srv.tokens["host"])
     assert client.call("subscribe", {"show": show, "topics": ["ranking"]}, namespace="/live", timeout=5)["ok"]
     srv.session(srv.tokens["producer"]).post(f"{srv.url}/api/shows/{show}/boost",
                                              json={"slug": PROBE_SLUG, "amount": 1000}).raise_for_status()

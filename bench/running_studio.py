@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import socketio
 
@@ -28,10 +28,11 @@ def running_studio(prefix: str) -> Iterator[LiveServer]:
 
 
 def ranking_listener(url: str, show: str, slug: str, clock: Callable[[], float],
-                     on_push: Callable[[float], None] | None = None) -> tuple[socketio.Client, dict[str, float]]:
+                     on_push: Callable[[float], None] | None = None,
+                     token: str | None = None) -> tuple[socketio.Client, dict[str, float]]:
     """A /live client (not yet subscribed) for `show`'s ranking: maps each sample text of `slug` to the `clock()`
     time it first arrived, which is how the latency benchmarks see their probe comments; `on_push(t)` is called
-    for every ranking push."""
+    for every ranking push. Samples are staff data: pass a host (or producer) `token`, as the console has."""
     seen: dict[str, float] = {}
 
     def on_state(msg: dict) -> None:
@@ -42,10 +43,11 @@ def ranking_listener(url: str, show: str, slug: str, clock: Callable[[], float],
             on_push(now)
         for item in msg["data"]["items"]:
             if item["slug"] == slug:
-                for sample in item["samples"]:
+                for sample in item.get("samples", ()):
                     seen.setdefault(sample["text"], now)
 
     client = socketio.Client(reconnection=False)
     client.on("state", on_state, namespace="/live")
-    client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+    client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
+                   auth={"token": token} if token else None)
     return client, seen

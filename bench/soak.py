@@ -85,13 +85,14 @@ class Sender(threading.Thread):
 class Screen:
     """A console or an overlay: subscribed to its topics, noting when each state arrives."""
 
-    def __init__(self, url: str, topics: list[str]):
+    def __init__(self, url: str, topics: list[str], token: str | None = None):
         self.ranking_texts: list[tuple[float, set]] = []
         self.on_air: list[tuple[float, str | None]] = []
         self.messages = 0
         self.client = socketio.Client(reconnection=True)
         self.client.on("state", self._state, namespace="/live")
-        self.client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+        self.client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
+                            auth={"token": token} if token else None)  # consoles read staff topics
         ack = self.client.call("subscribe", {"show": SHOW, "topics": topics}, namespace="/live", timeout=10)
         assert ack.get("ok"), ack
 
@@ -171,7 +172,8 @@ def run(srv, args) -> None:
     assert r.status_code == 200, r.text  # the probe item stays in the top of the ranking, so its samples show
     items = [i for i in requests.get(f"{url}/api/shows/{SHOW}/shelf").json()["items"] if i["slug"] != PROBE_SLUG]
     stream_file = load_stream()
-    consoles = [Screen(url, ["ranking", "onair", "health", "emerging"]) for _ in range(args.consoles)]
+    consoles = [Screen(url, ["ranking", "onair", "health", "emerging"], srv.tokens["host"])
+                for _ in range(args.consoles)]
     overlays = [Screen(url, ["onair", "ranking"]) for _ in range(args.overlays)]
     probe = Probe(url, srv.tokens, consoles[0], overlays)
 

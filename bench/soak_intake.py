@@ -26,9 +26,10 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+from running_studio import running_studio  # noqa: E402
+
 from tests.support.fakes.bilibili import FakeBilibili  # noqa: E402
 from tests.support.liveserver import STUDIO  # noqa: E402
-from running_studio import running_studio  # noqa: E402
 
 
 def new_show(srv, title: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -51,7 +51,7 @@ class ParsedCatalog:
         self.sources[item.slug] = (file, line)
         self.items.append(item)
 
-    def check_numbers(self) -> "ParsedCatalog":
+    def check_numbers(self) -> ParsedCatalog:
         """Two on-shelf items under one link number would send viewers to the wrong page: an error."""
         seen: dict[int, FaqItem] = {}
         for item in self.items:

@@ -11,8 +11,14 @@ from typing import IO, Any
 
 import click
 
-from faq_catalog.evaluate import (CatalogLoadError, evaluate_matcher, learning_curve, load_items, read_comments,
-                                  review_summary)
+from faq_catalog.evaluate import (
+    CatalogLoadError,
+    evaluate_matcher,
+    learning_curve,
+    load_items,
+    read_comments,
+    review_summary,
+)
 from faq_catalog.feedback import Feedback
 from faq_catalog.matcher import Matcher
 from faq_catalog.model import FaqItem

@@ -115,7 +115,8 @@ class Report:
         for slug, total in sorted(self.slug_total.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {slug:<32}{self.recall(slug):>8.0%}{total:>8}")
         if failures and self.failures:
-            lines += ["", f"failures ({len(self.failures)}): id kind expected -> got (confidence) text  tokens  evidence"]
+            lines += ["", f"failures ({len(self.failures)}): "
+                      "id kind expected -> got (confidence) text  tokens  evidence"]
             for f in self.failures:
                 evidence = ", ".join(f"{slug} {s:.2f}" for slug, s in f.evidence[:3]) or "none"
                 lines.append(f"  {f.id} {f.kind:<8} {f.expected or '-'} -> {f.got or '-'} ({f.score:.2f}) "

@@ -45,33 +45,45 @@ class ItemText:
     taught: tuple[tuple[str, ...], ...] = ()  # comments the crew said ask this item
 
 
+def _token_uses(items: list[ItemText]) -> dict[str, dict[int, int]]:
+    """How often each item uses each token (a keyword counts twice): the producer's emphasis."""
+    uses: dict[str, dict[int, int]] = {}
+    for i, it in enumerate(items):
+        for seqs, count in ((it.keywords, 2), (it.phrases, 1), (it.taught, 1)):
+            for seq in seqs:
+                for tok in seq:
+                    per_item = uses.setdefault(tok, {})
+                    per_item[i] = per_item.get(i, 0) + count
+    return uses
+
+
+def _base_weights(uses: dict[str, dict[int, int]], n: int,
+                  lexicon_words: frozenset[str]) -> tuple[dict[str, float], set[str]]:
+    """Each token's weight before prominence (rarer across items weighs more; question frame and lone
+    characters little), and the tokens that may anchor an item."""
+    norm = math.log(1 + n)
+    base: dict[str, float] = {}
+    anchors: set[str] = set()
+    for tok, per_item in uses.items():
+        idf = math.log(1 + n / len(per_item)) / norm
+        if tok in WEAK or (tok not in lexicon_words and tok in FRAME_CHARS):
+            base[tok] = idf * FRAME_FACTOR
+        elif len(tok) == 1 and tok not in lexicon_words:
+            base[tok] = idf * SINGLE_CHAR_FACTOR
+        else:
+            base[tok] = idf
+            if tok in lexicon_words and tok not in NEVER_ANCHOR:
+                anchors.add(tok)
+    return base, anchors
+
+
 class TermIndex:
     def __init__(self, items: list[ItemText], lexicon_words: frozenset[str]):
         self.slugs = [it.slug for it in items]
         self._position = {slug: i for i, slug in enumerate(self.slugs)}
-        n = max(len(items), 1)
-        # How often each item uses each token (a keyword counts twice): the producer's emphasis.
-        uses: dict[str, dict[int, int]] = {}
-        for i, it in enumerate(items):
-            for seqs, count in ((it.keywords, 2), (it.phrases, 1), (it.taught, 1)):
-                for seq in seqs:
-                    for tok in seq:
-                        per_item = uses.setdefault(tok, {})
-                        per_item[i] = per_item.get(i, 0) + count
+        uses = _token_uses(items)
+        base, anchors = _base_weights(uses, max(len(items), 1), lexicon_words)
         uses_before = {t for it in items for seqs in (it.keywords, it.phrases) for seq in seqs for t in seq}
-        norm = math.log(1 + n)
-        base: dict[str, float] = {}
-        anchors: set[str] = set()
-        for tok, per_item in uses.items():
-            idf = math.log(1 + n / len(per_item)) / norm
-            if tok in WEAK or (tok not in lexicon_words and tok in FRAME_CHARS):
-                base[tok] = idf * FRAME_FACTOR
-            elif len(tok) == 1 and tok not in lexicon_words:
-                base[tok] = idf * SINGLE_CHAR_FACTOR
-            else:
-                base[tok] = idf
-                if tok in lexicon_words and tok not in NEVER_ANCHOR:
-                    anchors.add(tok)
 
         def weight(tok: str, item: int) -> float:
             return base[tok] * (PROMINENCE_FLOOR + (1 - PROMINENCE_FLOOR) * min(uses[tok][item], 3) / 3)

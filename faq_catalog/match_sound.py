@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from itertools import product
-from typing import Iterable, Mapping
 
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 from pypinyin.pinyin_dict import pinyin_dict  # noqa: E402  (the character table alone)
@@ -41,7 +41,7 @@ def _fold(syllable: str) -> str:
     return s
 
 
-@lru_cache(maxsize=None)
+@cache
 def readings(ch: str) -> tuple[str, ...]:
     """Folded toneless readings of one Han character, most usual first; () when the table has none."""
     raw = pinyin_dict.get(ord(ch))
@@ -99,7 +99,7 @@ def _is_han(word: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
-@lru_cache(maxsize=None)
+@cache
 def common(ch: str) -> bool:
     """One of the 3,755 most used characters (GB 2312 level 1). A typo is the input method's offer for a
     common word, so only words written in common characters are looked for (俾钱 is nobody's typo)."""
@@ -136,7 +136,7 @@ class SoundIndex:
     def __len__(self) -> int:
         return len(self._index)
 
-    def merged(self, other: "SoundIndex") -> "SoundIndex":
+    def merged(self, other: SoundIndex) -> SoundIndex:
         """A new index holding both; `other`'s candidates come first."""
         out = SoundIndex((), self._plain | other._plain)
         merged = {k: list(v) for k, v in self._index.items()}

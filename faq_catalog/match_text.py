@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 import ahocorasick_rs
 
@@ -28,8 +28,24 @@ import ahocorasick_rs
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 from pypinyin import lazy_pinyin  # noqa: E402  (must follow the setting above)
 
-from faq_catalog.match_lexicon import (FILLER, FRAME_CHARS, LATIN_STOP, FIRST_PASS_WORDS, FUNCTION_WORDS, GOODS, GOODS_TOKEN, KEEP, LATIN, LINK_WORD,
-                            NEXT_WORD, STALL_WORD, STREAM_WORD, SYNONYMS, WHEN_WORD, WHICH_LINK)
+from faq_catalog.match_lexicon import (
+    FILLER,
+    FIRST_PASS_WORDS,
+    FRAME_CHARS,
+    FUNCTION_WORDS,
+    GOODS,
+    GOODS_TOKEN,
+    KEEP,
+    LATIN,
+    LATIN_STOP,
+    LINK_WORD,
+    NEXT_WORD,
+    STALL_WORD,
+    STREAM_WORD,
+    SYNONYMS,
+    WHEN_WORD,
+    WHICH_LINK,
+)
 from faq_catalog.match_sound import SoundIndex
 from faq_catalog.normalize import normalize
 

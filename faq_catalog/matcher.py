@@ -19,9 +19,10 @@ catalog in it (a product spec, a brand not sold) is not flagged: it is an emergi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from faq_catalog.feedback import Feedback
 from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble, settled
@@ -189,7 +190,7 @@ class Matcher:
             self._counters.add(slug, self._canon.tokens(text))
 
     @classmethod
-    def from_items(cls, items: Iterable[FaqItem]) -> "Matcher":
+    def from_items(cls, items: Iterable[FaqItem]) -> Matcher:
         return cls(list(items))
 
     def match(self, text: str) -> Match:

@@ -54,7 +54,7 @@ class FaqItem:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    def content_equals(self, other: "FaqItem") -> bool:
+    def content_equals(self, other: FaqItem) -> bool:
         """Same editable content (ignores revision and timestamps): an import of it changes nothing."""
         return all(getattr(self, k) == getattr(other, k) for k in (*FRONT_MATTER_KEYS, "body"))
 
@@ -67,7 +67,7 @@ class FaqItem:
         d["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
         return d
 
-    def with_changes(self, **changes: Any) -> "FaqItem":
+    def with_changes(self, **changes: Any) -> FaqItem:
         return replace(self, **changes)
 
 

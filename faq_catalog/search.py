@@ -7,8 +7,8 @@ so 優惠券 finds 优惠券. A query of a link number ("3", "3号", "3号链接
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from faq_catalog.normalize import normalize
 

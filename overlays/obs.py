@@ -11,13 +11,13 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from obswebsocket import requests
 
-from studio.blocks.backoff import Backoff
 from overlays.obs_client import ObsConnection, ObsRequestError, connect_obs, describe_failure
+from studio.blocks.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import websocket
 from obswebsocket import core as obs_core
@@ -27,7 +27,7 @@ class _ReceiveThread(obs_core.RecvThread):
     Waking the calls that wait for an answer makes them fail at once instead of after their timeout.
     """
 
-    def __init__(self, conn: "ObsConnection") -> None:
+    def __init__(self, conn: ObsConnection) -> None:
         super().__init__(conn)
         self.name = "obs-websocket-receive"
 

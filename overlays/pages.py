@@ -14,13 +14,12 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from studio.http.context import studio
-from studio.http import i18n
-from studio.errors import NotFound
-from studio.config import REPO_ROOT
-from studio.store.shows import SHOW_ID_RE
-
 from faq_catalog.model import SLUG_RE
+from studio.config import REPO_ROOT
+from studio.errors import NotFound
+from studio.http import i18n
+from studio.http.context import studio
+from studio.store.shows import SHOW_ID_RE
 
 bp = Blueprint("overlays", __name__, template_folder="templates")
 

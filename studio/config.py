@@ -28,6 +28,10 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in value.split(",") if x.strip())
+
+
 def load_config() -> dict:
     var_dir = _var_dir()
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -37,6 +41,13 @@ def load_config() -> dict:
         "SECRET_KEY": _secret_key(var_dir),
         "REDIS_URL": os.environ.get("STUDIO_REDIS_URL") or None,
         "PUBLIC_URL": os.environ.get("STUDIO_PUBLIC_URL") or None,  # for QR codes when behind a proxy
+        # Browser origins besides the studio's own host and PUBLIC_URL whose pages may use the staff login on
+        # Socket.IO (comma-separated, e.g. "https://dash.example.com"); pages from any other origin read public
+        # topics only.
+        "ALLOWED_ORIGINS": _list(os.environ.get("STUDIO_ALLOWED_ORIGINS", "")),
+        # Addresses of the reverse proxies whose X-Forwarded-Proto / X-Real-IP are believed (the scaled mode's
+        # nginx runs on loopback); a request from anywhere else is taken as it arrives.
+        "TRUSTED_PROXIES": _list(os.environ.get("STUDIO_TRUSTED_PROXIES", "127.0.0.1,::1")),
         "RANKING_HALF_LIFE": float(os.environ.get("STUDIO_RANKING_HALF_LIFE", "60")),
         "PUSH_INTERVAL": float(os.environ.get("STUDIO_PUSH_INTERVAL", "0.25")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

@@ -3,13 +3,15 @@ listener in one place. `studio.app.create_app` puts the HTTP and Socket.IO edge 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from studio.access.hashing import salted_id
 from studio.analytics.report_cache import ReportCache
 from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
+from studio.comments.receivers import ReceiverHealth
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
@@ -33,7 +35,7 @@ class Studio:
     Reachable in a request as `studio.http.context.studio()`. Everything a part needs from another part is a
     constructor argument or a listener registered in `_wire`; nothing is looked up at run time."""
 
-    def __init__(self, config: dict, socketio: "SocketIO"):
+    def __init__(self, config: dict, socketio: SocketIO):
         self.config = config
         self.socketio = socketio
         self._on_start: list[Callable[[], None]] = []
@@ -42,12 +44,14 @@ class Studio:
         self.db = Database(config["DATABASE_URL"])
         self.catalog = CatalogStore(self.db)
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
+        self.public_ranking = topics.PublicRanking(self.db)  # what anyone may read of the ranking
         # What every comment source reports: states, reconnects and restarts, intake gaps.
-        self.intake = IntakeHealth(self.db)
+        self.receivers = ReceiverHealth()
+        self.intake = IntakeHealth(self.db, self.receivers)
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
-        self.sources_inbox = Inbox(self.engine, socketio.start_background_task)
+        self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
         self.obs_link = ObsLink(self.db, config["SECRET_KEY"], self.onair,
@@ -70,12 +74,13 @@ class Studio:
         self.onair.on_change(self._note_on_air)
         self.onair.on_change(self.obs_link.apply)
 
-        self.live.provide("ranking", self.engine.ranking_snapshot)
-        self.live.provide("emerging", self.engine.emerging_snapshot)
-        self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id))
-        self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id))
-        self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded, self.intake,
-                                                                  self.onair, show_id))
+        who = topics.audiences(self.public_ranking)
+        self.live.provide("ranking", self.engine.ranking_snapshot, who["ranking"])
+        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"])
+        self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id), who["onair"])
+        self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id), who["shelf"])
+        self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded,
+                                                                  self.intake, self.onair, show_id), who["health"])
 
         spawn = self.socketio.start_background_task
         self._service(self.live.start)

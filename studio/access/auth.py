@@ -5,15 +5,15 @@ import functools
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from studio.store.models import ApiToken, User, utcnow
 from studio.access.hashing import new_token, token_digest
+from studio.store.models import ApiToken, User, utcnow
 
 ROLES = ("producer", "host", "lead", "admin", "ingest")
 LOGIN_ROLES = ("producer", "host", "lead", "admin")
@@ -82,6 +82,18 @@ def principal_from_token(db, token: str) -> Principal | None:
         return Principal(name=f"token:{row.prefix}", role=row.role, via="token")
 
 
+def session_principal() -> Principal | None:
+    """The staff login of the request's session cookie, if it is still current (not logged out)."""
+    if session.get("user") and _session_current(session["user"], session.get("epoch")):
+        return Principal(name=session["user"], role=session.get("role", ""), via="session")
+    return None
+
+
+def still_current(p: Principal, epoch) -> bool:
+    """A session principal taken at a socket's connect is still valid now (a logout everywhere ends it)."""
+    return p.via != "session" or _session_current(p.name, epoch)
+
+
 def current_principal() -> Principal | None:
     if "principal" in g:
         return g.principal
@@ -89,8 +101,8 @@ def current_principal() -> Principal | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         p = principal_from_token(current_app.extensions["studio"].db, header[7:].strip())
-    elif session.get("user") and _session_current(session["user"], session.get("epoch")):
-        p = Principal(name=session["user"], role=session.get("role", ""), via="session")
+    else:
+        p = session_principal()
     g.principal = p
     return p
 

@@ -4,15 +4,17 @@ Limits are per client address and, for viewers, per viewer cookie. They are gene
 phone viewers share one carrier NAT address; what they stop is a script inflating views, votes or logins."""
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
+from studio.access.hashing import token_digest
 from studio.viewers.events import VIEWER_COOKIE
 
 CSP_PAGES = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
@@ -51,6 +53,24 @@ def _viewer_id() -> str | None:
     return request.cookies.get(VIEWER_COOKIE, "")[:64] or None
 
 
+def ingest_token_key() -> str | None:
+    """Per API token on the comment endpoint (a digest: the token itself is never a key in Redis)."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.endswith("/comments") or not header.startswith("Bearer "):
+        return None
+    return token_digest(header[7:].strip()[:200])[:24]
+
+
+def _hook_key() -> str | None:
+    """Per hook URL (its path carries the hook's token)."""
+    return token_digest(request.path[:400])[:24]
+
+
+# Comments per API token and window, whatever the batch sizes: a bridge of a very busy room sends a few hundred a
+# second; a client sending the largest batches as fast as it can meets this long before it can crowd out the rest.
+INGEST_COMMENTS = (60_000, 60)
+
+
 LIMITS = (
     Limit("POST", "/login", "login", 10, 300, client_address),
     Limit("POST", "/login", "login-name", 20, 300, _login_name),
@@ -61,6 +81,9 @@ LIMITS = (
     Limit("POST", "/api/events", "events-viewer", 60, 60, _viewer_id),
     # Public JSON is cheap and cached (in process, and by nginx in the cluster); this only stops a runaway poller.
     Limit("GET", "/api/shows/", "public-json", 6000, 60, client_address),
+    # Ingest: per token (POST /api/shows/<show>/comments) and per capture-tool hook URL.
+    Limit("POST", "/api/shows/", "ingest-token", 600, 60, ingest_token_key),
+    Limit("POST", "/hooks/", "hook", 600, 60, _hook_key),
 )
 
 
@@ -72,11 +95,11 @@ class WindowLimiter:
         self._lock = threading.Lock()
         self._max = max_keys
 
-    def hit(self, bucket: str, key: str, limit: int, per: float) -> bool:
+    def hit(self, bucket: str, key: str, limit: int, per: float, weight: int = 1) -> bool:
         window = int(time.time() // per)
         k = (bucket, key, window)
         with self._lock:
-            n = self._counts.pop(k, 0) + 1
+            n = self._counts.pop(k, 0) + weight
             self._counts[k] = n
             while len(self._counts) > self._max:
                 self._counts.popitem(last=False)
@@ -91,15 +114,15 @@ class RedisLimiter:
         self._r = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
         self._fallback = WindowLimiter()
 
-    def hit(self, bucket: str, key: str, limit: int, per: float) -> bool:
+    def hit(self, bucket: str, key: str, limit: int, per: float, weight: int = 1) -> bool:
         k = f"studio:rl:{bucket}:{key}:{int(time.time() // per)}"
         try:
             pipe = self._r.pipeline()
-            pipe.incr(k)
+            pipe.incr(k, weight)
             pipe.expire(k, int(per) + 1)
             n = pipe.execute()[0]
-        except Exception:  # Redis down: keep limiting per process rather than failing open or closed
-            return self._fallback.hit(bucket, key, limit, per)
+        except Exception:  # noqa: BLE001 - Redis down: keep limiting per process rather than failing open or closed
+            return self._fallback.hit(bucket, key, limit, per, weight)
         return n <= limit
 
 
@@ -157,6 +180,30 @@ class EventBudget:
         return False
 
 
+def retry_after(per: float) -> int:
+    """Seconds until the current fixed window ends (at least 1)."""
+    return max(1, math.ceil(per - time.time() % per))
+
+
+def too_many(message: str, per: float):
+    resp = jsonify(error=message)
+    resp.status_code = 429
+    resp.headers["Retry-After"] = str(retry_after(per))
+    return resp
+
+
+def comment_budget(app: Flask, key: str | None, n: int) -> str | None:
+    """Take `n` comments from the key's budget; the refusal's message when it is spent (nothing is stored then)."""
+    if key is None or n <= 0:
+        return None
+    limit, per = INGEST_COMMENTS
+    allowed = int(limit * float(app.config.get("RATE_LIMIT_SCALE", 1.0)))
+    if app.extensions["limiter"].hit("ingest-comments", key, allowed, per, n):
+        return None
+    return (f"too many comments: at most {allowed} per {per} s per token; this batch of {n} was not stored, "
+            f"send it again after Retry-After seconds")
+
+
 def init_guard(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     limiter = RedisLimiter(redis_url) if redis_url else WindowLimiter()
@@ -177,12 +224,9 @@ def init_guard(app: Flask) -> None:
             allowed = int(rule.limit * scale)
             if key is not None and not limiter.hit(rule.bucket, key, allowed, rule.per):
                 message = f"too many requests: at most {allowed} per {rule.per} s, try later"
-                if not request.path.startswith("/api/"):
+                if not request.path.startswith(("/api/", "/hooks/")):
                     raise TooManyRequests(message)  # a page (the login form): the studio's error page says it
-                resp = jsonify(error=message)
-                resp.status_code = 429
-                resp.headers["Retry-After"] = str(rule.per)
-                return resp
+                return too_many(message, rule.per)
         return None
 
     @app.after_request

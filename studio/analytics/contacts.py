@@ -20,9 +20,10 @@ import csv
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
-from typing import IO, Callable, Iterable, Iterator
+from datetime import UTC, datetime, tzinfo
+from typing import IO
 
 from sqlalchemy import delete, func, select
 
@@ -93,7 +94,7 @@ class IngestReport:
 
 # ---------------------------------------------------------------- field parsing
 
-def parse_time(value: object, tz: tzinfo = timezone.utc) -> float:
+def parse_time(value: object, tz: tzinfo = UTC) -> float:
     """Epoch seconds from ISO 8601 / common export formats / epoch numbers; naive times are read in `tz`."""
     if isinstance(value, bool):
         raise ValueError("timestamp is not a time")
@@ -112,7 +113,7 @@ def parse_time(value: object, tz: tzinfo = timezone.utc) -> float:
                 dt = datetime.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"cannot read the time {str(value)[:40]!r} "
-                                 "(use ISO 8601, e.g. 2024-11-11T20:05:00+08:00)")
+                                 "(use ISO 8601, e.g. 2024-11-11T20:05:00+08:00)") from None
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=tz)
             ts = dt.timestamp()
@@ -143,7 +144,7 @@ def parse_seconds(value: object) -> float | None:
             try:
                 secs = float(text)
             except ValueError:
-                raise ValueError(f"cannot read the duration {str(value)[:20]!r} (seconds, mm:ss or hh:mm:ss)")
+                raise ValueError(f"cannot read the duration {str(value)[:20]!r} (seconds, mm:ss or hh:mm:ss)") from None
     if not 0 <= secs <= 86400 * 7:
         raise ValueError("duration must be between 0 and 7 days")
     return secs
@@ -163,7 +164,7 @@ def _text(value: object, limit: int, what: str) -> str:
 class RowReader:
     """Turns one raw contact (CSV row as dict, or webhook item) into a ContactRow or a ValueError with a reason."""
 
-    def __init__(self, known_slugs: set[str], pseudonym: Callable[[str, str], str], tz: tzinfo = timezone.utc):
+    def __init__(self, known_slugs: set[str], pseudonym: Callable[[str, str], str], tz: tzinfo = UTC):
         self.known_slugs = known_slugs
         self.pseudonym = pseudonym
         self.tz = tz
@@ -268,7 +269,7 @@ def _sniff_delimiter(line: str) -> str:
     return max((",", ";", "\t"), key=line.count)
 
 
-def import_csv(db, stream: IO[bytes], pseudonym: Callable[[str, str], str], tz: tzinfo = timezone.utc,
+def import_csv(db, stream: IO[bytes], pseudonym: Callable[[str, str], str], tz: tzinfo = UTC,
                progress: Callable[[int], None] | None = None) -> dict:
     """Import a helpdesk export. Returns accepted / duplicate / rejected counts and errors with line numbers."""
     lines = _decoded_lines(stream, progress)

@@ -17,8 +17,16 @@ from sqlalchemy.orm import Session
 
 from studio.analytics import erlang
 from studio.analytics.intervals import deflection_estimate
-from studio.store.models import (CommentCount, FaqRecord, OneToOneContact, Segment, ShelfEntry, Show, TopicMapping,
-                     ViewerEvent)
+from studio.store.models import (
+    CommentCount,
+    FaqRecord,
+    OneToOneContact,
+    Segment,
+    ShelfEntry,
+    Show,
+    TopicMapping,
+    ViewerEvent,
+)
 from studio.store.shows import get_show
 
 WINDOW_TAIL = 1800          # seconds after the show still counted

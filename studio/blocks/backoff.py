@@ -6,7 +6,8 @@ not retried in a tight loop (the OBS driver)."""
 from __future__ import annotations
 
 import random
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 
 class Backoff:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -87,7 +88,7 @@ class GroupCommitWriter(Generic[T, R]):
         items = [item for job in jobs for item in job.items]
         try:
             results = self._commit_items(items)
-        except Exception as e:  # the callers answer 503; the writer keeps serving the next batches
+        except Exception as e:  # noqa: BLE001 - the callers answer 503; the writer keeps serving the next batches
             for job in jobs:
                 job.error = e
         else:

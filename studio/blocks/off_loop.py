@@ -1,7 +1,8 @@
 """Blocking or CPU-heavy work without stalling the event loop."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def off_loop(fn: Callable, *args: Any) -> Any:

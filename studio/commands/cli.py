@@ -97,7 +97,7 @@ def user_create(name: str, role: str, password: str | None) -> None:
     try:
         create_user(_studio(_app()).db, name, password, role)
     except ValueError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     click.echo(f"user {name} ({role}) ready")
 
 
@@ -138,7 +138,7 @@ def show_create(title: str, show_id: str | None) -> None:
     try:
         s = create_show(_studio(_app()).db, title, show_id)
     except ValueError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     click.echo(f"created show '{s.title}' with the catalog's on-shelf items")
     click.echo(s.id)
 
@@ -160,13 +160,13 @@ def contacts_import(path: Path, tz: str) -> None:
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.UsageError(f"unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)")
+        raise click.UsageError(f"unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)") from None
     studio = _studio(_app())
     with path.open("rb") as f, click.progressbar(length=path.stat().st_size, label="importing", file=sys.stderr) as bar:
         try:
             report = import_csv(studio.db, f, studio.pseudonym, zone, progress=bar.update)
         except UnreadableFile as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
     for err in report["errors"]:
         click.echo(f"rejected  line {err['line']}: {err['reason']}", err=True)
     click.echo(f"rows {report['rows']}: added {report['accepted']}, already there {report['duplicate']}, "
@@ -184,7 +184,6 @@ def _register_commands() -> None:
     from studio.commands.sources import source_group
     cli.add_command(source_group, "source")
     from faq_catalog.cli import eval_command, match_command
-
     from studio.commands.demo import demo_command
     cli.add_command(match_command, "match")
     cli.add_command(eval_command, "eval-matcher")

@@ -268,7 +268,7 @@ def cluster_command(processes: int, host: str, port: int, worker_port: int | Non
     click.echo("cluster stopped", err=True)
 
 
-def _start_sources(database_url: str, cluster: "Cluster") -> list:
+def _start_sources(database_url: str, cluster: Cluster) -> list:
     from studio.access.auth import create_token
     from studio.commands.configured_sources import start_configured
     from studio.store.db import Database

@@ -20,7 +20,6 @@ DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 def prepare(app) -> str:
     """Idempotent set-up; returns an ingest token for the simulator."""
     from faq_catalog.catalog_io import load_catalog
-
     from studio.access.auth import create_token, create_user
     from studio.store.shows import create_show, list_shows
     studio = app.extensions["studio"]
@@ -58,8 +57,8 @@ def demo_command(host: str, port: int, rate: int, sources: bool) -> None:
 
     from studio.app import create_app
     from studio.config import load_config
-    from studio.store.migrate import upgrade
     from studio.server import serve
+    from studio.store.migrate import upgrade
     upgrade(load_config()["DATABASE_URL"])
     app = create_app()
     token = prepare(app)

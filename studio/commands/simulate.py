@@ -22,8 +22,8 @@ from pathlib import Path
 
 import click
 
-from studio.config import REPO_ROOT
 from studio.commands.replay import DEFAULT_URL, Sender, Totals
+from studio.config import REPO_ROOT
 
 STREAM_FILE = REPO_ROOT / "faq_catalog" / "demo_stream.yaml"
 PREFIXES = ("", "", "", "", "主播", "请问", "姐妹们", "宝宝", "主播主播", "@主播 ", "家人们")

@@ -44,8 +44,8 @@ def source_group() -> None:
 @click.option("--disable", is_flag=True, help="keep the config but do not use it")
 def add(show_id: str, platform: str, room: str, values: tuple, secrets: tuple, disable: bool) -> None:
     """Add a source to a show or change its settings (others are kept). Secrets are stored encrypted."""
-    from studio.errors import NotFound
     from studio.comments.source_configs import upsert_config
+    from studio.errors import NotFound
     from studio.sources.settings import SettingsError
     update = _pairs(values)
     for name in secrets:
@@ -55,9 +55,9 @@ def add(show_id: str, platform: str, room: str, values: tuple, secrets: tuple, d
         view = upsert_config(studio.db, studio.config["SECRET_KEY"], show_id, platform, room, update,
                              enabled=not disable)
     except NotFound:
-        raise click.UsageError(f"no show '{show_id}'")
+        raise click.UsageError(f"no show '{show_id}'") from None
     except SettingsError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     click.echo(json.dumps(view, ensure_ascii=False))
 
 
@@ -78,13 +78,13 @@ def _live(view: dict | None) -> dict:
 def list_(show_id: str) -> None:
     """The show's sources with their live state (one JSON object a line; secrets only named, never shown).
     A source that reports without a stored config (settings from its environment) is listed too."""
-    from studio.errors import NotFound
     from studio.comments.source_configs import list_configs
+    from studio.errors import NotFound
     studio = _studio()
     try:
         configs = list_configs(studio.db, studio.config["SECRET_KEY"], show_id)
     except NotFound:
-        raise click.UsageError(f"no show '{show_id}'")
+        raise click.UsageError(f"no show '{show_id}'") from None
     health = {(h["platform"], h.get("room", "")): h for h in studio.intake.list(show_id)}
     for c in configs:
         click.echo(json.dumps({**c, **_live(health.pop((c["platform"], c["room"]), None))}, ensure_ascii=False))
@@ -116,14 +116,13 @@ def stop(show_id: str, platform: str, room: str) -> None:
                                                "(default: STUDIO_PUBLIC_URL or http://127.0.0.1:5000)")
 def hook_url_command(show_id: str, kind: str, base_url: str | None) -> None:
     """Print a new receiver URL for a capture tool; the previous URL of that show and tool stops working."""
+    from studio.comments.source_configs import hook_url, rotate_hook_token
     from studio.errors import NotFound
-    from studio.comments.source_configs import rotate_hook_token
-    from studio.comments.source_configs import hook_url
     studio = _studio()
     try:
         token = rotate_hook_token(studio.db, show_id, kind)
     except NotFound:
-        raise click.UsageError(f"no show '{show_id}'")
+        raise click.UsageError(f"no show '{show_id}'") from None
     base = base_url or studio.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
     click.echo(hook_url(base, show_id, kind, token))
 
@@ -154,9 +153,9 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
     config, STUDIO_<PLATFORM>_<NAME> and --set."""
     from studio.sources.registry import adapter_class, normalize_room, specs_for
     from studio.sources.runner import run_adapter
-    from studio.sources.supervisor import EXIT_ENDED, EXIT_FAILED, EXIT_STOPPED
     from studio.sources.settings import SettingsError, resolve
     from studio.sources.sink import IngestSink
+    from studio.sources.supervisor import EXIT_ENDED, EXIT_FAILED, EXIT_STOPPED
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -175,7 +174,7 @@ def run(platform: str, show_id: str, room: str, url: str | None, token: str, val
         if float(settings["backoff_base"]) <= 0 or float(settings["backoff_cap"]) < float(settings["backoff_base"]):
             raise SettingsError("backoff_base must be above 0 and backoff_cap at least backoff_base")
     except SettingsError as e:
-        raise click.UsageError(str(e))
+        raise click.UsageError(str(e)) from e
     base = url or os.environ.get("STUDIO_PUBLIC_URL") or "http://127.0.0.1:5000"
     sink = IngestSink(base, token, show_id, f"adapter:{platform}")
     room = normalize_room(platform, room)

@@ -19,15 +19,14 @@ import math
 import re
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
 import opencc
 
 from faq_catalog.match_lexicon import FRAME_CHARS
 from faq_catalog.model import MAX_QUESTION, SLUG_RE
-
 from studio.blocks.bounded_cache import BoundedCache
 
 MAX_GRAMS = 300

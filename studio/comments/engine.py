@@ -24,20 +24,30 @@ import math
 import threading
 import time
 from collections import Counter
+
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import Matcher
-
-from studio.errors import NotFound
-from studio.comments.emerging import EmergingQuestions
 from studio.blocks.off_loop import off_loop
+from studio.blocks.slices import Slices
+from studio.comments.board import (
+    BoardEvent,
+    Boosted,
+    CommentSeen,
+    InputBatch,
+    ShowDemand,
+    WentOnAir,
+    comment_key,
+    from_wire,
+    to_wire,
+)
+from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, validate
-from studio.store.models import Comment, CommentCount, Segment, Show
-from studio.scale.ownership import Ownership
 from studio.comments.ranking import DemandBoard
+from studio.errors import NotFound
+from studio.scale.ownership import Ownership
 from studio.scale.show_bus import LocalBus, ShowBus
-from studio.comments.board import (BoardEvent, Boosted, CommentSeen, InputBatch, ShowDemand, WentOnAir,
-                                   comment_key, from_wire, to_wire)
+from studio.store.models import Comment, CommentCount, Segment, Show
 from studio.store.shows import shelf
 
 log = logging.getLogger(__name__)
@@ -55,6 +65,13 @@ PUSHED_ITEMS = 20  # ranking rows in a live push
 STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (GET /ranking?n= goes up to 200)
 # A new owner skips forwarded comments it already replayed from the database: those committed just before its read
 # whose events were still on the way. Such comments are recent, and their events arrive within seconds.
+# How much of a comment the matcher reads. Live comments are short (Bilibili danmaku 20-40 characters, Douyin and
+# Kuaishou a line on a phone) and the question comes first; a longer one is a paste or a flood. Matching costs up to
+# ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
+# with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
+MATCH_CHARS = 60
+MATCH_CHUNK = 2  # comments per match_many call between two slice checks (up to ~6 ms each)
+APPLY_CHUNK = 64
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
 
@@ -238,9 +255,10 @@ class CommentEngine:
         Raises ingest.StoreFailed when the database refused the batch (nothing of it was stored)."""
         st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
         now = time.time()
-        checked = validate(show_id, items, source, now, self._viewer)
+        slices = Slices()
+        checked = validate(show_id, items, source, now, self._viewer, slices.tick)
         rows = checked.rows
-        matches = self.matcher.match_many([r["text"] for r in rows]) if rows else []
+        matches = self._match(rows, slices)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
@@ -254,6 +272,15 @@ class CommentEngine:
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
+
+    def _match(self, rows: list[dict], slices: Slices) -> list:
+        """Match in chunks, yielding between slices; each comment is read up to MATCH_CHARS characters, so its
+        cost is bounded whatever its text (the stored text stays whole)."""
+        matcher, out = self.matcher, []
+        for i in range(0, len(rows), MATCH_CHUNK):
+            out += matcher.match_many([r["text"][:MATCH_CHARS] for r in rows[i:i + MATCH_CHUNK]])
+            slices.tick()
+        return out
 
     # -- host and producer actions ------------------------------------------------------------------------
 
@@ -290,7 +317,11 @@ class CommentEngine:
             self._apply(show_id, st, [from_wire(e) for e in events], forwarded=True)
 
     def _apply(self, show_id: str, st: ShowDemand, events: list[BoardEvent], forwarded: bool = False) -> None:
-        touched = st.apply(events, forwarded)
+        touched: set[str] = set()
+        slices = Slices()
+        for i in range(0, len(events), APPLY_CHUNK):  # a batch's events in slices too (emerging clusters cost)
+            touched |= st.apply(events[i:i + APPLY_CHUNK], forwarded)
+            slices.tick()
         if touched:
             self.studio.live.touch(show_id, *touched)
 

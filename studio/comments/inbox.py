@@ -10,8 +10,8 @@ import queue
 import threading
 from collections import defaultdict
 
+from studio.comments.receivers import ReceiverHealth
 from studio.sources.base import Comment, RecentIds
-from studio.sources.registry import BOARD
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +20,9 @@ BATCH = 2000
 
 
 class Inbox:
-    def __init__(self, engine, spawn):
+    def __init__(self, engine, spawn, receivers: ReceiverHealth):
         self.engine = engine
+        self.receivers = receivers
         self._spawn = spawn
         self._queue: queue.Queue[tuple[str, str, list[dict]]] = queue.Queue()
         self._queued = 0
@@ -33,7 +34,7 @@ class Inbox:
         """Drop comments this receiver got recently (forwarders and Douyin both deliver twice at times)."""
         seen = self._seen[(show_id, receiver)]
         fresh = [c for c in comments if seen.add(f"{c.platform}\x1f{c.msg_id}")]
-        BOARD.note_received(show_id, receiver, len(fresh), len(comments) - len(fresh))
+        self.receivers.note_received(show_id, receiver, len(fresh), len(comments) - len(fresh))
         return fresh
 
     def ingest_now(self, show_id: str, source: str, comments: list[Comment]) -> dict:
@@ -78,7 +79,7 @@ class Inbox:
                 self.engine.ingest(show_id, items, source)
             except Exception as e:  # noqa: BLE001 - keep the worker alive; the console shows the error
                 log.exception("ingesting %d queued comments for %s failed", len(items), show_id)
-                BOARD.note_error(show_id, source.partition(":")[2] or source, f"ingest failed: {e}")
+                self.receivers.note_error(show_id, source.partition(":")[2] or source, f"ingest failed: {e}")
 
     def _run(self) -> None:
         while True:

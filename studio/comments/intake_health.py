@@ -11,8 +11,9 @@ import time
 
 from sqlalchemy import select
 
+from studio.comments.receivers import ReceiverHealth
 from studio.sources.health import LINK_UP
-from studio.sources.registry import BOARD, STALE_INTERVALS
+from studio.sources.registry import STALE_INTERVALS
 from studio.sources.settings import COMMON
 from studio.store.models import IntakeGap, SourceState
 
@@ -26,8 +27,9 @@ def _gap_reason(report: dict) -> str:
 
 
 class IntakeHealth:
-    def __init__(self, db):
+    def __init__(self, db, receivers: ReceiverHealth):
         self.db = db
+        self.receivers = receivers
 
     # --- adapters report ---------------------------------------------------------------------------------
     def report(self, show_id: str, report: dict) -> dict:
@@ -82,7 +84,7 @@ class IntakeHealth:
                     self._track_gap(s, show_id, view["platform"], view["room"], False, view["reported_at"],
                                     "stopped reporting (the adapter process is gone)")
         views.sort(key=lambda e: (e["platform"], e["room"]))
-        return views + BOARD.list(show_id)
+        return views + self.receivers.list(show_id)
 
     @staticmethod
     def _view(row: SourceState, now: float) -> dict:

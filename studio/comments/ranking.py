@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 # A viewer repeating a question within the window adds this much demand instead of a whole comment.
 REPEAT_WEIGHT = 0.25

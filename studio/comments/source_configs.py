@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from studio.store.models import SourceConfig
 from studio.access.hashing import decrypt, encrypt, token_digest
-from studio.store.shows import get_show
 from studio.sources.registry import is_known, normalize_room, specs_for
 from studio.sources.settings import SettingsError, merge_update, public_view
+from studio.store.models import SourceConfig
+from studio.store.shows import get_show
 
 
 def _settings(secret_key: str, row: SourceConfig) -> dict:

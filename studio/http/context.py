@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from studio.services import Studio
 
 
-def studio() -> "Studio":
+def studio() -> Studio:
     return current_app.extensions["studio"]
 
 

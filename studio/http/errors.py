@@ -46,7 +46,8 @@ def _database_unavailable(e: Exception):
     if wants_json():
         resp = jsonify(error=DATABASE_AWAY)
     else:  # no templates: the page frame itself may ask the database (who is logged in)
-        resp = Response(f"<!doctype html><meta charset=utf-8><title>503</title><p>稍等片刻再试。</p><p>{DATABASE_AWAY}</p>",
+        resp = Response("<!doctype html><meta charset=utf-8><title>503</title>"
+                        f"<p>稍等片刻再试。</p><p>{DATABASE_AWAY}</p>",
                         mimetype="text/html")
     resp.status_code = 503
     resp.headers["Retry-After"] = "2"

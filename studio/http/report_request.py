@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
@@ -15,11 +15,11 @@ from studio.http.context import studio
 def lead_timezone(name: str | None) -> tzinfo:
     """The lead's IANA time zone (?tz=Asia/Shanghai); UTC when absent."""
     if not name:
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name[:64])
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"unknown time zone {name[:64]!r} (use an IANA name such as Asia/Shanghai)")
+        raise Invalid(f"unknown time zone {name[:64]!r} (use an IANA name such as Asia/Shanghai)") from None
 
 
 def _number(name: str, cast, lo: float, hi: float):
@@ -29,7 +29,7 @@ def _number(name: str, cast, lo: float, hi: float):
     try:
         value = cast(raw)
     except ValueError:
-        raise Invalid(f"{name} must be a number")
+        raise Invalid(f"{name} must be a number") from None
     if not lo <= value <= hi:
         raise Invalid(f"{name} must be between {lo:g} and {hi:g}")
     return value
@@ -56,4 +56,4 @@ def report_for_request(show_id: str) -> tuple[dict, tzinfo]:
         # Outages beside the figures, so a dip in demand there is not read as deflection.
         return {**report, "intake_gaps": studio().intake.show_gaps(show_id)}, tz
     except NoBaselineShow as e:
-        raise Invalid(f"baseline show '{e}' does not exist", 404)
+        raise Invalid(f"baseline show '{e}' does not exist", 404) from e

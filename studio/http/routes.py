@@ -29,7 +29,7 @@ VENDOR_FILES = {
 
 
 def install(app: Flask, socketio: SocketIO, studio) -> None:
-    socketio.on_namespace(LiveNamespace(studio.live))
+    socketio.on_namespace(LiveNamespace(studio.live, studio))
     socketio.on_namespace(IngestNamespace(studio))
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -9,16 +9,48 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 Provider = Callable[[str], Any]
+PublicView = Callable[[str, Any], Any]
+STAFF_ROOM = "#staff"
 
 
-def room(show_id: str, topic: str) -> str:
-    return f"{show_id}:{topic}"
+@dataclass(frozen=True)
+class Audience:
+    """Who may read a topic. Public (no roles): what an OBS browser source or a viewer page needs, served to any
+    connection. Staff: only to a connection authenticated (staff session cookie or API token) with one of `roles`,
+    the same roles as the matching HTTP route; admin always. A public topic may have a `public_view`: anonymous
+    subscribers get `public_view(show, data)` and staff ones the whole snapshot."""
+    roles: tuple[str, ...] = ()
+    public_view: PublicView | None = None
+
+    @property
+    def public(self) -> bool:
+        return not self.roles
+
+    def describe(self) -> dict:
+        return {"audience": "public" if self.public else "staff", "roles": list(self.roles),
+                "staff_sees_more": self.public_view is not None}
+
+
+PUBLIC = Audience()
+
+
+def staff(*roles: str) -> Audience:
+    if not roles:
+        raise ValueError("a staff topic names the roles that may read it")
+    return Audience(roles=tuple(roles))
+
+
+def room(show_id: str, topic: str, full: bool = False) -> str:
+    """The room of a (show, topic); `full`: the staff room of a public topic that has a public view."""
+    return f"{show_id}:{topic}{STAFF_ROOM if full else ''}"
 
 
 class LiveChannels:
@@ -26,6 +58,7 @@ class LiveChannels:
         self.socketio = socketio
         self.interval = interval
         self._providers: dict[str, Provider] = {}
+        self._audiences: dict[str, Audience] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         # Revisions follow the clock in µs: they keep rising across restarts, and snapshots of one topic pushed by
@@ -38,14 +71,25 @@ class LiveChannels:
     def topics(self) -> tuple[str, ...]:
         return tuple(self._providers)
 
-    def provide(self, topic: str, provider: Provider) -> None:
+    def provide(self, topic: str, provider: Provider, audience: Audience) -> None:
+        """Every topic says who may read it: there is no default, so a new topic cannot leak by omission."""
+        if not isinstance(audience, Audience):
+            raise TypeError(f"topic {topic!r} needs an Audience (PUBLIC or staff(roles...))")
         self._providers[topic] = provider
+        self._audiences[topic] = audience
 
-    def snapshot(self, show_id: str, topic: str) -> dict:
+    def audience(self, topic: str) -> Audience:
+        return self._audiences[topic]
+
+    def snapshot(self, show_id: str, topic: str, full: bool = True) -> dict:
+        """The topic's current state; `full=False` gives what an anonymous subscriber of a public topic sees."""
         with self._lock:
             self._rev = rev = max(self._rev + 1, int(time.time() * 1_000_000))
-        return {"show": show_id, "topic": topic, "rev": rev, "ts": time.time(),
-                "data": self._providers[topic](show_id)}
+        data = self._providers[topic](show_id)
+        view = self._audiences[topic].public_view
+        if not full and view is not None:
+            data = view(show_id, data)
+        return {"show": show_id, "topic": topic, "rev": rev, "ts": time.time(), "data": data}
 
     def touch(self, show_id: str, *topics: str) -> None:
         """Mark topics changed; the flusher pushes them within one interval."""
@@ -65,6 +109,10 @@ class LiveChannels:
     def _emit(self, show_id: str, topic: str) -> None:
         try:
             snap = self.snapshot(show_id, topic)
+            view = self._audiences[topic].public_view
+            if view is not None:  # staff subscribers get it whole, everyone else the public view
+                self.socketio.emit("state", snap, namespace=NAMESPACE, to=room(show_id, topic, full=True))
+                snap = {**snap, "data": view(show_id, snap["data"])}
         except Exception:  # a broken provider must not stop the other topics
             log.exception("snapshot %s/%s failed", show_id, topic)
             return

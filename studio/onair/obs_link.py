@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
 from overlays.obs import ObsDriver, ObsMapping, OnAirText, test_connection
-
-from studio.store.models import ObsConfig
-from studio.onair.onair import OnAir
 from studio.access.hashing import decrypt, encrypt
+from studio.onair.onair import OnAir
+from studio.store.models import ObsConfig
 from studio.store.shows import get_show
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class ObsLink:
             for show_id in list(self._drivers):
                 try:
                     state = self._onair.state(show_id)
-                except Exception:  # the show was deleted or the database is away: try again next round
+                except Exception:  # noqa: BLE001 - the show was deleted or the database is away: try again next round
                     continue
                 if applied.get(show_id) != state["revision"]:
                     applied[show_id] = state["revision"]

@@ -12,8 +12,9 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session

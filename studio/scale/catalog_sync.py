@@ -32,7 +32,7 @@ class LocalCatalogSync:
 
 class CatalogSync:
     @staticmethod
-    def for_config(config: dict, catalog) -> "CatalogSync | LocalCatalogSync":
+    def for_config(config: dict, catalog) -> CatalogSync | LocalCatalogSync:
         url = config.get("REDIS_URL")
         return CatalogSync(url, key_prefix(config["DATABASE_URL"]), catalog) if url else LocalCatalogSync()
 
@@ -96,7 +96,7 @@ class CatalogSync:
     def _read_fingerprint(self) -> tuple | None:
         try:
             return self.catalog.fingerprint()
-        except Exception:  # database away: the next poll tries again
+        except Exception:  # noqa: BLE001 - database away: the next poll tries again
             return None
 
     @staticmethod

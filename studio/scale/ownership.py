@@ -21,7 +21,8 @@ import os
 import secrets
 import socket
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from redis.exceptions import RedisError
 

@@ -12,9 +12,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+
+import websocket
 
 # The ingest API's limits: items are cut to fit here rather than refused there.
 from studio.blocks.backoff import Backoff
@@ -278,3 +281,20 @@ class Adapter:
         self.status.set("backoff", error)
         log.warning("%s/%s: %s; retrying in %.1f s", self.platform, self.room, error, delay)
         return delay
+
+
+def drain_then_close(ws: websocket.WebSocket, seconds: float, handle: Callable[[bytes], object]) -> None:
+    """Hand what a connection being replaced still delivers to `handle` for up to `seconds`, then close it: a
+    platform that asks a client to reconnect keeps the old connection delivering for a grace period."""
+    ws.settimeout(0.2)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            opcode, data = ws.recv_data()
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                break
+            handle(data)
+    except (websocket.WebSocketException, OSError):
+        pass
+    finally:
+        ws.close()

@@ -137,13 +137,14 @@ class BilibiliAdapter(Adapter):
     def _call(self, path: str, payload: dict, http: requests.Session | None = None) -> tuple[int, dict, str]:
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers = sign_headers(self.settings["access_key_id"], self.settings["access_key_secret"], body)
-        r = (http or self.http).post(self.settings["api_url"].rstrip("/") + path, data=body, headers=headers, timeout=10)
+        url = self.settings["api_url"].rstrip("/") + path
+        r = (http or self.http).post(url, data=body, headers=headers, timeout=10)
         if r.status_code >= 500:
             raise ConnectionError(f"{path}: HTTP {r.status_code}")
         try:
             doc = r.json()
         except ValueError:
-            raise ConnectionError(f"{path}: HTTP {r.status_code}, not JSON")
+            raise ConnectionError(f"{path}: HTTP {r.status_code}, not JSON") from None
         return int(doc.get("code", -1)), doc.get("data") or {}, str(doc.get("message", ""))
 
     def _start_game(self) -> Game:
@@ -152,7 +153,8 @@ class BilibiliAdapter(Adapter):
         if code in FATAL_CODES:
             raise FatalError(f"app/start refused ({code}): {FATAL_CODES[code]}")
         if code == COOLDOWN_CODE:
-            raise RetryLater(f"app/start: previous game still settling ({code})", float(self.settings["cooldown_retry"]))
+            raise RetryLater(f"app/start: previous game still settling ({code})",
+                             float(self.settings["cooldown_retry"]))
         if code != 0:
             raise ConnectionError(f"app/start failed ({code}): {message}")
         ws = data.get("websocket_info") or {}

@@ -17,7 +17,7 @@ import hmac
 import json
 import logging
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 import requests
 

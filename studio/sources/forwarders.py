@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from studio.sources.contract import QUALITIES
 from studio.sources.base import Comment, epoch_seconds, synthetic_id
+from studio.sources.contract import QUALITIES
 
 ANONYMOUS_DOUYIN_IDS = ("", "0", "111111")
 GENERIC_COMMENT_TYPES = ("", "comment", "chat", "danmaku", "message", "text")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 STATES = ("connecting", "connected", "receiving", "silent", "backoff", "failed", "stopped")
 LINK_UP = ("connected", "receiving", "silent")

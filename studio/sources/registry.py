@@ -1,13 +1,10 @@
-"""Which sources exist, and how the capture receivers of this process are doing (adapters report to the studio's
-database: studio/comments/intake_health.py)."""
+"""Which sources exist: platforms, their adapters and settings, the capture-tool receivers."""
 from __future__ import annotations
 
 import importlib
-import threading
-import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from studio.sources.health import SourceStatus
 from studio.sources.settings import Setting, schema
 
 # platform → (module, class) of its official adapter, run with `studio source run`.
@@ -58,46 +55,6 @@ def is_known(platform: str) -> bool:
 
 # Platforms whose adapter cannot do anything without knowing the room.
 ROOM_REQUIRED = {"youtube": "the live chat id", "twitch": "the channel login", "douyin": "the room id"}
-
-
-class HealthBoard:
-    """The capture receivers of this process, per (show, kind): a receiver is alive while its forwarder keeps
-    sending, and "silent" when a busy one goes quiet longer than its usual gaps. Adapter processes report to the
-    database instead (studio/comments/intake_health.py)."""
-
-    def __init__(self) -> None:
-        self._receivers: dict[str, dict[str, SourceStatus]] = {}
-        self._lock = threading.Lock()
-
-    def note_received(self, show_id: str, platform: str, new: int, duplicates: int) -> None:
-        with self._lock:
-            status = self._receivers.setdefault(show_id, {}).get(platform)
-            if status is None:
-                status = self._receivers[show_id][platform] = SourceStatus(platform, "")
-                status.set("receiving")
-        status.count(new, duplicates)
-        if new:
-            status.set("receiving")
-
-    def note_error(self, show_id: str, platform: str, error: str) -> None:
-        with self._lock:
-            status = self._receivers.get(show_id, {}).get(platform)
-        if status is not None:
-            status.set(status.state, error)
-
-    def list(self, show_id: str) -> list[dict]:
-        with self._lock:
-            statuses = list(self._receivers.get(show_id, {}).values())
-        out = []
-        for status in statuses:
-            status.check_silent()
-            view = status.snapshot()
-            view.update(kind="receiver", stale=False, reported_at=time.time())
-            out.append(view)
-        return sorted(out, key=lambda e: e["platform"])
-
-
-BOARD = HealthBoard()
 
 
 def normalize_room(platform: str, room: str) -> str:

@@ -6,8 +6,9 @@ command line (`--set name=value`). Secrets are never logged, never returned by t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _coerce(name: str, spec: Setting, value: Any) -> Any:
             return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
         return spec.kind(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"setting '{name}' must be a {spec.kind.__name__}, not {value!r}")
+        raise SettingsError(f"setting '{name}' must be a {spec.kind.__name__}, not {value!r}") from None
 
 
 def schema(adapter_settings: Mapping[str, Setting]) -> dict[str, Setting]:

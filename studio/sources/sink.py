@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 
-from studio.sources.contract import MAX_BATCH
 from studio.blocks.backoff import Backoff
 from studio.sources.base import Comment
+from studio.sources.contract import MAX_BATCH
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Batcher:
         self.dropped = self.sent = 0
         self._thread = threading.Thread(target=self._run, name="ingest-batcher", daemon=True)
 
-    def start(self) -> "Batcher":
+    def start(self) -> Batcher:
         self._thread.start()
         return self
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import requests
 import websocket
 
-from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, iso_seconds
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, drain_then_close, iso_seconds
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -127,7 +126,7 @@ class TwitchEventSubAdapter(Adapter):
                 try:
                     opcode, data = self._ws.recv_data()
                 except websocket.WebSocketTimeoutException:
-                    raise ConnectionError(f"keepalive timeout: nothing from Twitch in {keepalive:g} s")
+                    raise ConnectionError(f"keepalive timeout: nothing from Twitch in {keepalive:g} s") from None
                 if opcode == websocket.ABNF.OPCODE_CLOSE:
                     raise ConnectionError(f"Twitch closed the connection (code {close_code(data)})")
                 keepalive = self._handle(json.loads(data)) or keepalive
@@ -153,18 +152,7 @@ class TwitchEventSubAdapter(Adapter):
         one still delivers, so nothing is lost in between."""
         new_ws, keepalive = self._connect(url)
         old, self._ws = self._ws, new_ws
-        old.settimeout(0.2)
-        deadline = time.monotonic() + 1.0
-        try:
-            while time.monotonic() < deadline:
-                opcode, data = old.recv_data()
-                if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    break
-                self._handle(json.loads(data))
-        except (websocket.WebSocketException, OSError):
-            pass
-        finally:
-            old.close()
+        drain_then_close(old, 1.0, lambda data: self._handle(json.loads(data)))
         log.info("twitch: moved to a new EventSub connection")
         return keepalive
 

@@ -14,7 +14,15 @@ import time
 
 import websocket
 
-from studio.sources.base import Adapter, Comment, FatalError, RetryLater, epoch_seconds, synthetic_id
+from studio.sources.base import (
+    Adapter,
+    Comment,
+    FatalError,
+    RetryLater,
+    drain_then_close,
+    epoch_seconds,
+    synthetic_id,
+)
 from studio.sources.twitch import SETTINGS, normalize_room
 
 TAG_ESCAPES = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
@@ -82,7 +90,7 @@ class TwitchIrcAdapter(Adapter):
             if self.settings.get("token") and self.settings.get("irc_nick"):
                 ws.send(f"PASS oauth:{self.settings['token']}")
             ws.send(f"NICK {self.nick}")
-            self._await(ws, "001", f"no welcome (001) after NICK", on_lines)
+            self._await(ws, "001", "no welcome (001) after NICK", on_lines)
             ws.send(f"JOIN #{self.room}")
             self._await(ws, "JOIN", f"JOIN #{self.room} not confirmed", on_lines)
             return ws
@@ -171,20 +179,9 @@ class TwitchIrcAdapter(Adapter):
         except FatalError:
             raise
         except Exception as e:  # noqa: BLE001 - no new connection: the old one is still good for a while
-            raise RetryLater(f"Twitch asked to reconnect (RECONNECT); the new connection failed: {e}", 0.0)
+            raise RetryLater(f"Twitch asked to reconnect (RECONNECT); the new connection failed: {e}", 0.0) from e
         self._ws = new
-        old.settimeout(0.2)
-        deadline = time.monotonic() + 2.0
-        try:
-            while time.monotonic() < deadline:
-                opcode, data = old.recv_data()
-                if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    break
-                self._frame(old, data)
-        except (websocket.WebSocketException, OSError):
-            pass
-        finally:
-            old.close()
+        drain_then_close(old, 2.0, lambda data: self._frame(old, data))
         self.status.event("reconnect", "Twitch asked to reconnect (RECONNECT): joined on a new connection first")
         self.connected()
 

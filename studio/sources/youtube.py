@@ -15,7 +15,7 @@ import codecs
 import json
 import logging
 import socket
-from typing import Iterator
+from collections.abc import Iterator
 
 import requests
 
@@ -46,7 +46,7 @@ def json_stream(chunks: Iterator[bytes]) -> Iterator[dict]:
                 obj, end = decoder.raw_decode(buf)
             except json.JSONDecodeError:
                 if len(buf) > MAX_STREAM_BUFFER:
-                    raise ValueError("stream chunk is not JSON")
+                    raise ValueError("stream chunk is not JSON") from None
                 break  # incomplete: wait for more
             buf = buf[end:]
             if isinstance(obj, dict):

@@ -1,14 +1,14 @@
 """The catalog in the database: FaqItems in and out, optimistic revisions, and all-or-nothing imports."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
-from sqlalchemy import func, select, update as sql_update
+from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 
 from faq_catalog.catalog_io import ParsedCatalog
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem
-
 from studio.errors import AlreadyExists, Conflict, NotFound
 from studio.store.models import FaqRecord, utcnow
 

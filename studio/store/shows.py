@@ -57,13 +57,31 @@ def no_show(show_id: str) -> NotFound:
 
 def show_dict(show: Show) -> dict:
     return {"id": show.id, "title": show.title, "status": show.status, "started_at": show.started_at,
-            "ended_at": show.ended_at, "revision": show.revision,
+            "ended_at": show.ended_at, "revision": show.revision, "public_samples": bool(show.public_samples),
             "created_at": show.created_at.isoformat() + "Z" if show.created_at else None}
 
 
-def list_shows(db) -> list[dict]:
+def list_shows(db, planned: bool = True) -> list[dict]:
+    """Newest first; `planned=False` leaves out the shows not started yet (their titles are staff business)."""
     with db.session() as s:
-        return [show_dict(x) for x in s.scalars(select(Show).order_by(Show.created_at.desc()))]
+        q = select(Show).order_by(Show.created_at.desc())
+        if not planned:
+            q = q.where(Show.status != "planned")
+        return [show_dict(x) for x in s.scalars(q)]
+
+
+def public_samples(db, show_id: str) -> bool:
+    """Whether the show's public ranking carries comment samples (its overlay shows them)."""
+    with db.session() as s:
+        return bool(s.scalar(select(Show.public_samples).where(Show.id == show_id)))
+
+
+def set_public_samples(db, show_id: str, on: bool) -> dict:
+    with db.session() as s:
+        show = get_show(s, show_id)
+        show.public_samples = bool(on)
+        s.flush()
+        return show_dict(show)
 
 
 def shelf(db, show_id: str) -> list[dict]:

@@ -11,15 +11,14 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import select
 
 from faq_catalog.model import FaqItem
 from faq_catalog.render import render_markdown
 from faq_catalog.search import SearchEntry, ShelfSearch
-
 from studio.blocks.bounded_cache import BoundedCache
 from studio.errors import NotFound
 from studio.store.models import Segment, Show

@@ -24,7 +24,7 @@ import csv
 import io
 import math
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -32,21 +32,21 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from faq_catalog.catalog_io import load_catalog
-from tests.support.liveserver import REPO, LiveServer
 from studio.access.auth import create_token
 from studio.store.catalog import CatalogStore
 from studio.store.db import Database
 from studio.store.migrate import upgrade
 from studio.store.models import CommentCount, Segment, Show, ViewerEvent
 from studio.store.shows import create_show
+from tests.support.liveserver import REPO, LiveServer
 
-S = datetime(2022, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+S = datetime(2022, 6, 1, 12, 0, tzinfo=UTC).timestamp()
 A, B, C = "shipping-time", "seven-day-return", "invoice"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

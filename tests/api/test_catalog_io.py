@@ -8,8 +8,14 @@ import zipfile
 import pytest
 import requests
 
-from faq_catalog.catalog_io import (export_catalog, items_to_csv, items_to_zip, load_catalog, parse_markdown_item,
-                                    parse_upload)
+from faq_catalog.catalog_io import (
+    export_catalog,
+    items_to_csv,
+    items_to_zip,
+    load_catalog,
+    parse_markdown_item,
+    parse_upload,
+)
 from tests.support.liveserver import REPO
 
 DEMO = REPO / "faq_catalog" / "demo"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -19,7 +19,7 @@ def _contacts(server, prefix: str) -> list[OneToOneContact]:
 
 
 def _utc(*args) -> float:
-    return datetime(*args, tzinfo=timezone.utc).timestamp()
+    return datetime(*args, tzinfo=UTC).timestamp()
 
 
 def test_csv_import_is_idempotent_and_reports_bad_lines(server, tmp_path):

@@ -2,10 +2,10 @@
 import pytest
 import requests
 
-from tests.support.comment_client import post, ranking
 from faq_catalog.model import SLUG_RE
 from faq_catalog.normalize import normalize
 from studio.comments.emerging import EmergingQuestions, features
+from tests.support.comment_client import post, ranking
 from tests.support.shows import new_show
 from tests.support.waiting import poll
 

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 import requests
+
 from tests.support.live_client import Watcher
 from tests.support.shows import new_show
 

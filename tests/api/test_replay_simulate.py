@@ -2,8 +2,8 @@
 import csv
 import json
 
-from tests.support.comment_client import ASKS, ranking, stats
 from studio.commands.replay import LogEntry, schedule
+from tests.support.comment_client import ASKS, ranking, stats
 from tests.support.shows import new_show
 
 

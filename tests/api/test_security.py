@@ -12,9 +12,9 @@ import pytest
 import requests
 import socketio
 
-from tests.support.harness import seeded_server
 from studio.access.auth import create_token, revoke_token
 from studio.store.db import Database
+from tests.support.harness import seeded_server
 from tests.support.liveserver import PASSWORDS
 from tests.support.waiting import wait_until
 
@@ -82,15 +82,19 @@ def test_one_viewer_is_throttled(studio):
 
 
 def test_a_script_minting_viewer_ids_is_throttled_per_address(studio):
-    headers = address()
-    viewers = [viewer(studio, headers) for _ in range(11)]
     items = slugs(studio)
-    fresh_window(60, 15)
-    codes = [v.post(studio.url + "/api/events", json={"type": "page_view", "show": "demo", "slug": items[n % 30]})
-             .status_code for n in range(55) for v in viewers]
+    for _ in range(3):  # a loaded machine may not fit 605 requests in one window: then the count says nothing
+        headers = address()
+        viewers = [viewer(studio, headers) for _ in range(11)]
+        fresh_window(60, 20)
+        window = int(time.time() // 60)
+        codes = [v.post(studio.url + "/api/events", json={"type": "page_view", "show": "demo", "slug": items[n % 30]})
+                 .status_code for n in range(55) for v in viewers]
+        if int(time.time() // 60) == window:
+            break
     assert codes.count(202) == 600 and codes.count(429) == 5, {c: codes.count(c) for c in set(codes)}
     r = viewers[0].post(studio.url + "/api/events", json={"type": "page_view", "show": "demo", "slug": items[0]})
-    assert r.status_code == 429 and r.headers["Retry-After"] == "60" and "error" in r.json()
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60 and "error" in r.json()
 
 
 def _login_attempt(studio, headers: dict, name: str, password: str) -> requests.Response:

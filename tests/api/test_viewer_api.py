@@ -16,7 +16,8 @@ COOKIE = "fls_vid"
 def show(server) -> str:
     """A show of this test's own, so its events and on-air state are its alone."""
     show_id = f"va-{secrets.token_hex(4)}"
-    r = server.session(server.tokens["producer"]).post(server.url + "/api/shows", json={"title": "接口测试", "id": show_id})
+    producer = server.session(server.tokens["producer"])
+    r = producer.post(server.url + "/api/shows", json={"title": "接口测试", "id": show_id})
     assert r.status_code == 201, r.text
     return show_id
 
@@ -81,8 +82,8 @@ def test_search_by_link_number_and_bad_queries(server):
     shelf = requests.get(f"{server.url}/api/shows/demo/shelf").json()["items"]
     third = next(i for i in shelf if i["number"] == 3)
     for q in ("3", "3号", "３号链接"):
-        assert [i["slug"] for i in requests.get(f"{server.url}/api/shows/demo/search", params={"q": q}).json()["items"]] \
-            == [third["slug"]], q
+        found = requests.get(f"{server.url}/api/shows/demo/search", params={"q": q}).json()["items"]
+        assert [i["slug"] for i in found] == [third["slug"]], q
     assert requests.get(f"{server.url}/api/shows/demo/search", params={"q": "zzzz"}).json()["items"] == []
     assert requests.get(f"{server.url}/api/shows/demo/search", params={"q": "x" * 101}).status_code == 400
     assert requests.get(f"{server.url}/api/shows/nope/search", params={"q": "券"}).status_code == 404

@@ -1,12 +1,11 @@
 """The host console, the producer's rundown and an overlay in real Chromium, against the real server."""
 from __future__ import annotations
 
-import requests
 import pytest
+import requests
 
 from tests.support.liveserver import PASSWORDS
 from tests.support.shows import new_show
-
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 5000

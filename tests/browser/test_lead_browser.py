@@ -5,19 +5,19 @@ import csv
 import io
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, insert, update
 from sqlalchemy.orm import Session
 
-from tests.support.liveserver import PASSWORDS
 from studio.store.models import CommentCount, Segment, Show, ViewerEvent
+from tests.support.liveserver import PASSWORDS
 
 pytestmark = pytest.mark.browser
 
-T0 = datetime(2024, 11, 10, 12, 0, tzinfo=timezone.utc).timestamp()  # 20:00 in Asia/Shanghai
+T0 = datetime(2024, 11, 10, 12, 0, tzinfo=UTC).timestamp()  # 20:00 in Asia/Shanghai
 SHOW_SECONDS = 2 * 3600
 # item → (comments per minute before it is answered, helpdesk contacts per hour on a normal day, on air at minute)
 PLAN = {
@@ -36,7 +36,8 @@ def replay_show(server, show_id: str, seed: int = 7) -> None:
     """A two-hour show as the other parts would have recorded it, plus a day of helpdesk traffic before it."""
     rnd = random.Random(seed)
     producer = server.session(server.tokens["producer"])
-    assert producer.post(server.url + "/api/shows", json={"title": "双11 售后答疑专场", "id": show_id}).status_code == 201
+    created = producer.post(server.url + "/api/shows", json={"title": "双11 售后答疑专场", "id": show_id})
+    assert created.status_code == 201
     counts, segments, events = [], [], []
     for n, (slug, (per_min, _, on_air)) in enumerate(PLAN.items()):
         answered = T0 + on_air * 60 if on_air is not None else None
@@ -72,7 +73,7 @@ def replay_show(server, show_id: str, seed: int = 7) -> None:
             if on_air is not None and start > T0 + on_air * 60 and rnd.random() < 0.45:
                 continue  # viewers who got the answer on air do not write to the helpdesk
             contacts.append({"id": f"{show_id}-{len(contacts)}", "channel": "旺旺", "slug": slug,
-                             "ts": datetime.fromtimestamp(start, timezone.utc).isoformat(),
+                             "ts": datetime.fromtimestamp(start, UTC).isoformat(),
                              "customer": f"buyer-{rnd.randint(1, 4000)}", "handle_seconds": rnd.uniform(120, 360)})
     ingest = server.session(server.tokens["ingest"])
     for i in range(0, len(contacts), 5000):
@@ -177,7 +178,7 @@ def test_dashboard_follows_a_live_show(server, desk):
     ingest = server.session(server.tokens["ingest"])
 
     def contact(n: int) -> None:
-        item = {"id": f"lead-live-{n}", "ts": datetime.fromtimestamp(time.time(), timezone.utc).isoformat(),
+        item = {"id": f"lead-live-{n}", "ts": datetime.fromtimestamp(time.time(), UTC).isoformat(),
                 "channel": "im", "slug": "invoice", "customer": f"live-{n}"}
         assert ingest.post(server.url + "/api/one-to-one/contacts", json=[item]).json()["accepted"] == 1
 

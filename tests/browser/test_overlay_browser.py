@@ -8,10 +8,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.support.liveserver import REPO
 from overlays.pages import qr_svg
+from tests.support.liveserver import REPO
 from tests.support.shows import new_show
-
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 5000

@@ -48,7 +48,8 @@ def test_edit_with_preview_then_viewer_sees_the_new_revision(server, desk, phone
     preview = page.frame_locator("#preview")
     expect(preview.locator("#preview-body strong")).to_have_text("一起发出")
 
-    new_body = "## 发货\n\n赠品随订单一起发出。\n\n| 赠品 | 发货 |\n| --- | --- |\n| 小样 | 同包裹 |\n\n<script>alert(1)</script>"
+    new_body = ("## 发货\n\n赠品随订单一起发出。\n\n| 赠品 | 发货 |\n| --- | --- |\n| 小样 | 同包裹 |\n\n"
+                "<script>alert(1)</script>")
     form.locator("textarea[name=body]").fill(new_body)
     expect(preview.locator("#preview-body td").first).to_have_text("小样")  # the live preview follows the typing
     assert preview.locator("script").count() == 0
@@ -56,7 +57,8 @@ def test_edit_with_preview_then_viewer_sees_the_new_revision(server, desk, phone
     page.screenshot(path=str(screenshot_dir / "producer-catalog-edit.png"))
     page.click("#save")
     expect(page.locator("#form-msg")).to_contain_text(f"版本 {item['revision'] + 1}")
-    expect(page.locator(f'#rows tr[data-slug="{item["slug"]}"] .pc-q')).to_have_text("赠品什么时候发？会和正品一起到吗？")
+    row_question = page.locator(f'#rows tr[data-slug="{item["slug"]}"] .pc-q')
+    expect(row_question).to_have_text("赠品什么时候发？会和正品一起到吗？")
 
     viewer = phone.new_page()
     viewer.goto(f"{server.url}/faq/{item['slug']}?show=demo")

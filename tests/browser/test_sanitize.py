@@ -114,7 +114,8 @@ def test_the_checker_itself_catches_active_html():
 
 
 def test_safe_markdown_survives():
-    html = render_markdown("## 步骤\n\n1. 打开[订单](https://shop.example/o)\n\n| 券 | 门槛 |\n| - | - |\n| 店铺券 | 满199 |\n\n"
+    html = render_markdown("## 步骤\n\n1. 打开[订单](https://shop.example/o)\n\n"
+                           "| 券 | 门槛 |\n| - | - |\n| 店铺券 | 满199 |\n\n"
                            "![图](https://img.example/a.png)\n\n**注意**")
     for part in ("<h2>", "<ol>", 'href="https://shop.example/o"', "<table>", "<td>店铺券</td>",
                  'src="https://img.example/a.png"', "<strong>注意</strong>", 'rel="noopener noreferrer nofollow"'):

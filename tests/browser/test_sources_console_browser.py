@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support.fakes.harness import as_role
 from tests.browser.test_console_browser import WAIT_MS, login
+from tests.support.fakes.harness import as_role
 from tests.support.shows import new_show
 
 pytestmark = pytest.mark.browser

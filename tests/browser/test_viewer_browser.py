@@ -106,8 +106,9 @@ def test_wide_tables_scroll_inside_the_page(server, phone, screenshot_dir):
     rows = "\n".join("| " + " | ".join(f"第{r}行第{c}列的说明文字" for c in range(1, 9)) + " |" for r in range(1, 4))
     body = f"## 尺码对照\n\n{header}\n|{' --- |' * 8}\n{rows}\n\n表格可以左右滑动。"
     producer = server.session(server.tokens["producer"])
-    assert producer.post(server.url + "/api/faq", json={"slug": slug, "question": "尺码表怎么看？", "status": "on_shelf",
-                                                         "category": "aftersale", "body": body}).status_code == 201
+    assert producer.post(server.url + "/api/faq", json={"slug": slug, "question": "尺码表怎么看？",
+                                                        "status": "on_shelf", "category": "aftersale",
+                                                        "body": body}).status_code == 201
     page = phone.new_page()
     page.goto(f"{server.url}/faq/{slug}?lang=en")
     table = page.locator(".v-md table")

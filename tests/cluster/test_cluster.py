@@ -43,7 +43,8 @@ def test_viewer_pages_and_cached_shelf_through_nginx(cluster):
 
     # Viewer pages too, for returning viewers; a first visit always reaches a studio and gets its own viewer id.
     firsts = [requests.get(cluster.url + "/live/demo") for _ in range(3)]
-    assert len({r.cookies.get("fls_vid") for r in firsts}) == 3 and all(r.headers.get("X-Cache") == "BYPASS" for r in firsts)
+    assert len({r.cookies.get("fls_vid") for r in firsts}) == 3
+    assert all(r.headers.get("X-Cache") == "BYPASS" for r in firsts)
     returning = requests.Session()
     returning.cookies.set("fls_vid", firsts[0].cookies["fls_vid"])
     pages = [returning.get(cluster.url + "/live/demo") for _ in range(4)]

@@ -207,5 +207,5 @@ def slow_is_dropped(slow: SlowConsumer) -> bool:
                 return True
     except (websocket.WebSocketConnectionClosedException, ConnectionError, BrokenPipeError):
         return True
-    except (socket.timeout, websocket.WebSocketTimeoutException):
+    except (TimeoutError, websocket.WebSocketTimeoutException):
         return False

@@ -18,14 +18,14 @@ import redis
 import requests
 import socketio
 
-from tests.support.harness import REDIS_URL, RunningCluster, drop_database, require_services
+from studio.comments.board import CommentSeen, ShowDemand, comment_key
 from studio.comments.emerging import EmergingQuestions
-from studio.scale.ownership import LeaseOwnership
 from studio.comments.ranking import DemandBoard
+from studio.scale.ownership import LeaseOwnership
 from studio.scale.redis_link import key_prefix
 from studio.scale.show_bus import ShowBus
-from studio.comments.board import CommentSeen, ShowDemand, comment_key
 from tests.cluster.test_faults import REDIS_START, redis_up
+from tests.support.harness import REDIS_URL, RunningCluster, drop_database, require_services
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.postgres

@@ -13,10 +13,10 @@ from dataclasses import replace
 import pytest
 from obswebsocket import requests
 
-from tests.support.obs_fixtures import ObsView
-from tests.support.obs_harness import ANSWER, CARD, CJK_FACE, QUESTION, SCENE, ObsHarness, free_port
 from overlays import obs as obs_driver
 from overlays.obs import ObsDriver, ObsMapping, OnAirText
+from tests.support.obs_fixtures import ObsView
+from tests.support.obs_harness import ANSWER, CARD, CJK_FACE, QUESTION, SCENE, ObsHarness, free_port
 from tests.support.waiting import poll
 
 pytestmark = pytest.mark.obs

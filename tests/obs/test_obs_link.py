@@ -6,12 +6,11 @@ import time
 import pytest
 import requests
 
-from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE
-from tests.support.obs_fixtures import ObsView
 from tests.support.live_client import Watcher
+from tests.support.obs_fixtures import ObsView
+from tests.support.obs_harness import ANSWER, CARD, QUESTION, SCENE
 from tests.support.shows import new_show
 from tests.support.waiting import poll
-
 
 pytestmark = pytest.mark.obs
 
@@ -60,7 +59,7 @@ def test_obs_dying_mid_show_never_stops_the_studio_and_it_reapplies_on_return(se
     assert poll(lambda: connected(producer, api))
     host.post(api + "/on-air", json={"slug": "invoice"})
     assert poll(obs.card_shown)
-    console = Watcher(server, show, ["health"])  # what the host's console shows
+    console = Watcher(server, show, ["health"], token=server.tokens["host"])  # what the host's console shows
     try:
         assert console.wait_for("health", lambda d: d["obs"]["connected"])["obs"]["connected"]
         obs.close()

@@ -35,7 +35,8 @@ def adapter(server, show_id: str, fake: FakeBilibili, *sets: str, secret: str | 
     args = [STUDIO, "source", "run", "--platform", "bilibili", "--show", show_id, "--room", "4242",
             "--url", server.url, "--token", server.tokens["ingest"], "--set", f"app_id={fake.app_id}",
             "--set", f"access_key_id={fake.key_id}", "--set", f"code={fake.code}", "--set", f"api_url={fake.url}",
-            "--set", "health_interval=0.5", "--set", "batch_interval=0.05", "--set", "backoff_base=0.1", "--set", "backoff_cap=0.5"]
+            "--set", "health_interval=0.5", "--set", "batch_interval=0.05",
+            "--set", "backoff_base=0.1", "--set", "backoff_cap=0.5"]
     for s in sets:
         args += ["--set", s]
     return subprocess.Popen(args, env={**server.env, "STUDIO_BILIBILI_ACCESS_KEY_SECRET": secret or fake.secret},
@@ -89,10 +90,12 @@ def test_a_silent_and_a_failed_source_turn_the_console_and_rundown_red(server, d
         assert failed.wait(timeout=20) == 2, "a refused credential is not restarted"
         rows = listed(server, show_id)
         assert rows[("bilibili", "4242")]["state"] == "silent"
-        assert rows[("bilibili", "7777")]["state"] == "failed" and "signature" in rows[("bilibili", "7777")]["last_error"]
+        refused = rows[("bilibili", "7777")]
+        assert refused["state"] == "failed" and "signature" in refused["last_error"]
         assert any(e["kind"] == "silent" for e in rows[("bilibili", "4242")]["events"])
 
-        for path, name in ((f"/console/{show_id}", "intake-console-red"), (f"/producer/{show_id}", "intake-rundown-red")):
+        pages = ((f"/console/{show_id}", "intake-console-red"), (f"/producer/{show_id}", "intake-rundown-red"))
+        for path, name in pages:
             page = login(desk, server, "host" if path.startswith("/console") else "producer")
             errors: list = []
             page.on("pageerror", lambda e: errors.append(e))

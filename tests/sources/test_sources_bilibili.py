@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from studio.sources.bilibili import BilibiliAdapter, decode_packets, encode_packet, sign_headers
 from tests.support.fakes.bilibili import FakeBilibili
 from tests.support.fakes.harness import Running
-from studio.sources.bilibili import BilibiliAdapter, decode_packets, encode_packet, sign_headers
 from tests.support.waiting import wait_for
 
 

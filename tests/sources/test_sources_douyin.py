@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from studio.sources.douyin import DouyinPushTaskAdapter, push_signature, verify_push
 from tests.support.fakes.douyin import FakeDouyin
 from tests.support.fakes.harness import Running, as_role, stats, wait_stored
-from studio.sources.douyin import DouyinPushTaskAdapter, push_signature, verify_push
 from tests.support.shows import new_show
 from tests.support.waiting import wait_for
 

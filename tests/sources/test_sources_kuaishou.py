@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from studio.sources.kuaishou import KuaishouAdapter
 from tests.support.fakes.harness import Running
 from tests.support.fakes.kuaishou import FakeKuaishou
-from studio.sources.kuaishou import KuaishouAdapter
 from tests.support.waiting import wait_for
 
 

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from tests.support.fakes.harness import Running
-from tests.support.fakes.twitch import FakeEventSub, FakeIrc
 from studio.sources.registry import adapter_class
 from studio.sources.twitch import TwitchEventSubAdapter
 from studio.sources.twitch_irc import TwitchIrcAdapter, parse_line
+from tests.support.fakes.harness import Running
+from tests.support.fakes.twitch import FakeEventSub, FakeIrc
 from tests.support.waiting import wait_for
 
 

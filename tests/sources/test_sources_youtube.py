@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from studio.sources.youtube import YoutubeAdapter, json_stream
 from tests.support.fakes.harness import Running
 from tests.support.fakes.youtube import FakeYoutube
-from studio.sources.youtube import YoutubeAdapter, json_stream
 from tests.support.waiting import wait_for
 
 

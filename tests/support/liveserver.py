@@ -29,7 +29,7 @@ from studio.access.auth import create_token, create_user
 from studio.config import load_config
 from studio.store.migrate import upgrade
 from studio.store.shows import create_show
-catalog, show_id, passwords = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+catalog, show_id, passwords, roles = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 upgrade(load_config()["DATABASE_URL"])
 app = create_app({"REDIS_URL": None})
 studio = app.extensions["studio"]
@@ -38,8 +38,8 @@ assert report.applied, report.rejected
 create_show(studio.db, "测试专场", show_id)
 for role, password in passwords.items():
     create_user(studio.db, role, password, role)
-print(json.dumps({role: create_token(studio.db, role, "tests") for role in %r}))
-""" % (TOKEN_ROLES,)
+print(json.dumps({role: create_token(studio.db, role, "tests") for role in roles}))
+"""
 
 
 def free_port() -> int:
@@ -67,7 +67,7 @@ class LiveServer:
             raise RuntimeError(f"studio {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
         return r
 
-    def start(self, timeout: float = 30) -> "LiveServer":
+    def start(self, timeout: float = 30) -> LiveServer:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([STUDIO, "run", "--host", "127.0.0.1", "--port", str(self.port)],
                                      env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -96,7 +96,7 @@ class LiveServer:
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
 
-    def restart(self) -> "LiveServer":
+    def restart(self) -> LiveServer:
         self.stop()
         return self.start()
 
@@ -111,7 +111,8 @@ class LiveServer:
             for name in ("studio.db", "secret_key"):
                 shutil.copy2(template / name, self.var_dir / name)
             return dict(tokens)
-        r = subprocess.run([sys.executable, "-c", _SEED, str(catalog), show_id, json.dumps(PASSWORDS)],
+        r = subprocess.run([sys.executable, "-c", _SEED, str(catalog), show_id, json.dumps(PASSWORDS),
+                            json.dumps(TOKEN_ROLES)],
                            env=self.env, capture_output=True, text=True, timeout=180)
         if r.returncode != 0:
             raise RuntimeError(f"seeding failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}")

@@ -111,9 +111,11 @@ def test_looks_like_question(text: str, expected: bool) -> None:
 MORE_ITEMS = [
     {"slug": "damaged", "question": "收到破损怎么办？", "keywords": ["破损", "坏了", "漏液"],
      "examples": ["收到瓶子碎了"]},
-    {"slug": "next-up", "question": "下一个上什么？", "keywords": ["下一个", "什么时候上"], "examples": ["后面还有什么"]},
+    {"slug": "next-up", "question": "下一个上什么？", "keywords": ["下一个", "什么时候上"],
+     "examples": ["后面还有什么"]},
     {"slug": "price-guard", "question": "买贵了能保价吗？", "keywords": ["保价", "降价"], "examples": ["保价多少天"]},
-    {"slug": "restock", "question": "卖完了还补货吗？", "keywords": ["补货", "返场", "没货了"], "examples": ["还会补吗"]},
+    {"slug": "restock", "question": "卖完了还补货吗？", "keywords": ["补货", "返场", "没货了"],
+     "examples": ["还会补吗"]},
     {"slug": "tracking", "question": "物流不动怎么办？", "keywords": ["物流", "物流不动"], "examples": ["物流怎么查"]},
 ]
 
@@ -280,7 +282,8 @@ def test_match_command_applies_feedback(catalog_csv: Path, tmp_path: Path) -> No
              {"id": 4, "text": "优惠券在哪领"}, {"id": 5, "text": "主播好美"}]
     stdin = "\n".join(json.dumps(r, ensure_ascii=False) for r in lines).encode("utf-8")
     cold = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv)], input=stdin)
-    taught = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv), "--feedback", str(feedback)], input=stdin)
+    taught = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv), "--feedback", str(feedback)],
+                                input=stdin)
     assert cold.exit_code == 0 and taught.exit_code == 0, taught.output
     before = [json.loads(x) for x in cold.stdout_bytes.decode().splitlines()]
     after = [json.loads(x) for x in taught.stdout_bytes.decode().splitlines()]
@@ -291,7 +294,8 @@ def test_match_command_applies_feedback(catalog_csv: Path, tmp_path: Path) -> No
 
 def test_match_command_rejects_bad_feedback(catalog_csv: Path, tmp_path: Path) -> None:
     feedback = tmp_path / "feedback.jsonl"
-    feedback.write_text('{"text": "券呢", "faq": "no-such-item"}\nnot json\n{"faq": null}\n{"text": "好", "faq": null}\n',
+    feedback.write_text('{"text": "券呢", "faq": "no-such-item"}\nnot json\n'
+                        '{"faq": null}\n{"text": "好", "faq": null}\n',
                         encoding="utf-8")
     result = CliRunner().invoke(match_command, ["--catalog", str(catalog_csv), "--feedback", str(feedback)],
                                 input=b'{"id": 1, "text": "x"}\n')
@@ -327,7 +331,8 @@ def test_eval_command_learning_curve_teaches_flagged_comments(catalog_csv: Path,
             {"text": "qdq在哪", "label": "coupons", "kind": "question"},
             {"text": "优惠券在哪领", "label": "coupons", "kind": "question"},
             {"text": "哈哈哈", "label": None, "kind": "chatter"}, {"text": "晚上好", "label": None, "kind": "chatter"},
-            {"text": "有卖手机的吗", "label": None, "kind": "novel"}, {"text": "好好看", "label": None, "kind": "chatter"}]
+            {"text": "有卖手机的吗", "label": None, "kind": "novel"},
+            {"text": "好好看", "label": None, "kind": "chatter"}]
     rows = first + rest
     assert int(len(rows) * 0.3) == len(first)
     comments = tmp_path / "labelled.jsonl"
@@ -346,7 +351,8 @@ def test_eval_command_learning_curve_teaches_flagged_comments(catalog_csv: Path,
 # --- generalization: sounds, initials, English and dialect, taught decisions --------------------------------
 
 TEACH_ITEMS = [
-    {"slug": "final-payment", "question": "尾款什么时候付？", "keywords": ["尾款", "付尾款"], "examples": ["尾款几号交"]},
+    {"slug": "final-payment", "question": "尾款什么时候付？", "keywords": ["尾款", "付尾款"],
+     "examples": ["尾款几号交"]},
     {"slug": "gift", "question": "赠品怎么领？", "keywords": ["赠品", "送什么"], "examples": ["有赠品吗"]},
     {"slug": "invoice", "question": "可以开发票吗？", "keywords": ["开票"], "examples": ["怎么开"]},
     {"slug": "return-7d", "question": "七天无理由能退吗？", "keywords": ["无理由", "不喜欢能退吗", "拆封能退吗"],

@@ -70,7 +70,7 @@ def test_ranking_orders_by_score(board, clock):
 
 
 def test_one_viewer_repeating_is_one_asker_and_little_demand(board, clock):
-    for i in range(8):
+    for _ in range(8):
         board.add("spam", clock.t, "same-viewer")
     for i in range(3):
         board.add("real", clock.t, f"v{i}")

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-
 from studio.blocks.backoff import Backoff
 from studio.sources.base import Comment, RecentIds, SourceStatus
 from studio.sources.settings import Setting, SettingsError, merge_update, public_view, resolve

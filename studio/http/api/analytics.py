@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 
-from studio.analytics import contacts
 from studio.access.auth import api_error, require_api
+from studio.analytics import contacts
 from studio.http.context import json_body, studio
 from studio.http.report_request import lead_timezone, report_for_request
 

@@ -7,12 +7,11 @@ from flask import Blueprint, Response, jsonify, request
 from faq_catalog.catalog_io import items_to_csv, items_to_zip, parse_upload
 from faq_catalog.model import CATEGORIES, CATEGORY_CODES, FRONT_MATTER_KEYS, STATUSES, ItemError, build_item
 from faq_catalog.render import render_markdown
-
 from studio.access.auth import api_error, current_principal, require_api
 from studio.errors import NotFound
-from studio.store.catalog import CatalogConflict
-from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, ref, schema
+from studio.http.context import json_body, studio
+from studio.store.catalog import CatalogConflict
 
 bp = Blueprint("api_catalog", __name__, url_prefix="/api")
 WRITERS = ("producer",)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from studio.access.auth import api_error, require_api
+from studio.access.auth import api_error, current_principal, require_api
+from studio.access.guard import INGEST_COMMENTS, comment_budget, ingest_token_key, too_many
 from studio.comments.engine import CommentEngine
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
-from studio.http.context import json_body, studio
 from studio.errors import Invalid
+from studio.http.context import json_body, studio
+from studio.live.topics import SAMPLE_ROLES
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/shows")
 
@@ -43,6 +45,9 @@ def _engine_of(show_id: str) -> CommentEngine:
 def post_comments(show_id: str):
     engine = _engine_of(show_id)
     items = _comment_batch()
+    refused = comment_budget(current_app, ingest_token_key(), len(items))
+    if refused:
+        return too_many(refused, INGEST_COMMENTS[1])
     try:
         return jsonify(engine.ingest(show_id, items, source="http"))
     except StoreFailed:
@@ -55,7 +60,11 @@ def get_ranking(show_id: str):
     n = request.args.get("n", 20, type=int)
     if not 1 <= n <= 200:
         return api_error(400, "n must be 1-200")
-    return jsonify(show=show_id, half_life=engine.half_life, items=engine.ranking(show_id, n))
+    items = engine.ranking(show_id, n)
+    p = current_principal()
+    if p is None or not p.has(SAMPLE_ROLES):  # what an overlay may show; staff see the samples and boosts
+        items = studio().public_ranking.rows(show_id, items)
+    return jsonify(show=show_id, half_life=engine.half_life, items=items)
 
 
 @bp.get("/<show_id>/emerging")

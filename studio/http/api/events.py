@@ -7,11 +7,10 @@ import time
 from flask import Blueprint, Response, jsonify, request
 
 from faq_catalog.search import MAX_QUERY
-
 from studio.access.auth import api_error
-from studio.viewers.events import (EVENT_TYPES, VIEWER_COOKIE, ViewerEventIn, valid_viewer_id)
-from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, ref
+from studio.http.context import json_body, studio
+from studio.viewers.events import EVENT_TYPES, VIEWER_COOKIE, ViewerEventIn, valid_viewer_id
 
 bp = Blueprint("api_events", __name__, url_prefix="/api")
 
@@ -53,7 +52,7 @@ def record_event():
         return api_error(404, f"no item '{slug[:64]}' on the shelf")
     try:
         st.viewer_events.record(ViewerEventIn(show_id, slug, kind, st.pseudonym("viewer", viewer), time.time()))
-    except Exception:  # logged by the writer; the viewer's page simply retries later
+    except Exception:  # noqa: BLE001 - logged by the writer; the viewer's page simply retries later
         return api_error(503, "could not store the event right now, try again")
     return jsonify(ok=True), 202
 

@@ -5,8 +5,8 @@ from flask import Blueprint, jsonify, request
 
 from studio.access.auth import require_api
 from studio.errors import Invalid
-from studio.http.context import json_body, studio
 from studio.http.api.openapi import describe, obj, schema
+from studio.http.context import json_body, studio
 
 bp = Blueprint("api_obs", __name__, url_prefix="/api/shows/<show_id>/obs")
 EDITORS = ("producer", "host")  # the mapping is set up on the console or the rundown page

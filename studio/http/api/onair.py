@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from studio.access.auth import require_api
-from studio.errors import Conflict
-from studio.onair.onair import ANY
-from studio.http.context import json_body, studio
-from studio.errors import Invalid
-from studio.live.topics import or_none
+from studio.errors import Conflict, Invalid
 from studio.http.api.openapi import describe, obj, schema
+from studio.http.context import json_body, studio
+from studio.live.topics import or_none
+from studio.onair.onair import ANY
 
 bp = Blueprint("api_onair", __name__, url_prefix="/api/shows/<show_id>")
 

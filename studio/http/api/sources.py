@@ -16,19 +16,25 @@ import zlib
 
 from flask import Blueprint, Response, jsonify, request
 
-from studio.http.context import json_body, studio
-from studio.errors import Invalid
 from studio.access.auth import api_error, require_api
-from studio.errors import NotFound
+from studio.comments.inbox import Inbox
 from studio.comments.ingest import StoreFailed
-from studio.store.shows import get_show
-from studio.sources.health import STATES
-from studio.comments.source_configs import check_hook_token, hook_url, douyin_targets, list_configs, replace_configs, rotate_hook_token
+from studio.comments.source_configs import (
+    check_hook_token,
+    douyin_targets,
+    hook_url,
+    list_configs,
+    replace_configs,
+    rotate_hook_token,
+)
+from studio.errors import Invalid, NotFound
+from studio.http.context import json_body, studio
 from studio.sources.douyin import MSG_COMMENT, SIGNED_HEADERS, parse_push, verify_push
 from studio.sources.forwarders import PARSERS, PayloadError
-from studio.comments.inbox import Inbox
+from studio.sources.health import STATES
 from studio.sources.registry import ADAPTERS, RECEIVERS, is_known, normalize_room, specs_for
 from studio.sources.settings import SettingsError
+from studio.store.shows import get_show
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sources", __name__)
@@ -83,7 +89,7 @@ def put_sources(show_id: str):
     except NotFound:
         return api_error(404, f"no show '{show_id}'")
     except SettingsError as e:
-        raise Invalid(str(e))
+        raise Invalid(str(e)) from e
     return jsonify(sources=configs)
 
 
@@ -136,7 +142,8 @@ def _clean_events(raw) -> list[dict]:
     for e in raw[-30:]:
         if not isinstance(e, dict) or not isinstance(e.get("at"), (int, float)) or isinstance(e.get("at"), bool):
             raise Invalid("each event needs a numeric 'at'")
-        out.append({"at": float(e["at"]), "kind": str(e.get("kind", ""))[:20], "reason": str(e.get("reason", ""))[:300]})
+        out.append({"at": float(e["at"]), "kind": str(e.get("kind", ""))[:20],
+                    "reason": str(e.get("reason", ""))[:300]})
     return out
 
 
@@ -163,14 +170,14 @@ def _body() -> bytes:
         try:
             raw = inflater.decompress(raw, MAX_BODY)
         except zlib.error:
-            raise Invalid(f"body is not valid {encoding}")
+            raise Invalid(f"body is not valid {encoding}") from None
         if inflater.unconsumed_tail:
             raise Invalid("decompressed body too large (at most 10 MB)", 413)
     elif raw[:2] == b"\x1f\x8b":  # gzip without the header saying so
         try:
             raw = gzip.decompress(raw)
         except OSError:
-            raise Invalid("body looks like gzip but is not valid")
+            raise Invalid("body looks like gzip but is not valid") from None
     return raw
 
 
@@ -178,7 +185,7 @@ def _parse_json(raw: bytes | str):
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
-        raise Invalid(f"body is not valid JSON: {e}")
+        raise Invalid(f"body is not valid JSON: {e}") from e
 
 
 def _receive(show_id: str, kind: str, doc) -> dict:
@@ -186,7 +193,7 @@ def _receive(show_id: str, kind: str, doc) -> dict:
     try:
         comments = PARSERS[kind](doc, platform)
     except PayloadError as e:
-        raise Invalid(str(e))
+        raise Invalid(str(e)) from e
     fresh = _inbox().fresh(show_id, kind, comments)  # health and repeats per receiver, as configured
     result = _inbox().ingest_now(show_id, f"hook:{kind}", fresh)
     _touch_health(show_id)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from studio.http.context import show_or_404
-from studio.http import i18n
 from studio.access.auth import require_page
+from studio.http import i18n
+from studio.http.context import show_or_404
 
 bp = Blueprint("console", __name__)
 

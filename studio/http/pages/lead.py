@@ -5,12 +5,12 @@ from datetime import datetime
 
 from flask import Blueprint, abort, render_template, request
 
-from studio.http import i18n
-from studio.analytics.report import DEFINITIONS, REASONS
-from studio.http.report_request import report_for_request
-from studio.http.context import show_or_404
-from studio.errors import Invalid
 from studio.access.auth import require_page
+from studio.analytics.report import DEFINITIONS, REASONS
+from studio.errors import Invalid
+from studio.http import i18n
+from studio.http.context import show_or_404
+from studio.http.report_request import report_for_request
 
 bp = Blueprint("lead", __name__)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from faq_catalog.model import CATEGORIES, CATEGORY_CODES, STATUSES
-
-from studio.http import i18n
 from studio.access.auth import require_page
+from studio.http import i18n
 
 bp = Blueprint("producer", __name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from studio.http import i18n
 from studio.access.auth import require_page
-from studio.sources.registry import RECEIVERS, ROOM_REQUIRED
+from studio.http import i18n
 from studio.http.context import show_or_404
+from studio.sources.registry import RECEIVERS, ROOM_REQUIRED
 
 bp = Blueprint("rundown", __name__)
 

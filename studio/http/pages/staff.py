@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from studio.http.context import studio
 from studio.access.auth import LOGIN_ROLES, check_login, csrf_ok, end_sessions, login_session, require_page
+from studio.http.context import studio
 from studio.store.shows import list_shows
 
 bp = Blueprint("staff", __name__)

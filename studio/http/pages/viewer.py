@@ -10,7 +10,6 @@ from flask import Blueprint, Response, render_template, request
 
 from faq_catalog.model import CATEGORY_CODES
 from faq_catalog.search import MAX_QUERY
-
 from studio.http import i18n
 from studio.http.context import studio
 from studio.viewers.events import VIEWER_COOKIE, VIEWER_COOKIE_AGE, new_viewer_id, valid_viewer_id

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import threading
 
-from tests.support.comment_client import stats
-from tests.support.waiting import wait_for
 from studio.sources.base import Adapter, Comment
 from studio.sources.settings import resolve, schema
+from tests.support.comment_client import stats
+from tests.support.waiting import wait_for
 
 # Test timings: retries within tens of milliseconds so a reconnect test takes well under a second.
 FAST = {"backoff_base": 0.05, "backoff_cap": 0.2, "stable_after": 0.5, "health_interval": 0.2,

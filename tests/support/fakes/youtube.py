@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from .common import HttpFake, Request
@@ -44,7 +44,7 @@ class FakeYoutube:
             n = len(self.items)
             item = {"kind": "youtube#liveChatMessage", "etag": f"e{n}", "id": f"LCC.msg-{n}",
                     "snippet": {"type": kind, "liveChatId": self.chat_id, "authorChannelId": channel,
-                                "publishedAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+                                "publishedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
                                 "hasDisplayContent": kind == "textMessageEvent", "displayMessage": text,
                                 "textMessageDetails": {"messageText": text}},
                     "authorDetails": {"channelId": channel, "displayName": f"viewer {channel}",
@@ -81,7 +81,7 @@ class FakeYoutube:
                                                                       "resultsPerPage": end - start},
                 "items": self.items[start:end]}
         if self.offline:
-            page["offlineAt"] = datetime.now(timezone.utc).isoformat()
+            page["offlineAt"] = datetime.now(UTC).isoformat()
         return page
 
     def _list(self, req: Request) -> tuple:

@@ -3,9 +3,8 @@
 Revision ID: 0003_intake
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003_intake'
 down_revision = '0001'

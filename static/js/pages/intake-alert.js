@@ -1,23 +1,20 @@
 // The intake alarm on the console and the rundown: when a comment source fails, goes silent or stops reporting
 // while the show is live, the page turns red and says what to do. Its own read-only /live subscription to the
 // "health" topic; strings come from the page's JSON island. Comment-derived text is only ever set as textContent.
+import { el } from "../lib/dom.js";
+import { connectLive } from "../lib/live.js";
+import { fmt, loadStrings } from "../lib/strings.js";
+
 const DOWN_GRACE = 5; // seconds a reconnect may take before it is worth a red screen
 
 const show = (document.querySelector("[data-show]") || document.body).dataset.show;
 const box = document.getElementById("intake-alert");
-const island = document.getElementById("console-strings") || document.getElementById("rundown-strings");
-const S = island ? JSON.parse(island.textContent) : {};
-const fmt = (key, args = {}) => (S[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(args[name]));
+loadStrings(document.getElementById("console-strings") ? "console-strings" : "rundown-strings");
 
 let health = null;
-let skew = 0;
+let live = null;
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const node = (tag, cls, text) => el(tag, { class: cls || null, text });
 
 function ago(seconds) {
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -34,48 +31,46 @@ export function trouble(src, now) {
 }
 
 function row(src, kind, now) {
-  const li = el("li", `intake-row ${kind}`);
+  const li = node("li", `intake-row ${kind}`);
   li.dataset.platform = src.platform;
   li.dataset.state = kind;
-  const head = el("div", "intake-head");
-  head.append(el("span", "intake-name", [src.platform, src.room].filter(Boolean).join(" · ")),
-              el("span", "intake-state", fmt(`intake.state_${kind}`)));
+  const head = node("div", "intake-head");
+  head.append(node("span", "intake-name", [src.platform, src.room].filter(Boolean).join(" · ")),
+              node("span", "intake-state", fmt(`intake.state_${kind}`)));
   const facts = [src.last_message_at ? fmt("intake.last", { ago: ago(now - src.last_message_at) }) : fmt("intake.never")];
   if (src.normal_per_minute) facts.push(fmt("intake.normal", { n: Math.round(src.normal_per_minute) }));
   facts.push(fmt("intake.counts", { reconnects: src.reconnects || 0, restarts: src.restarts || 0 }));
-  li.append(head, el("div", "intake-facts", facts.join(" · ")));
-  if (src.last_error) li.append(el("div", "intake-error", src.last_error));
-  li.append(el("div", "intake-do", fmt(`intake.do_${kind}`)));
+  li.append(head, node("div", "intake-facts", facts.join(" · ")));
+  if (src.last_error) li.append(node("div", "intake-error", src.last_error));
+  li.append(node("div", "intake-do", fmt(`intake.do_${kind}`)));
   return li;
 }
 
 function render() {
   if (!box) return;
-  const now = Date.now() / 1000 + skew;
+  const now = live ? live.now() : Date.now() / 1000;
   const sources = (health && health.sources) || [];
   const bad = health && health.show_live
     ? sources.map((src) => [src, trouble(src, now)]).filter(([, kind]) => kind) : [];
   document.body.classList.toggle("intake-alarm", bad.length > 0);
   box.hidden = bad.length === 0;
   if (!bad.length) { box.replaceChildren(); return; }
-  const title = el("div", "intake-title");
-  title.append(el("strong", "", fmt("intake.title")), el("span", "", fmt("intake.during_show")));
-  const list = el("ul", "intake-list");
+  const title = node("div", "intake-title");
+  title.append(node("strong", "", fmt("intake.title")), node("span", "", fmt("intake.during_show")));
+  const list = node("ul", "intake-list");
   list.append(...bad.map(([src, kind]) => row(src, kind, now)));
   box.replaceChildren(title, list);
 }
 
-function connect() {
-  if (!show || typeof io !== "function") return;
-  const socket = io("/live", { transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
-  socket.on("connect", () => socket.emit("subscribe", { show, topics: ["health"] }));
-  socket.on("state", (snap) => {
-    if (!snap || snap.show !== show || snap.topic !== "health") return;
-    health = snap.data;
-    if (health && health.now) skew = health.now - Date.now() / 1000;
-    render();
+if (show && box) {
+  live = connectLive({
+    show,
+    topics: ["health"],
+    onState: (topic, data) => {
+      if (topic !== "health") return;
+      health = data;
+      render();
+    },
   });
+  setInterval(render, 1000);
 }
-
-connect();
-setInterval(render, 1000);
