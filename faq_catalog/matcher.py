@@ -231,7 +231,7 @@ class Matcher:
             _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()
             and _EN_STATEMENT.search(normalized) is None) or (
             bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0]))) or (
-            _TROUBLE.search(canonical) is not None and not settled(normalized))
+            _troubled(canonical) and not settled(normalized))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
             chatter, not_these = self._counters.close(canonical)
@@ -243,13 +243,15 @@ class Matcher:
                     scores[i] *= NOT_THIS_FACTOR
         top = max(scores, key=scores.__getitem__) if scores else None
         best = scores[top] if scores else 0.0
-        if is_question and best < THRESHOLD and canonical and not about_host(normalized):
+        if not is_question:
+            return Match(None, 0.0, normalized, False)
+        host = about_host(normalized)
+        if best < THRESHOLD and canonical and not host:
             position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
             if position is not None:
                 return Match(self._index.slugs[position], RESEMBLANCE_CONFIDENCE, normalized, True, review=True)
-        if not is_question or best < THRESHOLD or about_host(normalized):
-            return Match(None, 0.0, normalized, is_question,
-                         review=is_question and not about_host(normalized) and self._near_miss(canonical, best))
+        if best < THRESHOLD or host:
+            return Match(None, 0.0, normalized, True, review=not host and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
         confidence = round(_confidence(best, second), 4)
         return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
@@ -263,6 +265,11 @@ class Matcher:
             return True
         raw = self._index.scores(canonical, anchored_only=False) if canonical else {}
         return max(raw.values(), default=0.0) >= REVIEW_EVIDENCE
+
+
+def _troubled(canonical: str) -> bool:
+    return ("|失败|" in canonical or "|破损|" in canonical or "|漏发|" in canonical or "|不动|" in canonical) \
+        and _TROUBLE.search(canonical) is not None
 
 
 def _confidence(best: float, second: float) -> float:
