@@ -62,6 +62,10 @@ _TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千�
                      r"|\d{2,}[元块]?(?:能|可以|会)?减(?:\d+|几|多少)")
 # 前100名, 前五十名: the first N buyers, whatever N.
 _TOP_N = re.compile(r"前[\d几多少一二三四五六七八九十百千两]+名")
+# "Again" before going on sale is a restock (再开卖, 再上架), whatever the lexicon says of either word; 再
+# alone is filler and would be dropped.
+_AGAIN_ON_SALE = re.compile(r"再(?:次)?(?:开卖|开抢|上架|卖|进货|来一批)")
+RESTOCK_WORD = "补货"
 _CHARS = re.compile(r"[a-z]+|\d+|[^\x1f]")
 # After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
@@ -318,6 +322,8 @@ class Canonicalizer:
             s = _TIERED.sub("满减", s)
         if "名" in s:
             s = _TOP_N.sub("前多少名", s)
+        if "再" in s:
+            s = _AGAIN_ON_SALE.sub(RESTOCK_WORD, s)
         if sound:
             read, surfaces = self._second.tokens_and_surfaces(self._first.text(s))
             tokens = self._sound.rewrite(read, surfaces)
@@ -343,6 +349,10 @@ class Canonicalizer:
             tokens = _read_goods_moves(tokens)
         if COLOR_WORD in tokens:
             tokens = _read_colors(tokens)
+        if "送" in tokens:
+            tokens = _read_delivery(tokens)
+        if tokens.count(COUPON_WORD) > 1:
+            tokens = [*tokens, STACKING_WORD]  # two coupons in one question: whether they stack
         return tokens
 
     def new_words(self, normalized: str) -> list[str]:
@@ -481,3 +491,13 @@ def _read_colors(tokens: list[str]) -> list[str]:
     if any(t in _CORRECTION for t in tokens[colors[0] + 1:]):
         return [*tokens, WRONG_ORDER_WORD]
     return tokens
+
+
+COUPON_WORD, STACKING_WORD = "优惠券", "叠加"
+# 送 is the freebie ("买就送"), but sent together or packed it is delivery ("一起送", "打包送").
+_SENT_TOGETHER = frozenset(("一起", "合并发货", "打包", "包"))
+SEND_WORD = "发"
+
+
+def _read_delivery(tokens: list[str]) -> list[str]:
+    return [SEND_WORD if t == "送" and i and (tokens[i - 1] in _SENT_TOGETHER) else t for i, t in enumerate(tokens)]
