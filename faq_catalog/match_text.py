@@ -343,17 +343,7 @@ class Canonicalizer:
             tokens = _read_how(tokens)
         if STREAM_WORD in tokens:
             tokens = [t for t in tokens if t != STALL_WORD]
-        if "不" in tokens:
-            tokens = _read_a_not_a(tokens)
-        if GOODS_TOKEN in tokens:
-            tokens = _read_goods_moves(tokens)
-        if COLOR_WORD in tokens:
-            tokens = _read_colors(tokens)
-        if "送" in tokens:
-            tokens = _read_delivery(tokens)
-        if tokens.count(COUPON_WORD) > 1:
-            tokens = [*tokens, STACKING_WORD]  # two coupons in one question: whether they stack
-        return tokens
+        return _read_more_context(tokens)
 
     def new_words(self, normalized: str) -> list[str]:
         """Words of a comment this canonicalizer does not know: Latin runs that are neither English nor a
@@ -501,3 +491,18 @@ SEND_WORD = "发"
 
 def _read_delivery(tokens: list[str]) -> list[str]:
     return [SEND_WORD if t == "送" and i and (tokens[i - 1] in _SENT_TOGETHER) else t for i, t in enumerate(tokens)]
+
+
+def _read_more_context(tokens: list[str]) -> list[str]:
+    """A-not-A, goods on the move, colours, 送 as delivery, two coupons at once."""
+    if "不" in tokens:
+        tokens = _read_a_not_a(tokens)
+    if GOODS_TOKEN in tokens:
+        tokens = _read_goods_moves(tokens)
+    if COLOR_WORD in tokens:
+        tokens = _read_colors(tokens)
+    if "送" in tokens:
+        tokens = _read_delivery(tokens)
+    if tokens.count(COUPON_WORD) > 1:
+        tokens = [*tokens, STACKING_WORD]  # two coupons in one question: whether they stack
+    return tokens
