@@ -484,13 +484,19 @@ def _read_colors(tokens: list[str]) -> list[str]:
 
 
 COUPON_WORD, STACKING_WORD = "优惠券", "叠加"
-# 送 is the freebie ("买就送"), but sent together or packed it is delivery ("一起送", "打包送").
-_SENT_TOGETHER = frozenset(("一起", "合并发货", "打包", "包"))
-SEND_WORD = "发"
+# 送 is the freebie ("买就送"), but sent together it is delivery: "一起送" says what "一起发" says.
+_SENT_TOGETHER = frozenset(("一起", "合并发货"))
+SENT_TOGETHER_WORD = "合并发货"
 
 
 def _read_delivery(tokens: list[str]) -> list[str]:
-    return [SEND_WORD if t == "送" and i and (tokens[i - 1] in _SENT_TOGETHER) else t for i, t in enumerate(tokens)]
+    out: list[str] = []
+    for t in tokens:
+        if t == "送" and out and out[-1] in _SENT_TOGETHER:
+            out[-1] = SENT_TOGETHER_WORD
+            continue
+        out.append(t)
+    return out
 
 
 def _read_more_context(tokens: list[str]) -> list[str]:

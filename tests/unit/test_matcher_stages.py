@@ -30,6 +30,12 @@ CATALOG = [
      "examples": ["下一个是什么", "零食什么时候上"]},
     {"slug": "discount", "question": "跨店满减怎么算？", "keywords": ["满减", "跨店", "凑单"],
      "examples": ["满多少减多少", "能凑单吗"]},
+    {"slug": "restock", "question": "卖完了还会补货吗？", "keywords": ["补货", "返场", "没货了"],
+     "examples": ["还会补货吗", "卖完了还有吗"]},
+    {"slug": "stacking", "question": "优惠券能叠加使用吗？", "keywords": ["叠加", "一起用"],
+     "examples": ["优惠券可以叠加吗"]},
+    {"slug": "combine", "question": "几个订单能合并发货吗？", "keywords": ["合并发货", "一起发"],
+     "examples": ["两单能一起发吗"]},
 ]
 
 
@@ -107,6 +113,10 @@ def test_not_a_shelf_question_is_remembered_by_the_second_stage() -> None:
     ("货到哪了", "tracking"),                  # goods gone where: the parcel
     ("满300-50能跨店吗", "discount"),
     ("买600能减多少", "discount"),               # an amount spent and what comes off it
+    ("什么时候再开卖", "restock"),               # again, before going on sale
+    ("店铺券同平台券会不会冲突", "stacking"),     # two coupons in one question
+    ("两个订单一起送行吗", "combine"),           # 送 sent together is delivery, not a gift
+    ("买了送什么", "gift"),
 ])
 def test_context_reads(matcher: Matcher, text: str, slug: str) -> None:
     assert matcher.match(text).slug == slug, (text, matcher.explain(text))
