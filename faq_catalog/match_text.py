@@ -511,4 +511,15 @@ def _read_more_context(tokens: list[str]) -> list[str]:
         tokens = _read_delivery(tokens)
     if tokens.count(COUPON_WORD) > 1:
         tokens = [*tokens, STACKING_WORD]  # two coupons in one question: whether they stack
+    if "收到" in tokens and "拍" in tokens and "不" in tokens and _not_the_same(tokens):
+        tokens = [*tokens, WRONG_ITEM_WORD]
     return tokens
+
+
+def _not_the_same(tokens: list[str]) -> bool:
+    """What came is not what was ordered: "收到的跟我拍的不是一个", "收到和拍的不一样"."""
+    for i, t in enumerate(tokens[:-1]):
+        same = tokens[i + 1:i + 2] in (["一"], ["一样"], ["同"]) or tokens[i + 1:i + 3] in (["是", "一"], ["是", "同"])
+        if t == "不" and same:
+            return tokens.index("收到") < i and tokens.index("拍") < i
+    return False

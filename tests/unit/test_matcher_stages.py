@@ -117,6 +117,7 @@ def test_not_a_shelf_question_is_remembered_by_the_second_stage() -> None:
     ("店铺券同平台券会不会冲突", "stacking"),     # two coupons in one question
     ("两个订单一起送行吗", "combine"),           # 送 sent together is delivery, not a gift
     ("买了送什么", "gift"),
+    ("收到的跟我拍的不是一个东西", "wrong-item"),  # what came is not what was ordered
 ])
 def test_context_reads(matcher: Matcher, text: str, slug: str) -> None:
     assert matcher.match(text).slug == slug, (text, matcher.explain(text))
