@@ -9,7 +9,10 @@ sound, so a homophone typo meets its word (神魔时候 → 什么时候, 韦款
 match_sound). Finally a few folds are read in
 context: "几号" before an action or after "到" asks a date (→ 什么时候), otherwise which numbered link;
 "后面/等会" before a price move means "later", not the next product; a stall beside the stream's own
-words ("画面卡住") is the stream freezing, not the parcel.
+words ("画面卡住") is the stream freezing, not the parcel; the A-not-A form ("送不送") counts its word once;
+"到" before a product is its turn; a colour ordered and another received, or what came not being what was
+ordered, is the wrong item sent; two coupons in one question ask whether they stack; 送 sent together is
+delivery.
 
 Tokens are joined as "|a|b|c|" so that index terms, also written "|…|", can only match whole tokens:
 "款什么时候" inside "尾款什么时候" never matches "退款什么时候".

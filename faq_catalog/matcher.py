@@ -5,7 +5,10 @@ homophone typos read by syllable; see match_text and match_sound) → weighted p
 (one Aho-Corasick pass; see match_index) → decision. An item is given only when the comment asks
 something or reports trouble (see match_cues), is not about the host's own things, and the evidence
 for the best item clears a threshold; the confidence grows with the evidence and with its margin over
-the runner-up item. Answers are cached by normalized text, since live chat repeats itself.
+the runner-up item. A question the first stage leaves unanswered goes to a second stage (match_resemble):
+the item whose own text (question, keywords, examples, taught comments) it clearly resembles in characters,
+character pairs and tokens, if any, with a low confidence that puts it in the review queue. Answers are
+cached by normalized text, since live chat repeats itself.
 
 Everything item-specific comes from the catalog passed in, and from the crew's decisions (feedback):
 the lexicon is catalog-independent. Building is cheap (a 200-item catalog in well under a second), so
