@@ -22,7 +22,7 @@ catalog in it (a product spec, a brand not sold) is not flagged: it is an emergi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -72,17 +72,22 @@ class Match:
     review: bool = False  # the review queue would show it: question-like and unmatched or decided narrowly
 
 
-def _item_text(item: FaqItem, canon: Canonicalizer, new_words: Iterable[str] = (),
-               taught: Iterable[str] = ()) -> ItemText:
-    def prepare(text: str, sound: bool = False) -> tuple[str, ...]:
-        return tuple(canon.tokens(normalize(text), sound=sound))
+def _item_text(item: FaqItem, read: Callable[[str, bool], tuple[str, tuple[str, ...]]],
+               new_words: Iterable[str] = (), taught: Iterable[str] = ()) -> tuple[ItemText, list[dict], list[dict]]:
+    """The item's canonical tokens for the index, and the features of its own texts and of the comments
+    taught to it for the second stage. `read(text, sound)` gives (normalized text, canonical tokens)."""
+    def prepare(texts: Iterable[str], sound: bool = False) -> list[tuple[str, tuple[str, ...]]]:
+        return [r for r in (read(t, sound) for t in texts) if r[1]]
 
-    keywords = tuple(k for k in (prepare(k) for k in (*item.keywords, *new_words)) if k)
+    keywords = prepare((*item.keywords, *new_words))
     clauses = [c for c in _CLAUSE.split(item.question) if c]
-    phrases = tuple(p for p in (prepare(t) for t in (*clauses, *item.examples)) if p)
+    phrases = prepare((*clauses, *item.examples))
     # Taught comments are read as viewers' comments are (typos and all), so they meet the next one.
-    comments = tuple(p for p in (prepare(t, sound=True) for t in taught) if p)
-    return ItemText(item.slug, keywords, phrases, comments)
+    comments = prepare(taught, sound=True)
+    text = ItemText(item.slug, tuple(t for _, t in keywords), tuple(t for _, t in phrases),
+                    tuple(t for _, t in comments))
+    own = [features(n, t) for n, t in (*keywords[:len(item.keywords)], *phrases)]
+    return text, own, [features(n, t) for n, t in comments]
 
 
 class _Counters:
@@ -161,15 +166,19 @@ class Matcher:
         texts = [normalize(t) for it in self.items for t in (it.question, *it.examples)]
         han = [w for ws in new_words.values() for w in ws if not w.isascii()]
         self._canon = Canonicalizer(keywords, texts, han)
-        prepared = [_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
-        self._index = TermIndex(prepared, self._canon.words)
+        memo: dict[tuple[str, bool], tuple[str, tuple[str, ...]]] = {}
 
-        def feats(text: str, sound: bool) -> dict:
-            return features(text, self._canon.tokens(text, sound=sound))
+        def read(text: str, sound: bool) -> tuple[str, tuple[str, ...]]:
+            key = (text, sound)
+            if key not in memo:
+                n = normalize(text)
+                memo[key] = (n, tuple(self._canon.tokens(n, sound=sound)))
+            return memo[key]
 
-        catalog = [[feats(normalize(t), False) for t in (it.question, *it.keywords, *it.examples)] for it in self.items]
-        learnt = [[feats(t, True) for t in taught.get(it.slug, ())] for it in self.items]
-        self._resemble = Resemblance(catalog, learnt, [feats(t, True) for t in not_a_question])
+        prepared = [_item_text(it, read, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
+        self._index = TermIndex([p[0] for p in prepared], self._canon.words)
+        self._resemble = Resemblance([p[1] for p in prepared], [p[2] for p in prepared],
+                                     [features(*read(t, True)) for t in not_a_question])
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
