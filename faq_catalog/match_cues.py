@@ -19,8 +19,6 @@ _QUESTION = re.compile(
     r"|想[换改退取申查]|急用|还是|呗$|[上来发给求]个"
     r"|进度|进展|推荐|去咗边|去边|边$|时间$|时间呢|要[退换]货|^[上发要]链接|点[领用退申买拍付寄改查攞揾]"
     r"|pls|plz|please|定[系是]"
-    # a statement put up for confirmation: "能退的吧", "可以用的吧", "是正品吧"
-    r"|(?:能|可以|会|是|有)[\u4e00-\u9fff]{0,6}吧$"
     r"|when|where|which|what|how|why|^can|^could|^do[ye]|^is|^are|^will|^any|isthere|arethere|canyou|cani"
 )
 # Trouble reports, in the words viewers use before any synonym folding (t2s has already run).
@@ -44,9 +42,14 @@ def settled(normalized: str) -> bool:
     return _SETTLED.search(normalized) is not None
 
 
+# A statement put up for confirmation: "能退的吧", "可以用的吧", "是正品吧".
+_CONFIRM = re.compile(r"(?:能|可以|会|是|有)[\u4e00-\u9fff]{0,6}吧$")
+
+
 def asks(normalized: str) -> bool:
     """A question form in the words of the comment."""
-    return _QUESTION.search(normalized) is not None
+    return _QUESTION.search(normalized) is not None or (
+        normalized.endswith("吧") and _CONFIRM.search(normalized) is not None)
 
 
 def reports_trouble(normalized: str) -> bool:
