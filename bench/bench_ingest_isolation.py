@@ -37,16 +37,28 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def worst_batch(rnd: random.Random, mix: str, tag: str) -> bytes:
-    def text() -> str:
+_POOLS: dict[str, str] = {}
+
+
+def _pool(mix: str) -> str:
+    """A long random text to cut comments from (cheap for the client, so it does not compete with the studio
+    for the CPU): every window of it is a text the matcher has not seen."""
+    if mix not in _POOLS:
+        rnd = random.Random(mix)
         if mix == "han":
-            return "".join(rnd.choice(HAN) for _ in range(TEXT))
-        out = ""
-        while len(out) < TEXT:
-            out += rnd.choice(SHOP) + rnd.choice(["", "，", "？", "呀", " "])
-        return out[:TEXT]
-    items = [{"user": f"u{rnd.randrange(USERS)}", "text": text(), "id": f"{tag}-{i}", "platform": "douyin"}
-             for i in range(BATCH)]
+            _POOLS[mix] = "".join(rnd.choice(HAN) for _ in range(400_000))
+        else:
+            _POOLS[mix] = "".join(rnd.choice(SHOP) + rnd.choice(["", "，", "？", "呀", " "]) for _ in range(80_000))
+    return _POOLS[mix]
+
+
+def worst_batch(rnd: random.Random, mix: str, tag: str) -> bytes:
+    pool = _pool(mix)
+    items = []
+    for i in range(BATCH):
+        at = rnd.randrange(len(pool) - TEXT)
+        items.append({"user": f"u{rnd.randrange(USERS)}", "text": pool[at:at + TEXT], "id": f"{tag}-{i}",
+                      "platform": "douyin"})
     return json.dumps(items, ensure_ascii=False).encode()
 
 
@@ -120,14 +132,30 @@ def line(name: str, idle: list[float], loaded: list[float]) -> str:
             f"(n={len(loaded)})   p95 x{ratio:.1f}   {verdict} (target p95 <= {TARGET_P95_MS:.0f} ms)")
 
 
+def print_blocking(log: str) -> None:
+    """gevent's monitor reports: how often the loop was blocked, and the deepest frames of the blocked stacks."""
+    from collections import Counter
+    stacks = [b.split("Info:")[0] for b in log.split("Blocked Stack")[1:]]
+    where = Counter()
+    for stack in stacks:
+        frames = [ln.strip() for ln in stack.splitlines() if ln.strip().startswith("File ")]
+        ours = [f for f in frames if "/studio/" in f or "/faq_catalog/" in f or "site-packages" in f]
+        where[" <- ".join(f.split("/")[-1] for f in ours[-3:][::-1])] += 1
+    print(f"event loop blocked > 50 ms: {len(stacks)} reports")
+    for frames, n in where.most_common(8):
+        print(f"  {n:4d}  {frames}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60, help="measuring time under load")
     ap.add_argument("--idle-seconds", type=float, default=15)
     ap.add_argument("--senders", type=int, default=2, help="concurrent posting threads of the one ingest client")
     ap.add_argument("--mix", choices=("han", "shop"), default="han")
+    ap.add_argument("--monitor", action="store_true", help="print where the server's event loop blocked > 50 ms")
     args = ap.parse_args()
-    with running_studio("bench-isolation-") as srv:
+    env = {"GEVENT_MONITOR_THREAD_ENABLE": "true", "GEVENT_MAX_BLOCKING_TIME": "0.05"} if args.monitor else None
+    with running_studio("bench-isolation-", env) as srv:
         show = "demo"
         host = srv.tokens["host"]
         # warm the ranking with some ordinary demand, so the GET has rows to describe
@@ -148,6 +176,8 @@ def main() -> None:
         accepted = sum(s.accepted for s in senders)
         batches = sum(s.batches for s in senders)
         per_batch = [x for s in senders for x in s.seconds]
+        if args.monitor:
+            print_blocking(srv.log_path.read_text(errors="replace"))
     print(f"worst batches ({args.mix}): {BATCH} comments x {TEXT} characters, {USERS} viewers; {args.senders} "
           f"senders, one ingest token, real limits")
     print(f"ingest: {batches} batches, {accepted} comments accepted in about {load_s:.0f} s of load "

@@ -66,6 +66,8 @@ def phase(srv, show: str, seconds: float, rate: float, chaos: bool, rng: random.
     fake = FakeBilibili()
     proc = adapter(srv, show, fake)
     faults: Counter = Counter()
+    sent_at: dict[str, float] = {}
+    fault_log: list[tuple[float, str]] = []
     try:
         deadline = time.monotonic() + 30
         while health(srv, show).get("state") not in ("connected", "receiving") and time.monotonic() < deadline:
@@ -75,6 +77,7 @@ def phase(srv, show: str, seconds: float, rate: float, chaos: bool, rng: random.
         def sender() -> None:
             start, i = time.monotonic(), 0
             while not stop.is_set():
+                sent_at[f"{show}-{i}"] = time.monotonic()
                 fake.send([fake.dm(i, f"保修多久{i % 50}", msg_id=f"{show}-{i}")])
                 i += 1
                 time.sleep(max(0.0, start + i / rate - time.monotonic()))
@@ -91,6 +94,7 @@ def phase(srv, show: str, seconds: float, rate: float, chaos: bool, rng: random.
                     for game in fake.live_games():
                         fake.end_interaction(game)
                 faults[kind] += 1
+                fault_log.append((time.monotonic(), kind))
 
         threads = [threading.Thread(target=sender, daemon=True)]
         if chaos:
@@ -114,6 +118,11 @@ def phase(srv, show: str, seconds: float, rate: float, chaos: bool, rng: random.
             proc.kill()
         fake.close()
     stored = stored_ids(srv, show)
+    for msg_id in sorted(delivered - set(stored), key=lambda m: sent_at.get(m, 0))[:10]:
+        t = sent_at.get(msg_id, 0.0)
+        before = [(t - at, kind) for at, kind in fault_log if at <= t + 1.0]
+        near = f"{before[-1][0]:+.2f} s after a {before[-1][1]}" if before else "before any fault"
+        print(f"  missing {msg_id}: sent {near}")
     return {"sent": faults["sent"], "sent_while_up": len(delivered), "lost_in_frozen_links": len(set(fake.lost)),
             "stored": sum(stored.values()), "stored_of_sent_while_up": len(delivered & set(stored)),
             "missing": len(delivered - set(stored)), "stored_twice": sum(n - 1 for n in stored.values() if n > 1),

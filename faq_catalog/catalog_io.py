@@ -2,6 +2,11 @@
 
 Parsing never touches storage: it returns every item it could build and every error (file and line)
 so the caller can refuse a broken catalog whole instead of half-applying it.
+
+The crew's decisions travel with the items: an item's front matter (or CSV row) may list `taught`, comments the
+crew said ask this item, and `not_this`, comments the matcher gave this item that the crew said do not ask it.
+Comments marked "not a shelf question" that the matcher gave no item are listed in `_not_questions.yaml` beside the
+Markdown files (a YAML list of texts).
 """
 from __future__ import annotations
 
@@ -15,11 +20,25 @@ from pathlib import Path
 import yaml
 
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem, ItemError, build_item
+from faq_catalog.normalize import normalize
 
 MAX_FILE_BYTES = 5_000_000
 MAX_ZIP_FILES = 5000
 MAX_ZIP_BYTES = 50_000_000
 LIST_SEPARATOR = "|"
+TAUGHT_KEYS = ("taught", "not_this")  # optional front-matter keys / CSV columns: the crew's decisions
+NOT_QUESTIONS_FILE = "_not_questions.yaml"
+MAX_TAUGHT = 5000  # comments per list
+MAX_TAUGHT_TEXT = 500
+
+
+@dataclass(frozen=True)
+class Taught:
+    """One decision of the crew as a catalog carries it: `faq` is the item the comment asks (None: no item);
+    `guess` is the item the matcher had given it, when that was wrong (the comment is a counter-example of it)."""
+    text: str
+    faq: str | None
+    guess: str | None = None
 
 
 @dataclass
@@ -41,6 +60,22 @@ class ParsedCatalog:
     items: list[FaqItem] = field(default_factory=list)
     errors: list[CatalogError] = field(default_factory=list)
     sources: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # slug -> (file, line)
+    taught_to: list[tuple[str, str]] = field(default_factory=list)  # (text, slug) from `taught` lists
+    not_this: list[tuple[str, str]] = field(default_factory=list)  # (text, slug) from `not_this` lists
+    not_questions: list[str] = field(default_factory=list)
+
+    @property
+    def taught(self) -> list[Taught]:
+        """The decisions the catalog carries, one per comment text."""
+        wrong = {normalize(text): slug for text, slug in self.not_this}
+        out: dict[str, Taught] = {}
+        for text, slug in self.taught_to:
+            out[normalize(text)] = Taught(text, slug, wrong.get(normalize(text)))
+        for text, slug in self.not_this:
+            out.setdefault(normalize(text), Taught(text, None, slug))
+        for text in self.not_questions:
+            out.setdefault(normalize(text), Taught(text, None))
+        return [t for n, t in out.items() if n]
 
     def add(self, item: FaqItem, file: str, line: int | None) -> None:
         if item.slug in self.sources:
@@ -82,8 +117,27 @@ def _decode(raw: bytes, name: str, errors: list[CatalogError]) -> str | None:
         return None
 
 
-def parse_markdown_item(text: str, name: str) -> tuple[FaqItem | None, CatalogError | None, int]:
-    """One Markdown file: `---` YAML front matter `---` then the solution page body."""
+def _texts(key: str, value, line: int, name: str) -> tuple[list[str], CatalogError | None]:
+    """A list of comment texts (`taught`, `not_this`): YAML list, or `|`-separated text in a CSV cell."""
+    if value is None or value == "":
+        return [], None
+    if isinstance(value, str):
+        value = value.split(LIST_SEPARATOR)
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        return [], CatalogError(name, line, f"{key}: must be a list of comment texts")
+    if len(value) > MAX_TAUGHT:
+        return [], CatalogError(name, line, f"{key}: has {len(value)} entries, at most {MAX_TAUGHT}")
+    out = [str(v).strip() for v in value if str(v).strip()]
+    long = next((v for v in out if len(v) > MAX_TAUGHT_TEXT), None)
+    if long is not None:
+        return [], CatalogError(name, line, f"{key}: entry '{long[:20]}…' is too long (at most {MAX_TAUGHT_TEXT})")
+    return out, None
+
+
+def parse_markdown_item(text: str, name: str, taught: ParsedCatalog | None = None
+                        ) -> tuple[FaqItem | None, CatalogError | None, int]:
+    """One Markdown file: `---` YAML front matter `---` then the solution page body. The decisions listed in its
+    front matter go into `taught` when given."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return None, CatalogError(name, 1, "must start with '---' and YAML front matter"), 1
@@ -98,15 +152,24 @@ def parse_markdown_item(text: str, name: str) -> tuple[FaqItem | None, CatalogEr
         return None, CatalogError(name, line, f"front matter is not valid YAML: {getattr(e, 'problem', e)}"), 1
     if not isinstance(meta, dict):
         return None, CatalogError(name, 2, "front matter must be a mapping of keys to values"), 1
-    unknown = [k for k in meta if k not in FRONT_MATTER_KEYS]
+    unknown = [k for k in meta if k not in (*FRONT_MATTER_KEYS, *TAUGHT_KEYS)]
     if unknown:
         return None, CatalogError(name, _key_line(lines, end, unknown[0]), f"unknown key '{unknown[0]}'"), 1
+    lists = {}
+    for key in TAUGHT_KEYS:
+        lists[key], err = _texts(key, meta.pop(key, None), _key_line(lines, end, key), name)
+        if err:
+            return None, err, 1
     body = "".join(lines[end + 1:]).lstrip("\n")
     try:
-        return build_item({**meta, "body": body}), None, 1
+        item = build_item({**meta, "body": body})
     except ItemError as e:
         line = _key_line(lines, end, e.field) if e.field != "body" else end + 2
         return None, CatalogError(name, line, str(e)), 1
+    if taught is not None:
+        taught.taught_to += [(t, item.slug) for t in lists["taught"]]
+        taught.not_this += [(t, item.slug) for t in lists["not_this"]]
+    return item, None, 1
 
 
 def _key_line(lines: list[str], end: int, key: str) -> int:
@@ -123,7 +186,10 @@ def parse_markdown_files(files: Iterable[tuple[str, bytes]], where: str) -> Pars
         text = _decode(raw, name, result.errors)
         if text is None:
             continue
-        item, err, line = parse_markdown_item(text, name)
+        if name.rsplit("/", 1)[-1] == NOT_QUESTIONS_FILE:
+            _not_questions(text, name, result)
+            continue
+        item, err, line = parse_markdown_item(text, name, result)
         if err:
             result.errors.append(err)
         else:
@@ -133,13 +199,30 @@ def parse_markdown_files(files: Iterable[tuple[str, bytes]], where: str) -> Pars
     return result.check_numbers()
 
 
+def _not_questions(text: str, name: str, result: ParsedCatalog) -> None:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        result.errors.append(CatalogError(name, mark.line + 1 if mark is not None else 1, "not valid YAML"))
+        return
+    texts, err = _texts("not_questions", value, 1, name)
+    if err:
+        result.errors.append(err)
+    result.not_questions += texts
+
+
 def _is_item_file(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return base.lower().endswith(".md") and not base.startswith(("_", "."))
 
 
+def _is_catalog_file(name: str) -> bool:
+    return _is_item_file(name) or name.rsplit("/", 1)[-1] == NOT_QUESTIONS_FILE
+
+
 def parse_folder(path: Path) -> ParsedCatalog:
-    files = sorted(p for p in path.rglob("*.md") if p.is_file() and _is_item_file(p.as_posix()))
+    files = sorted(p for p in path.rglob("*") if p.is_file() and _is_catalog_file(p.as_posix()))
     return parse_markdown_files(((p.relative_to(path).as_posix(), p.read_bytes()) for p in files), str(path))
 
 
@@ -147,7 +230,7 @@ def parse_zip(raw: bytes, name: str) -> ParsedCatalog:
     """A zip of Markdown files (as `export` writes it). Sizes are checked before anything is inflated."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-        entries = [e for e in archive.infolist() if not e.is_dir() and _is_item_file(e.filename)
+        entries = [e for e in archive.infolist() if not e.is_dir() and _is_catalog_file(e.filename)
                    and not e.filename.startswith("__MACOSX/")]
     except (zipfile.BadZipFile, ValueError) as e:
         return ParsedCatalog(errors=[CatalogError(name, None, f"not a valid zip file: {e}")])
@@ -168,7 +251,7 @@ def parse_csv_text(text: str, name: str) -> ParsedCatalog:
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [k for k in ("slug", "question") if k not in header]
-    unknown = [h for h in header if h not in (*FRONT_MATTER_KEYS, "body")]
+    unknown = [h for h in header if h not in (*FRONT_MATTER_KEYS, "body", *TAUGHT_KEYS)]
     if missing or unknown:
         msg = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column '{unknown[0]}'"
         result.errors.append(CatalogError(name, 1, msg + f"; expected {', '.join((*FRONT_MATTER_KEYS, 'body'))}"))
@@ -184,10 +267,19 @@ def parse_csv_text(text: str, name: str) -> ParsedCatalog:
                 continue
             if not any((v or "").strip() for v in row.values()):
                 continue
+            lists = {}
+            for key in TAUGHT_KEYS:
+                lists[key], err = _texts(key, row.pop(key, None), line, name)
+                if err:
+                    result.errors.append(err)
             try:
-                result.add(build_item({k: v for k, v in row.items() if v is not None}), name, line)
+                item = build_item({k: v for k, v in row.items() if v is not None})
             except ItemError as e:
                 result.errors.append(CatalogError(name, line, str(e)))
+                continue
+            result.add(item, name, line)
+            result.taught_to += [(t, item.slug) for t in lists.get("taught", ())]
+            result.not_this += [(t, item.slug) for t in lists.get("not_this", ())]
     except csv.Error as e:
         result.errors.append(CatalogError(name, line, f"not valid CSV: {e}"))
     return result.check_numbers()
@@ -221,58 +313,99 @@ def load_catalog(path: str | Path) -> ParsedCatalog:
     return ParsedCatalog(errors=[CatalogError(str(p), None, "expected a folder, a .md, .csv or .zip file")])
 
 
-def item_to_markdown(item: FaqItem) -> str:
+@dataclass
+class _ByItem:
+    taught: dict[str, list[str]] = field(default_factory=dict)
+    not_this: dict[str, list[str]] = field(default_factory=dict)
+    not_questions: list[str] = field(default_factory=list)
+
+
+def _by_item(taught: Iterable[Taught], slugs: set[str]) -> _ByItem:
+    out = _ByItem()
+    for t in taught:
+        if t.faq is not None and t.faq in slugs:
+            out.taught.setdefault(t.faq, []).append(t.text)
+        if t.guess is not None and t.guess in slugs and t.guess != t.faq:
+            out.not_this.setdefault(t.guess, []).append(t.text)
+        elif t.faq is None and t.guess is None:
+            out.not_questions.append(t.text)
+    return out
+
+
+def item_to_markdown(item: FaqItem, taught: Iterable[str] = (), not_this: Iterable[str] = ()) -> str:
     meta = {k: getattr(item, k) for k in FRONT_MATTER_KEYS}
     meta["keywords"], meta["examples"] = list(item.keywords), list(item.examples)
+    for key, texts in (("taught", list(taught)), ("not_this", list(not_this))):
+        if texts:
+            meta[key] = texts
     head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
     return f"---\n{head}---\n\n{item.body.rstrip()}\n"
 
 
-def export_folder(items: Iterable[FaqItem], path: str | Path) -> int:
+def _markdown_files(items: Iterable[FaqItem], taught: Iterable[Taught]) -> list[tuple[str, str]]:
+    items = list(items)
+    grouped = _by_item(taught, {i.slug for i in items})
+    files = [(f"{i.slug}.md", item_to_markdown(i, grouped.taught.get(i.slug, ()), grouped.not_this.get(i.slug, ())))
+             for i in items]
+    if grouped.not_questions:
+        files.append((NOT_QUESTIONS_FILE, yaml.safe_dump(grouped.not_questions, allow_unicode=True, width=1000)))
+    return files
+
+
+def export_folder(items: Iterable[FaqItem], path: str | Path, taught: Iterable[Taught] = ()) -> int:
     p = Path(path)
     p.mkdir(parents=True, exist_ok=True)
     n = 0
-    for item in items:
-        (p / f"{item.slug}.md").write_text(item_to_markdown(item), encoding="utf-8")
-        n += 1
+    for name, text in _markdown_files(items, taught):
+        (p / name).write_text(text, encoding="utf-8")
+        n += name.endswith(".md")
     return n
 
 
-def items_to_zip(items: Iterable[FaqItem]) -> bytes:
-    """The Markdown folder export as one zip (for a download): one `<slug>.md` per item."""
+def items_to_zip(items: Iterable[FaqItem], taught: Iterable[Taught] = ()) -> bytes:
+    """The Markdown folder export as one zip (for a download): one `<slug>.md` per item, and the crew's decisions
+    that belong to no item in `_not_questions.yaml`."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in items:
-            archive.writestr(f"{item.slug}.md", item_to_markdown(item))
+        for name, text in _markdown_files(items, taught):
+            archive.writestr(name, text)
     return out.getvalue()
 
 
-def items_to_csv(items: Iterable[FaqItem], bom: bool = True) -> str:
+def items_to_csv(items: Iterable[FaqItem], bom: bool = True, taught: Iterable[Taught] = ()) -> str:
+    """One row per item. With decisions, the columns `taught` and `not_this` list them per item (a `|` inside a
+    comment becomes ｜); decisions that belong to no item need the Markdown export."""
+    items = list(items)
+    grouped = _by_item(taught, {i.slug for i in items})
+    extra = TAUGHT_KEYS if grouped.taught or grouped.not_this else ()
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow((*FRONT_MATTER_KEYS, "body"))
+    w.writerow((*FRONT_MATTER_KEYS, "body", *extra))
     for it in items:
         row = [getattr(it, k) for k in FRONT_MATTER_KEYS]
         row[FRONT_MATTER_KEYS.index("keywords")] = LIST_SEPARATOR.join(it.keywords)
         row[FRONT_MATTER_KEYS.index("examples")] = LIST_SEPARATOR.join(it.examples)
         row[0:2] = [it.slug, "" if it.number is None else it.number]
-        w.writerow([*row, it.body])
+        lists = [LIST_SEPARATOR.join(t.replace(LIST_SEPARATOR, "｜") for t in getattr(grouped, key).get(it.slug, ()))
+                 for key in extra]
+        w.writerow([*row, it.body, *lists])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
-def export_csv(items: Iterable[FaqItem], path: str | Path) -> int:
+def export_csv(items: Iterable[FaqItem], path: str | Path, taught: Iterable[Taught] = ()) -> int:
     items = list(items)
-    Path(path).write_text(items_to_csv(items), encoding="utf-8", newline="")
+    Path(path).write_text(items_to_csv(items, taught=taught), encoding="utf-8", newline="")
     return len(items)
 
 
-def export_catalog(items: Iterable[FaqItem], path: str | Path) -> int:
-    """CSV when the path ends in .csv, a zip of Markdown files for .zip, otherwise a folder of Markdown files."""
+def export_catalog(items: Iterable[FaqItem], path: str | Path, taught: Iterable[Taught] = ()) -> int:
+    """CSV when the path ends in .csv, a zip of Markdown files for .zip, otherwise a folder of Markdown files.
+    `taught`: the crew's decisions, carried per item."""
     suffix = str(path).lower().rsplit(".", 1)[-1]
     if suffix == "csv":
-        return export_csv(items, path)
+        return export_csv(items, path, taught)
     if suffix == "zip":
         items = list(items)
-        Path(path).write_bytes(items_to_zip(items))
+        Path(path).write_bytes(items_to_zip(items, taught))
         return len(items)
-    return export_folder(items, path)
+    return export_folder(items, path, taught)

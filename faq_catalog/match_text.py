@@ -208,6 +208,7 @@ def _base_sound() -> SoundIndex:
     return SoundIndex(pairs, FRAME_CHARS | frozenset(single))
 
 
+@lru_cache(maxsize=50_000)  # every matcher build (each decision of the crew) asks again for the catalog's words
 def pinyin_forms(word: str) -> tuple[str, ...]:
     """Full toneless pinyin and initials of a Chinese word ("发货" → "fahuo", "fh"); () when not all Han."""
     if not word or not all("\u4e00" <= ch <= "\u9fff" for ch in word):

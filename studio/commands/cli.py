@@ -62,13 +62,17 @@ def catalog() -> None:
 @click.option("--dry-run", is_flag=True, help="Report what would change, change nothing.")
 def catalog_import(path: Path, dry_run: bool) -> None:
     """Import PATH (folder of .md files or .csv); idempotent by slug, all or nothing."""
-    report = _studio(_app()).catalog.apply_import(load_catalog(path), dry_run=dry_run)
+    st = _studio(_app())
+    parsed = load_catalog(path)
+    report = st.catalog.apply_import(parsed, dry_run=dry_run)
     d = report.to_dict()
+    taught = st.decisions.import_taught(parsed.taught) if report.applied else None
     for err in report.rejected:
         where = f"{err['file']}:{err['line']}" if err["line"] else err["file"]
         click.echo(f"rejected  {where}: {err['message']}", err=True)
     click.echo(f"created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}, "
-               f"rejected {d['rejected']}" + ("" if report.applied else " — nothing was applied"))
+               f"rejected {d['rejected']}" + ("" if report.applied else " — nothing was applied")
+               + (f"; decisions added {taught.added}, unchanged {taught.unchanged}" if taught else ""))
     sys.exit(0 if report.applied or dry_run and not report.rejected else 1)
 
 
@@ -76,7 +80,8 @@ def catalog_import(path: Path, dry_run: bool) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def catalog_export(path: Path) -> None:
     """Export to PATH: a .csv file, or a folder of Markdown files."""
-    n = export_catalog(_studio(_app()).catalog.all(), path)
+    st = _studio(_app())
+    n = export_catalog(st.catalog.all(), path, st.decisions.active())
     click.echo(f"exported {n} items to {path}")
 
 
@@ -87,7 +92,7 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "agent", "admin"]))
 @click.option("--password", envvar="STUDIO_USER_PASSWORD", help="Asked for when absent.")
 def user_create(name: str, role: str, password: str | None) -> None:
     """Create NAME (or reset its password and role)."""
@@ -107,7 +112,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin", "ingest"]))
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "agent", "admin", "ingest"]))
 @click.option("--label", default="")
 def token_create(role: str, label: str) -> None:
     """Print a new token (only the token: it is shown once and stored hashed)."""

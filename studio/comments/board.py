@@ -13,18 +13,21 @@ from dataclasses import astuple, dataclass, field
 from studio.blocks.rolling_count import RollingCount
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ranking import DemandBoard
+from studio.comments.review import ReviewQueue
 
 
 @dataclass(slots=True)
 class CommentSeen:
     """A new comment worth the board's time: matched (demand for `slug`) or an open question (`normalized` text,
-    for the emerging clusters)."""
+    for the emerging clusters); `review`: the matcher is unsure, the crew's review queue shows it (`normalized` is
+    then given for matched comments too)."""
     slug: str | None
     ts: float
     user_hash: str
     quality: float
     text: str
     normalized: str | None
+    review: bool = False
 
 
 @dataclass(slots=True)
@@ -86,6 +89,7 @@ class ShowDemand:
     board: DemandBoard
     emerging: EmergingQuestions
     inputs: InputRates = field(default_factory=InputRates)
+    review: ReviewQueue = field(default_factory=ReviewQueue)
     active_at: float = 0.0
     # Scaled out: keys of recent comments the replay counted. Their events may still arrive through the stream
     # (committed just before the new owner read the database, forwarded just after), until `replayed_until`.
@@ -99,7 +103,7 @@ class ShowDemand:
         demand, touched = [], set()
         for event in events:
             match event:
-                case CommentSeen(slug, ts, user_hash, quality, text, normalized):
+                case CommentSeen(slug, ts, user_hash, quality, text, normalized, review):
                     if skip is not None:
                         key = comment_key(ts, user_hash, text)
                         if key in skip:
@@ -109,7 +113,10 @@ class ShowDemand:
                         demand.append((slug, ts, user_hash, quality, text))
                     else:
                         self.emerging.add(normalized, text, user_hash, quality, ts)
-                        touched.add("emerging")
+                        touched.update(("emerging", "review"))
+                    if review and normalized:
+                        self.review.add(normalized, text, user_hash, quality, ts)
+                        touched.add("review")
                     touched.add("ranking")
                 case InputBatch(source, platforms, at, accepted):
                     self.inputs.note(source, platforms, at)

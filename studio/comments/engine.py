@@ -27,7 +27,10 @@ from collections import Counter
 
 from sqlalchemy import case, func, or_, select
 
-from faq_catalog.matcher import Matcher
+from faq_catalog.matcher import REVIEW_BELOW, Matcher
+from faq_catalog.normalize import normalize_many
+from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
+from faq_catalog.triage import Triage
 from studio.blocks.off_loop import off_loop
 from studio.blocks.slices import Slices
 from studio.comments.board import (
@@ -70,7 +73,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
-MATCH_CHUNK = 2  # comments per match_many call between two slice checks (up to ~6 ms each)
+MATCH_CHUNK = 1  # comments per match_many call between two slice checks (p99 ~14 ms for the hardest text)
 APPLY_CHUNK = 64
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
@@ -85,15 +88,21 @@ class CommentEngine:
         self.half_life = float(studio.config.get("RANKING_HALF_LIFE", 60.0))
         self.writer = CommentWriter(studio.db)
         self._viewer = ViewerPseudonyms(studio.pseudonym)
+        self._heavy = threading.Lock()  # validating and matching a batch (a gevent lock when serving)
         self._shows: dict[str, ShowDemand] = {}
         self._shows_lock = threading.Lock()
         self._known_shows: set[str] = set()
         self._matcher: Matcher | None = None
         self._questions: dict[str, str] = {}
+        self._decided: frozenset[str] = frozenset()  # normalized texts the crew decided (in the current matcher)
         self._catalog_version = 0
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
+        # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
+        self.triage = Triage()
+        self._routed: list = []
+        self._answerable: list = []
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         bus.on_events(self._forwarded)
@@ -130,10 +139,16 @@ class CommentEngine:
         return self._questions
 
     def _swap_in_new_matcher(self) -> Matcher:
-        """Build from the catalog as it is now (archived items excluded), then swap matcher and questions."""
+        """Build from the catalog and the crew's decisions as they are now (archived items excluded), then swap
+        matcher and questions."""
         items = [i for i in self.studio.catalog.all() if i.status != "archived"]
-        matcher = off_loop(Matcher.from_items, items)
-        self._matcher, self._questions = matcher, {i.slug: i.question for i in items}
+        feedback = self.studio.decisions.feedback()
+
+        def build() -> tuple[Matcher, frozenset[str]]:
+            return Matcher(items, feedback), frozenset(normalize_many([f.text for f in feedback]))
+
+        matcher, decided = off_loop(build)
+        self._matcher, self._questions, self._decided = matcher, {i.slug: i.question for i in items}, decided
         return matcher
 
     def catalog_changed(self) -> None:
@@ -163,13 +178,17 @@ class CommentEngine:
         def covered(text: str) -> bool:
             return matcher.match(text).slug is not None
 
+        def unsure(normalized: str) -> bool:
+            return normalized not in self._decided and matcher.match(normalized).review
+
         for show_id, st in list(self._shows.items()):
             for slug in st.board.slugs():
                 if slug not in self._questions:
                     st.board.forget(slug)
             if st.emerging.drop_covered(covered):
                 self.studio.live.touch(show_id, "emerging")
-            self.studio.live.touch(show_id, "ranking")
+            st.review.drop(unsure)
+            self.studio.live.touch(show_id, "ranking", "review")
 
     # -- shows -------------------------------------------------------------------------------------------
 
@@ -230,21 +249,28 @@ class CommentEngine:
         rank_since = now - max(ASKER_WINDOW, 10 * self.half_life)
         with self.db.session() as s:
             rows = s.execute(
-                select(Comment.slug, Comment.ts, Comment.user_hash, Comment.user_quality, Comment.text)
+                select(Comment.slug, Comment.ts, Comment.user_hash, Comment.user_quality, Comment.text, Comment.score)
                 .where(Comment.show_id == show_id, Comment.ts >= now - EMERGING_WINDOW,
                        or_(Comment.slug.is_not(None), Comment.is_question.is_(True)))
                 .order_by(Comment.ts.desc()).limit(REPLAY_LIMIT)).all()
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
+        # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
+        classify = self.triage.classify
+        rows = [r if classify(r.text, n) is None else r._replace(text="")
+                for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
-        st.board.add_many(tuple(r) for r in rows if r.slug is not None and r.ts >= rank_since)
-        open_questions = [r for r in rows if r.slug is None]
-        for r, m in zip(open_questions, self.matcher.match_many([r.text for r in open_questions])):
-            if m.slug is None:
+        st.board.add_many(tuple(r)[:5] for r in rows if r.slug is not None and r.ts >= rank_since)
+        # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
+        again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
+        for r, m in zip(again, self.matcher.match_many([r.text for r in again])):
+            if m.slug is None and r.slug is None and r.text:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
+            if m.review and r.text:
+                st.review.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
 
@@ -256,22 +282,78 @@ class CommentEngine:
         st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
         now = time.time()
         slices = Slices()
-        checked = validate(show_id, items, source, now, self._viewer, slices.tick)
-        rows = checked.rows
-        matches = self._match(rows, slices)
+        with self._heavy:  # one batch's CPU work at a time: two would double every other request's wait
+            checked = validate(show_id, items, source, now, self._viewer, slices.tick)
+            rows = checked.rows
+            matches = self._match(rows, slices)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
+        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
+        if accepted and any(wants(show_id) for _, wants in self._answerable):
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
+        # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
+        # host to answer on air, nor as an emerging question.
         events: list[BoardEvent] = [
-            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"], None if m.slug else m.normalized)
-            for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+            CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                        m.normalized if m.slug is None or m.review else None, m.review) if i not in routed
+            else CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], "", None)
+            for i, (r, m, new) in enumerate(zip(rows, matches, inserted))
+            if new and (m.slug is not None or (m.is_question and i not in routed))]
         if rows:
             events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
+
+    def on_routed(self, listener) -> None:
+        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        self._routed.append(listener)
+
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
+        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
+        them: nothing here waits for the database). Returns {row index: verdict}."""
+        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
+                  else "" for r, m, new in zip(rows, matches, inserted)]
+        routed = self.triage.route_batch(show_id, [r["text"] for r in rows], lambda i: matches[i].normalized,
+                                         askers, now)
+        if all(inserted):
+            found = routed
+        else:  # a stored duplicate is not routed twice
+            found = {i: v for i, v in routed.items() if inserted[i]}
+        if found:
+            cases = []
+            for i, verdict in found.items():
+                r, m = rows[i], matches[i]
+                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
+            for listener in self._routed:
+                listener(cases)
+        return found
+
+    def on_answerable(self, listener, wants) -> None:
+        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
+        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        self._answerable.append((listener, wants))
+
+    def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
+                inserted: list[bool], routed: dict, now: float) -> None:
+        out = []
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
+                name = items[indices[i]].get("name")
+                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
+                            "ts": r["ts"]})
+        if out:
+            for listener, wants in self._answerable:
+                if wants(show_id):
+                    listener(show_id, out)
 
     def _match(self, rows: list[dict], slices: Slices) -> list:
         """Match in chunks, yielding between slices; each comment is read up to MATCH_CHARS characters, so its
@@ -347,6 +429,62 @@ class CommentEngine:
     def emerging(self, show_id: str, limit: int = 20) -> list[dict]:
         st = self._board(show_id)
         return st.emerging.surfaced(limit=limit) if st is not None else self._owners_items(show_id, "emerging")[:limit]
+
+    def review(self, show_id: str, limit: int = 30) -> list[dict]:
+        """The crew's review queue: unsure comments grouped by normalized text and the emerging clusters, most
+        distinct viewers first, each with samples and the matcher's current guess."""
+        st = self._board(show_id)
+        if st is None:
+            return self._owners_items(show_id, "review")[:limit]
+        return self._review_items(show_id, st, limit)
+
+    def _review_items(self, show_id: str, st: ShowDemand, limit: int) -> list[dict]:
+        matcher, decided = self.matcher, self._decided
+        questions, numbers = self._catalog_questions(), self._shelf_numbers(show_id)
+
+        def guess(text: str) -> dict | None:
+            m = matcher.match(text)
+            slug, score = m.slug, m.score
+            if slug is None:  # unmatched: the item with the most evidence, if any
+                evidence = matcher.explain(text)[1]
+                slug, score = (evidence[0][0], 0.0) if evidence and evidence[0][1] > 0 else (None, 0.0)
+            if slug is None or slug not in questions:
+                return None
+            return {"slug": slug, "question": questions[slug], "number": numbers.get(slug), "score": score}
+
+        out: list[dict] = []
+        clustered: set[str] = set()
+        for c in st.emerging.surfaced(limit=10):
+            texts = list(dict.fromkeys(x["text"] for x in c["samples"]))
+            forms = [m.normalized for m in matcher.match_many(texts)]
+            clustered.update(forms)
+            if not texts or all(f in decided for f in forms):
+                continue
+            out.append({"key": f"c{c['id']}", "kind": "cluster", "text": texts[0], "normalized": forms[0],
+                        "question": c["question"], "askers": c["askers"], "count": c["count"],
+                        "last_at": c["last_at"], "samples": texts, "guess": guess(texts[0])})
+        for g in st.review.top(limit=limit + len(out)):
+            n = g["normalized"]
+            if n in decided or n in clustered or not matcher.match(n).review:
+                continue
+            texts = [x["text"] for x in g["samples"]]
+            out.append({"key": "t" + n, "kind": "comment", "text": texts[0], "normalized": n, "question": None,
+                        "askers": g["askers"], "count": g["count"], "last_at": g["last_at"], "samples": texts,
+                        "guess": guess(texts[0])})
+        out.sort(key=lambda e: (-e["askers"], -e["count"], -e["last_at"]))
+        return out[:limit]
+
+    def review_snapshot(self, show_id: str) -> dict:
+        now = time.time()
+        if not self.show_exists(show_id):
+            return {"items": [], "at": now}
+        st = self._board(show_id)
+        if st is None:
+            return self.bus.snapshot(show_id, "review") or {"items": [], "at": now}
+        data = {"items": self._review_items(show_id, st, PUSHED_ITEMS), "at": now}
+        if self.bus.shared:
+            self.bus.store_snapshot(show_id, "review", data)
+        return data
 
     def input_health(self, show_id: str) -> list[dict]:
         st = self._shows.get(show_id)

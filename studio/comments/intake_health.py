@@ -3,8 +3,10 @@ the live "health" topic and `studio source list` tell the same story, and intake
 off, failed, silent, or no longer reporting) so an outage's dip in demand is not read as deflection.
 
 A gap opens when a report leaves connected/receiving, or when an adapter stops reporting (stale), and closes when a
-report says connected or receiving again. `request_stop` is `studio source stop`: the answer to the adapter's next
-report tells it to stop."""
+report says connected or receiving again. A capture-tool receiver has no process to report: its gap opens when a
+normally busy receiver turns silent and closes with its next comment (`list` looks, and the health topic calls it
+every few seconds while a show is live). A silence starts at the last comment, not when it was noticed.
+`request_stop` is `studio source stop`: the answer to the adapter's next report tells it to stop."""
 from __future__ import annotations
 
 import time
@@ -18,7 +20,23 @@ from studio.sources.settings import COMMON
 from studio.store.models import IntakeGap, SourceState
 
 DELIVERING = ("connected", "receiving")
+# Adapters whose comments arrive at a receiver of the studio rather than through the adapter (Douyin pushes to
+# /hooks/douyin/<app>): platform → receiver. When that receiver goes silent, the adapter is asked to `renew`.
+PUSHED_TO = {"douyin": "douyin"}
 FINAL = ("failed", "stopped")
+
+
+def _gap_start(report: dict, now: float) -> float:
+    """When the source stopped delivering: its last comment for a silence, else when it changed state."""
+    since = float(report.get("since") or now)
+    if report.get("state") == "silent" and report.get("last_message_at"):
+        return min(since, float(report["last_message_at"]))
+    return since
+
+
+def _receiver_reason(view: dict) -> str:
+    said = [e["reason"] for e in view.get("events") or [] if e.get("kind") == "silent"]
+    return f"silent: {said[-1] if said else 'no comments'} (capture receiver {view['platform']})"[:500]
 
 
 def _gap_reason(report: dict) -> str:
@@ -30,10 +48,12 @@ class IntakeHealth:
     def __init__(self, db, receivers: ReceiverHealth):
         self.db = db
         self.receivers = receivers
+        self._renewed: dict[tuple[str, str], float | None] = {}  # the silence each renewal was asked for
 
     # --- adapters report ---------------------------------------------------------------------------------
     def report(self, show_id: str, report: dict) -> dict:
-        """Store one adapter's report; the answer tells the adapter whether to stop."""
+        """Store one adapter's report; the answer tells the adapter whether to stop, or to renew its platform
+        session because the receiver its comments reach went silent."""
         now = time.time()
         platform, room = report["platform"], report.get("room", "")
         with self.db.session() as s:
@@ -44,9 +64,21 @@ class IntakeHealth:
             elif report["state"] == "connecting" and row.state in FINAL:
                 row.stop_requested = False  # a new run of the adapter after a stop
             row.state, row.report, row.reported_at = report["state"], report, now
-            self._track_gap(s, show_id, platform, room, report["state"] in DELIVERING,
-                            float(report.get("since") or now), _gap_reason(report))
-            return {"stop": bool(row.stop_requested)}
+            self._track_gap(s, show_id, platform, room, report["state"] in DELIVERING, _gap_start(report, now),
+                            _gap_reason(report))
+            stop = bool(row.stop_requested)
+        renew = None if stop else self._renew_for(show_id, platform)
+        return {"stop": stop, **({"renew": renew} if renew else {})}
+
+    def _renew_for(self, show_id: str, platform: str) -> str | None:
+        """Why the adapter should open a new platform session (once per silence of its receiver), or None."""
+        kind = PUSHED_TO.get(platform)
+        view = next((v for v in self.receivers.list(show_id) if v["platform"] == kind), None) if kind else None
+        if view is None or view["state"] != "silent" or self._renewed.get((show_id, platform)) == \
+                view["last_message_at"]:
+            return None
+        self._renewed[(show_id, platform)] = view["last_message_at"]
+        return f"the studio's {kind} receiver has had no push for {view['last_message_ago'] or 0:.0f} s"
 
     def request_stop(self, show_id: str, platform: str, room: str) -> bool:
         with self.db.session() as s:
@@ -83,8 +115,13 @@ class IntakeHealth:
                 if view["stale"]:  # the process is gone: from its last report on, nothing came in
                     self._track_gap(s, show_id, view["platform"], view["room"], False, view["reported_at"],
                                     "stopped reporting (the adapter process is gone)")
+            receivers = self.receivers.list(show_id)
+            for view in receivers:
+                if view["state"] in ("silent", *DELIVERING):
+                    self._track_gap(s, show_id, view["platform"], view["room"], view["state"] != "silent",
+                                    _gap_start(view, now), _receiver_reason(view))
         views.sort(key=lambda e: (e["platform"], e["room"]))
-        return views + self.receivers.list(show_id)
+        return views + receivers
 
     @staticmethod
     def _view(row: SourceState, now: float) -> dict:

@@ -153,6 +153,10 @@ class Adapter:
     def close_upstream(self) -> None:
         """Tell the platform we are leaving (Bilibili app/end, Douyin task/stop…). Best effort."""
 
+    def renew(self, reason: str) -> None:
+        """The studio saw this source's comments stop where the adapter cannot see them (Douyin's pushes reach the
+        studio, not the adapter): open a new platform session if the protocol has a way. Most need not."""
+
     def interrupt(self) -> None:
         """Unblock a read in progress so `stop()` takes effect at once (close the socket)."""
 

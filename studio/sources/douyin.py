@@ -8,6 +8,12 @@ possibly twice and out of order: the receiver answers at once, dedupes by `msg_i
 time. This adapter only runs the task: `POST /api/live_data/task/start`, checks `GET /api/live_data/task/get`
 (status 3 running, 2 not started, 1 gone: the streamer un-mounted the game or ended the stream) and stops it with
 `POST /api/live_data/task/stop`.
+
+Alive: a status check that fails (network, 5xx, an expired access token) keeps the task, which runs on the platform
+whatever happens to this process's link; a task found stopped is started again at once (within `status_interval`,
+3 s); a task gone cannot be restarted (the next stream has a new room id): failed, saying so. The pushes themselves
+reach the studio's receiver, which knows when a busy room's pushes stop: the studio's answer to a health report
+then asks for `renew` and the task is stopped and started again.
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from collections.abc import Mapping
 
 import requests
 
-from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, epoch_seconds, synthetic_id
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, SessionEnded, epoch_seconds, synthetic_id
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -72,7 +78,7 @@ class DouyinPushTaskAdapter(Adapter):
         "push_secret": Setting("the data-push signing secret from the developer console", secret=True),
         "api_url": Setting("push task API base", "https://webcast.bytedance.com"),
         "token_url": Setting("access token endpoint", "https://developer.toutiao.com/api/apps/v2/token"),
-        "status_interval": Setting("seconds between task status checks", 30.0, kind=float),
+        "status_interval": Setting("seconds between task status checks", 3.0, kind=float),
     }
 
     def __init__(self, room, settings, on_comments=None):
@@ -80,6 +86,11 @@ class DouyinPushTaskAdapter(Adapter):
         self.http = requests.Session()
         self._token, self._token_expires = settings.get("access_token") or "", float("inf")
         self._started = False
+        self._renew: str | None = None
+
+    def renew(self, reason: str) -> None:
+        """The studio's receiver saw this room's pushes stop: stop and start the task at the next check."""
+        self._renew = reason
 
     def _access_token(self) -> str:
         if self._token and time.time() < self._token_expires:
@@ -119,18 +130,26 @@ class DouyinPushTaskAdapter(Adapter):
         return doc.get("data") or {}
 
     def session(self) -> None:
-        self._task("POST", "start")
-        self._started = True
+        if not self._started:  # a failed status check keeps the task running on the platform
+            self._task("POST", "start")
+            self._started = True
         self.connected()
         while not self.wait(float(self.settings["status_interval"])):
+            if self._renew:
+                reason, self._renew = self._renew, None
+                self._started = False
+                self._task("POST", "stop")
+                raise SessionEnded(f"{reason}; the push task is started again")
             status = int(self._task("GET", "get").get("status", 0))
+            self.link_alive()
             self.status.note(task_status=status)
             if status == TASK_GONE:
                 self._started = False
                 raise EndOfStream("the push task is gone: the game was un-mounted or the stream ended; when the stream "
                                   "is back, run the source with its new room id")
             if status == TASK_NOT_STARTED:
-                raise ConnectionError("the push task stopped; starting it again")
+                self._started = False
+                raise SessionEnded("the push task stopped (status 2)")
 
     def close_upstream(self) -> None:
         if self._started:

@@ -6,8 +6,10 @@ data: [{cmd, payload}]}` where result 1 carries data, result 2 means nothing new
 no longer good (connect again); the client waits `sleep` ms before the next poll. cmd 3 is a comment
 (`payload.user.id` is the viewer's openid, `payload.content` the text). `GET /openapi/sdk/v1/disconnect?token` when
 leaving. Messages carry no id: the adapter derives one from the cursor it asked from and the message's position,
-so a poll replayed from the same cursor yields the same ids. The platform documents no end-of-stream signal; a
-session code that stops being accepted (the play was closed) ends the adapter as fatal.
+so a poll replayed from the same cursor yields the same ids. A failed or unanswered poll (`poll_timeout`) is asked
+again from the same cursor, so nothing is lost. A token no longer good ends the platform session: a new one is
+connected at once, keeping the cursor. The platform documents no end-of-stream signal; a session code that stops
+being accepted (the play was closed) ends the adapter as a failure saying to get a new code.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import time
 
 import requests
 
-from studio.sources.base import Adapter, Comment, FatalError, synthetic_id
+from studio.sources.base import Adapter, Comment, FatalError, SessionEnded, synthetic_id
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class KuaishouAdapter(Adapter):
         "api_url": Setting("SDK API base", "https://open-interaction.game.kuaishou.com"),
         "poll_len": Setting("messages per poll", 100, kind=int),
         "max_sleep": Setting("never sleep longer than this between polls, seconds", 10.0, kind=float),
-        "poll_timeout": Setting("HTTP timeout of one poll, seconds", 30.0, kind=float),
+        "poll_timeout": Setting("HTTP timeout of one poll, seconds", 15.0, kind=float),
     }
 
     def __init__(self, room, settings, on_comments=None):
@@ -56,12 +58,14 @@ class KuaishouAdapter(Adapter):
         doc = r.json()
         if doc.get("result") != RESULT_OK or not doc.get("token"):
             reason = doc.get("errorMsg") or doc.get("msg", "")
-            raise FatalError(f"connect refused (result {doc.get('result')}: {reason}); "
-                             "check app_id and the session code")
+            raise FatalError(f"connect refused (result {doc.get('result')}: {reason}): the play was closed or the "
+                             "session code is stale or wrong; open the play again in 直播伴侣, then run the source "
+                             "with its new code (and check app_id)")
         self.token = doc["token"]
 
     def session(self) -> None:
-        self._connect()
+        if not self.token:  # a failed poll keeps the platform session: only a refused token needs a new one
+            self._connect()
         self.connected()
         while not self.stopping:
             asked_from = self.cursor
@@ -70,11 +74,12 @@ class KuaishouAdapter(Adapter):
                               timeout=float(self.settings["poll_timeout"]))
             if r.status_code >= 500:
                 raise ConnectionError(f"poll: HTTP {r.status_code}")
+            self.link_alive()
             doc = r.json()
             result = doc.get("result")
             if result not in (RESULT_OK, RESULT_EMPTY):
                 self.token = ""
-                raise ConnectionError(f"poll refused the token (result {result}); connecting again")
+                raise SessionEnded(f"poll refused the token (result {result}: {doc.get('errorMsg', '')})")
             if result == RESULT_OK:
                 self._deliver(asked_from, doc.get("data") or [])
                 self.cursor = str(doc.get("pCursor") or self.cursor)

@@ -58,6 +58,10 @@ def run_adapter(adapter: Adapter, sink: IngestSink, install_signals: bool = True
         if answer.get("stop") and not adapter.stopping:
             log.info("%s/%s: stopped from the studio (studio source stop)", adapter.platform, adapter.room)
             adapter.stop()
+        elif answer.get("renew") and not adapter.stopping:
+            log.warning("%s/%s: the studio asks for a new platform session: %s", adapter.platform, adapter.room,
+                        answer["renew"])
+            adapter.renew(str(answer["renew"]))
 
     def reporter() -> None:
         while not done.is_set():

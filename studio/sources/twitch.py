@@ -5,8 +5,11 @@ keepalive timeout), create the subscriptions with Helix `POST /eventsub/subscrip
 read `notification`s. Silence longer than the keepalive timeout means the connection is dead: reconnect (and
 subscribe again: subscriptions die with their session). `session_reconnect` hands over to a new URL: connect
 there first, read its welcome, then leave the old one; subscriptions carry over. Delivery is at least once — a
-resent notification has the same message id — so comments are deduplicated by message id. `revocation` means the
-token lost its rights: failed. `stream.offline` is noted in health; the session stays, ready for the next stream.
+resent notification has the same message id — so comments are deduplicated by message id. A close with one of the
+documented codes 4000-4007 ends the session on Twitch's side (network timeout, grace time expired…): a new one is
+opened at once, counted as a restart. `revocation` means a person must act (the authorization was withdrawn, the
+user removed, the version retired): failed, saying what to do. `stream.offline` is noted in health; the session
+stays, ready for the next stream.
 
 Without a token, the studio reads the channel anonymously over IRC instead (twitch_irc.py).
 """
@@ -14,11 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import requests
 import websocket
 
-from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, drain_then_close, iso_seconds
+from studio.sources.base import Adapter, Comment, EndOfStream, FatalError, SessionEnded, drain_then_close, iso_seconds
 from studio.sources.settings import Setting
 
 log = logging.getLogger(__name__)
@@ -31,7 +35,7 @@ SETTINGS = {
     "user_id": Setting("the token's user id; looked up when empty"),
     "eventsub_url": Setting("EventSub WebSocket", "wss://eventsub.wss.twitch.tv/ws"),
     "api_url": Setting("Helix API base", "https://api.twitch.tv/helix"),
-    "keepalive_timeout": Setting("seconds of silence before the connection counts as dead (10-600)", 30, kind=int),
+    "keepalive_timeout": Setting("seconds of silence before the connection counts as dead (10-600)", 10, kind=int),
     "stop_on_offline": Setting("fail when the channel goes offline (stream.offline) instead of waiting for it to "
                                "come back", False, kind=bool),
     "irc_url": Setting("IRC over WebSocket", "wss://irc-ws.chat.twitch.tv:443"),
@@ -49,8 +53,26 @@ def normalize_room(room: str) -> str:
 
 
 def close_code(frame) -> int | None:
-    data = getattr(frame, "data", b"") or b""
-    return int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+    data = getattr(frame, "data", frame) or b""
+    return int.from_bytes(data[:2], "big") if isinstance(data, bytes) and len(data) >= 2 else None
+
+
+# The close codes with which Twitch ends a session (EventSub WebSocket reference); each means "connect again".
+SESSION_CLOSES = {4000: "internal server error", 4001: "the client sent inbound traffic",
+                  4002: "the client failed ping-pong", 4003: "connection unused (no subscription in time)",
+                  4004: "reconnect grace time expired", 4005: "network timeout", 4006: "network error",
+                  4007: "invalid reconnect"}
+
+# What a person must do after a revocation, by its status.
+REVOKED = {
+    "authorization_revoked": "the user withdrew the app's authorization: create a new user access token with scope "
+                             "user:read:chat, then `studio source add --platform twitch --set token=…` and run the "
+                             "source again",
+    "user_removed": "the channel or the reading account no longer exists: check the room and user_id",
+    "version_removed": "Twitch retired this subscription version: update the studio",
+    "moderator_removed": "the reading account lost its moderator rights in the channel: restore them or use the "
+                         "channel's own token",
+}
 
 
 class TwitchEventSubAdapter(Adapter):
@@ -121,15 +143,27 @@ class TwitchEventSubAdapter(Adapter):
         try:
             self._subscribe(self.status.extra["session_id"])
             self.connected()
+            # Only messages count as keepalive: Twitch's WebSocket Pings are answered but say nothing of the session.
+            deadline = time.monotonic() + keepalive + 1.0
             while not self.stopping:
-                self._ws.settimeout(keepalive + 1.0)
+                remaining = deadline - time.monotonic()
                 try:
-                    opcode, data = self._ws.recv_data()
+                    if remaining <= 0:
+                        raise websocket.WebSocketTimeoutException()
+                    self._ws.settimeout(remaining)
+                    opcode, data = self._ws.recv_data(control_frame=True)
                 except websocket.WebSocketTimeoutException:
-                    raise ConnectionError(f"keepalive timeout: nothing from Twitch in {keepalive:g} s") from None
+                    raise ConnectionError(f"keepalive timeout: no message from Twitch in {keepalive:g} s") from None
+                if opcode in (websocket.ABNF.OPCODE_PING, websocket.ABNF.OPCODE_PONG):
+                    continue
                 if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    raise ConnectionError(f"Twitch closed the connection (code {close_code(data)})")
+                    code = close_code(data)
+                    if code in SESSION_CLOSES:
+                        raise SessionEnded(f"Twitch ended the session (close {code}: {SESSION_CLOSES[code]})")
+                    raise ConnectionError(f"Twitch closed the connection (code {code})")
+                self.link_alive()
                 keepalive = self._handle(json.loads(data)) or keepalive
+                deadline = time.monotonic() + keepalive + 1.0
         finally:
             self._ws.close()
 
@@ -144,7 +178,9 @@ class TwitchEventSubAdapter(Adapter):
             return self._handover(payload["session"]["reconnect_url"])
         elif kind == "revocation":
             sub = payload.get("subscription") or {}
-            raise FatalError(f"Twitch revoked {sub.get('type')}: {sub.get('status')}")
+            status = str(sub.get("status") or "")
+            todo = REVOKED.get(status, "authorize the app again, then run the source again")
+            raise FatalError(f"Twitch revoked {sub.get('type')} ({status}): {todo}")
         return None
 
     def _handover(self, url: str) -> float:

@@ -5,6 +5,13 @@ first, then new messages as they are posted, each chunk a `liveChatMessageListRe
 resume from after a disconnect. Where streaming is unavailable the adapter falls back to `liveChatMessages.list`,
 polling no faster than the `pollingIntervalMillis` each answer asks for.
 
+Alive: a stream carries no keepalive, so when a busy chat goes quiet the watchdog asks `list` from the stream's
+own page token (5 units, once per silence): messages there that the stream did not bring mean the stream is frozen,
+and it is replaced after `probe_timeout`, resuming from the page token, so nothing is lost; none means the room is
+quiet. A poll that does not answer within `poll_timeout` is retried. The end of the chat (`offlineAt`, a
+`chatEndedEvent`, the `liveChatEnded` error) cannot be restarted: a new broadcast has a new live chat id, so the
+source fails saying so.
+
 Quota: every `list` call and every `streamList` connection costs 5 units of the project's 10,000 a day; the units
 this adapter spent are reported as `quota_units` in its health. Polling every ~5 s spends the whole default quota in
 under three hours; one stream connection costs 5 units however long it stays open.
@@ -68,6 +75,8 @@ class YoutubeAdapter(Adapter):
         "quota_backoff": Setting("seconds to wait after quotaExceeded", 300.0, kind=float),
         "min_poll_interval": Setting("never poll faster than this, seconds", 1.0, kind=float),
         "stream_read_timeout": Setting("reconnect a silent stream after this many seconds", 300.0, kind=float),
+        "poll_timeout": Setting("retry a list call that has not answered after this many seconds", 20.0,
+                                kind=float),
     }
 
     def __init__(self, room, settings, on_comments=None):
@@ -95,7 +104,7 @@ class YoutubeAdapter(Adapter):
             headers["Authorization"] = f"Bearer {self._token}"
         else:
             params["key"] = self.settings["api_key"]
-        timeout = (10, float(self.settings["stream_read_timeout"]) if stream else 30)
+        timeout = (10, float(self.settings["stream_read_timeout"] if stream else self.settings["poll_timeout"]))
         r = self.http.get(self.settings["api_url"].rstrip("/") + path, params=params, headers=headers,
                           stream=stream, timeout=timeout)
         self.status.note(quota_units=self.status.extra["quota_units"] + QUOTA_PER_CALL)
@@ -131,7 +140,8 @@ class YoutubeAdapter(Adapter):
                 self._refreshed = True  # one renewal per refusal: a token refused twice is a real refusal
                 self._token = ""
                 raise RetryLater("access token expired; renewed", 0.0)
-            raise FatalError(f"OAuth token refused ({message})")
+            raise FatalError(f"OAuth token refused ({message}): authorize again and set a new access_token, or set "
+                             "refresh_token with client_id and client_secret so it is renewed by itself")
         if any(r_ in QUOTA_REASONS for r_ in reasons):
             raise RetryLater(f"quota exhausted ({message})", float(self.settings["quota_backoff"]))
         if r.status_code == 429:
@@ -162,6 +172,7 @@ class YoutubeAdapter(Adapter):
             self.connected()
             self._refreshed = False
             for page in json_stream(r.iter_content(chunk_size=None)):
+                self.link_alive()
                 self._page(page)
                 if self.stopping:
                     return
@@ -202,6 +213,29 @@ class YoutubeAdapter(Adapter):
             self.page_token = page["nextPageToken"]
         if ended:
             raise EndOfStream("the live chat has ended; for a new broadcast, run the source with its live chat id")
+
+    def probe(self) -> bool:
+        """A busy chat went quiet: does `list` from the stream's page token have messages the stream did not bring?
+        True (the stream is behind: replace it unless it delivers within probe_timeout) or False (quiet room)."""
+        if self.polling or self._response is None:
+            return False  # a poll is its own probe
+        params = {"liveChatId": self.room, "part": "id", "maxResults": 200}
+        if self.page_token:
+            params["pageToken"] = self.page_token
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        if not self._token:
+            params["key"] = self.settings["api_key"]
+        try:
+            r = requests.get(self.settings["api_url"].rstrip("/") + "/liveChat/messages", params=params,
+                             headers=headers, timeout=(5, 10))
+            self.status.note(quota_units=self.status.extra["quota_units"] + QUOTA_PER_CALL)
+            behind = r.ok and bool(r.json().get("items"))
+        except (requests.RequestException, ValueError) as e:
+            log.info("youtube/%s: probe failed: %s", self.room, e)
+            return False
+        if behind:
+            log.warning("youtube/%s: the stream is behind the chat", self.room)
+        return behind
 
     def interrupt(self) -> None:
         r = self._response

@@ -10,6 +10,7 @@ from sqlalchemy import update as sql_update
 from faq_catalog.catalog_io import ParsedCatalog
 from faq_catalog.model import FRONT_MATTER_KEYS, FaqItem
 from studio.errors import AlreadyExists, Conflict, NotFound
+from studio.store.decisions import fingerprint as decisions_fingerprint
 from studio.store.models import FaqRecord, utcnow
 
 
@@ -77,16 +78,21 @@ class CatalogStore:
         for fn in self._local:
             fn()
 
+    def taught_changed(self) -> None:
+        """The crew's decisions changed (studio.store.decisions): the matcher rebuilds, everywhere."""
+        self._changed()
+
     def changed_elsewhere(self) -> None:
         """Another process changed the catalog: everything here that depends on it refreshes."""
         for fn in self._listeners:
             fn()
 
     def fingerprint(self) -> tuple:
-        """Cheap to read, different after any committed create, edit, renumber or delete."""
+        """Cheap to read, different after any committed create, edit, renumber or delete, and after any decision
+        of the crew or its undo."""
         with self.db.session() as s:
             return tuple(s.execute(select(func.count(), func.max(FaqRecord.id), func.sum(FaqRecord.revision),
-                                          func.max(FaqRecord.updated_at))).one())
+                                          func.max(FaqRecord.updated_at))).one()) + decisions_fingerprint(s)
 
     def all(self, status: str | None = None) -> list[FaqItem]:
         with self.db.session() as s:

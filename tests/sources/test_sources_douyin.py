@@ -83,7 +83,7 @@ def test_bad_signature_unknown_app_and_missing_headers_are_refused(server, douyi
 def start_task(fake: FakeDouyin, **overrides) -> Running:
     settings = {"app_id": fake.app_id, "app_secret": fake.app_secret, "api_url": fake.api_url,
                 "token_url": fake.token_url, "status_interval": 0.05, **overrides}
-    return Running(DouyinPushTaskAdapter, fake.room, **settings)
+    return Running(DouyinPushTaskAdapter, fake.room, **{k: v for k, v in settings.items() if v is not None})
 
 
 def test_task_starts_is_watched_and_stops(douyin):
@@ -115,3 +115,89 @@ def test_task_refusals_are_fatal(douyin, change, reason):
     run = Running(DouyinPushTaskAdapter, room, **settings)
     assert run.wait_done() == "failed"
     assert reason in run.adapter.status.last_error
+
+
+# --- under faults ----------------------------------------------------------------------------------------------
+
+def test_a_task_stopped_behind_our_back_is_started_again_within_5_s(douyin):
+    run = start_task(douyin, status_interval=None)  # the default: a check every 3 s
+    run.wait_state("connected")
+    douyin.task_status = 2
+    stopped = time.monotonic()
+    wait_for(lambda: len(douyin.http.calls("/api/live_data/task/start")) == 2 and douyin.task_status == 3,
+             timeout=5, what="the task started again")
+    print(f"started again after {time.monotonic() - stopped:.1f} s")
+    assert run.adapter.status.restarts == 1
+    assert "status 2" in [e["reason"] for e in run.adapter.status.events if e["kind"] == "restart"][0]
+    run.stop()
+
+
+def test_failing_status_checks_keep_the_task_and_an_expired_token_is_renewed(douyin):
+    run = start_task(douyin)
+    run.wait_state("connected")
+    for i in range(10):  # the link to the platform fails again and again
+        if i % 2:
+            douyin.fail_gets = 2
+        else:
+            douyin.reset_gets = 1
+        wait_for(lambda: douyin.fail_gets == 0 and douyin.reset_gets == 0, what="the failing checks")
+        run.wait_state("connected")
+    douyin.expire_tokens()
+    wait_for(lambda: len(douyin.http.calls("/api/apps/v2/token")) == 2, what="a renewed access token")
+    checks = len(douyin.http.calls("/api/live_data/task/get"))
+    wait_for(lambda: len(douyin.http.calls("/api/live_data/task/get")) > checks + 3, what="checks going on")
+    assert len(douyin.http.calls("/api/live_data/task/start")) == 1, "the task outlived every failure"
+    assert douyin.task_status == 3 and run.adapter.status.reconnects >= 10 and run.adapter.status.restarts == 0
+    run.stop()
+
+
+def test_pushes_that_stop_in_a_busy_room_renew_the_task_and_are_an_intake_gap(server, douyin):
+    import os
+    import signal
+    import subprocess
+
+    from tests.support.liveserver import STUDIO
+    show_id = new_show(server, "dysilent")
+    assert as_role(server, "host").post(f"{server.url}/api/shows/{show_id}/start").status_code == 200
+    url = configure(server, show_id, douyin)
+    proc = subprocess.Popen(
+        [STUDIO, "source", "run", "--platform", "douyin", "--show", show_id, "--room", douyin.room, "--url",
+         server.url, "--token", server.tokens["ingest"], "--set", f"app_id={douyin.app_id}", "--set",
+         f"api_url={douyin.api_url}", "--set", f"token_url={douyin.token_url}", "--set", "status_interval=0.5",
+         "--set", "health_interval=0.5"],
+        env={**server.env, "STUDIO_DOUYIN_APP_SECRET": douyin.app_secret,
+             "STUDIO_DOUYIN_PUSH_SECRET": douyin.push_secret},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def source(kind: str) -> dict:
+        r = as_role(server, "host").get(f"{server.url}/api/shows/{show_id}/sources")
+        return next((h for h in r.json()["health"] if h["kind"] == kind and h["platform"] == "douyin"), {})
+
+    try:
+        wait_for(lambda: source("adapter").get("state") == "connected", timeout=60, what="the task running")
+        for i in range(30):  # a busy room
+            assert douyin.push(url, [douyin.payload(i, f"多久发货{i}")]).status_code == 200
+            time.sleep(0.1)
+        wait_stored(server, show_id, 30, timeout=20)
+        stopped = time.monotonic()  # the platform stops pushing, the task still says it runs
+        wait_for(lambda: source("receiver").get("state") == "silent", timeout=15, what="the receiver silent")
+        silent_after = time.monotonic() - stopped
+        wait_for(lambda: len(douyin.http.calls("/api/live_data/task/start")) == 2, timeout=35 - silent_after,
+                 what="the task renewed")
+        renewed_after = time.monotonic() - stopped
+        wait_for(lambda: source("adapter").get("restarts") == 1, what="the restart reported")
+        reason = [e["reason"] for e in source("adapter")["events"] if e["kind"] == "restart"][0]
+        assert "receiver has had no push" in reason
+        gaps = as_role(server, "lead").get(f"{server.url}/api/shows/{show_id}/intake-gaps").json()["gaps"]
+        receiver_gaps = [g for g in gaps if g["platform"] == "douyin" and g["room"] == ""]
+        assert len(receiver_gaps) == 1 and receiver_gaps[0]["open"] and "silent" in receiver_gaps[0]["reason"]
+        assert douyin.push(url, [douyin.payload(99, "又能收到了")]).status_code == 200
+        wait_stored(server, show_id, 31, timeout=20)
+        wait_for(lambda: not [g for g in as_role(server, "lead").get(f"{server.url}/api/shows/{show_id}/intake-gaps")
+                              .json()["gaps"] if g["open"]], what="every gap closed")
+        time.sleep(3)  # several more reports: one renewal per silence, not one per report
+        assert len(douyin.http.calls("/api/live_data/task/start")) == 2
+        print(f"receiver silent after {silent_after:.1f} s, task renewed after {renewed_after:.1f} s")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0 and os.name

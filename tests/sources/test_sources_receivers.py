@@ -15,6 +15,7 @@ import websocket
 
 from tests.support.fakes.harness import as_role, stats, wait_stored
 from tests.support.shows import new_show
+from tests.support.waiting import wait_for
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 
@@ -138,3 +139,67 @@ def test_only_producers_issue_hook_urls(server, role, status):
     show_id = new_show(server, "hookrole")
     r = as_role(server, role).post(f"{server.url}/api/shows/{show_id}/sources/wxlivespy/hook-url")
     assert r.status_code == status
+
+
+def _receiver(server, show_id: str, kind: str) -> dict:
+    r = as_role(server, "host").get(f"{server.url}/api/shows/{show_id}/sources")
+    return next((h for h in r.json()["health"] if h["kind"] == "receiver" and h["platform"] == kind), {})
+
+
+def _gaps(server, show_id: str) -> list[dict]:
+    r = as_role(server, "lead").get(f"{server.url}/api/shows/{show_id}/intake-gaps")
+    assert r.status_code == 200, r.text
+    return r.json()["gaps"]
+
+
+def test_a_busy_receiver_that_goes_silent_is_an_intake_gap_until_it_speaks_again(server):
+    show_id = new_show(server, "hookgap")
+    assert as_role(server, "host").post(f"{server.url}/api/shows/{show_id}/start").status_code == 200
+    url = hook_url(server, show_id, "generic")
+    for i in range(30):  # a busy room: a comment every 0.1 s through the capture tool
+        assert requests.post(url, json=[{"id": f"g-{i}", "text": f"有赠品吗{i}", "user": f"u{i}"}],
+                             timeout=5).status_code == 200
+        time.sleep(0.1)
+    last_at = time.time()
+    wait_for(lambda: _receiver(server, show_id, "generic").get("state") == "silent", timeout=15,
+             what="the receiver silent", interval=0.2)
+    silent_after = time.time() - last_at
+    gaps = [g for g in _gaps(server, show_id) if g["platform"] == "generic"]
+    assert len(gaps) == 1 and gaps[0]["open"], gaps
+    assert abs(gaps[0]["start"] - last_at) < 1.0, "the gap starts at the last comment"
+    assert "silent" in gaps[0]["reason"] and "capture receiver generic" in gaps[0]["reason"]
+    time.sleep(1.0)
+    assert requests.post(url, json=[{"id": "g-back", "text": "又来了"}], timeout=5).json()["accepted"] == 1
+    back_at = time.time()
+    wait_for(lambda: not [g for g in _gaps(server, show_id) if g["platform"] == "generic" and g["open"]],
+             timeout=5, what="the gap closed")
+    gap = [g for g in _gaps(server, show_id) if g["platform"] == "generic"][0]
+    assert abs(gap["end"] - back_at) < 1.0 and gap["seconds"] >= silent_after
+    assert _receiver(server, show_id, "generic")["state"] == "receiving"
+    report = as_role(server, "lead").get(f"{server.url}/api/shows/{show_id}/deflection")
+    assert report.status_code == 200, report.text
+    assert [g["start"] for g in report.json()["intake_gaps"]] == [gap["start"]], "the lead report lists it too"
+    print(f"receiver silent {silent_after:.1f} s after its last comment")
+
+
+def test_dycast_reconnecting_after_drops_and_resending_stores_each_comment_once(server):
+    show_id = new_show(server, "dycdrop")
+    url = hook_url(server, show_id, "dycast").replace("http://", "ws://")
+    msgs = [{"id": f"73{i:010d}", "method": "WebcastChatMessage", "user": {"id": f"9{i % 7}", "name": "观众"},
+             "content": f"第{i}条"} for i in range(60)]
+    sent = 0
+    for _ in range(6):  # each link carries ten messages, dies without a close frame, and the tool resends
+        ws = websocket.create_connection(url, timeout=5)
+        ws.send(json.dumps({"roomId": "7300", "title": "room info"}, ensure_ascii=False))
+        resend = msgs[max(0, sent - 3):sent]  # what the tool was not sure had arrived
+        batch = msgs[sent:sent + 10]
+        ws.send(json.dumps(resend + batch[:5], ensure_ascii=False))
+        ws.send(json.dumps(batch[5:], ensure_ascii=False))
+        sent += len(batch)
+        time.sleep(0.1)
+        ws.sock.close()  # the TCP connection dies
+    wait_stored(server, show_id, 60)
+    time.sleep(0.3)
+    stored = rows(server, show_id)
+    assert len(stored) == 60 and len({ext for _, ext, *_ in stored}) == 60
+    assert _receiver(server, show_id, "dycast")["duplicates"] >= 15

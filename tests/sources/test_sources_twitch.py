@@ -1,6 +1,7 @@
 """Twitch adapters against local fakes: EventSub over WebSocket (with Helix) and anonymous IRC over WebSocket."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from studio.sources.registry import adapter_class
 from studio.sources.twitch import TwitchEventSubAdapter
 from studio.sources.twitch_irc import TwitchIrcAdapter, parse_line
-from tests.support.fakes.harness import Running
+from tests.support.fakes.harness import Running, assert_each_once, busy_then, frozen_timings, under_faults
 from tests.support.fakes.twitch import FakeEventSub, FakeIrc
 from tests.support.waiting import wait_for
 
@@ -31,7 +32,7 @@ def irc():
 def start_eventsub(fake: FakeEventSub, **overrides) -> Running:
     settings = {"client_id": fake.client_id, "token": fake.token, "eventsub_url": fake.url,
                 "api_url": fake.api_url, "keepalive_timeout": 10, **overrides}
-    return Running(TwitchEventSubAdapter, "streamer", **settings)
+    return Running(TwitchEventSubAdapter, "streamer", **{k: v for k, v in settings.items() if v is not None})
 
 
 def test_registry_picks_eventsub_with_a_token_and_irc_without():
@@ -286,5 +287,101 @@ def test_irc_frozen_quiet_link_is_replaced_after_an_unanswered_ping(irc):
     run.wait_state("connected")
     irc.freeze()
     wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=3, what="the link replaced")
+    run.wait_state("connected")
+    run.stop()
+
+
+# --- EventSub under faults -------------------------------------------------------------------------------------
+# A new WebSocket is a new EventSub session: after a drop the adapter subscribes again on the new one (Twitch
+# disables the old session's subscriptions), so what "keeps the platform session alive" means here is that every
+# connection is subscribed within moments and nothing sent to a subscribed connection is lost or stored twice.
+
+def _eventsub_drops(eventsub: FakeEventSub, every: float, total: float, **settings) -> None:
+    run = start_eventsub(eventsub, **settings)
+    run.wait_state("connected")
+    sent = under_faults(lambda i: eventsub.chat(f"掉线{i}", message_id=f"es-{i}"), eventsub.drop, every, total)
+    assert_each_once(run, eventsub.delivered)
+    drops = int(total / every)
+    assert run.adapter.status.reconnects >= drops - 1
+    wait_for(lambda: len(eventsub.live_sessions()) == 1 and run.adapter.status.state in ("connected", "receiving"),
+             what="one live, subscribed session")
+    assert len(eventsub.subscriptions_created) >= 2 * drops, "each new session subscribed again"
+    assert 4002 not in eventsub.closes and 4003 not in eventsub.closes, "Pings answered, sessions used"
+    assert len(set(eventsub.delivered)) > 0.7 * sent, f"{len(set(eventsub.delivered))} of {sent} reached a link"
+    run.stop()
+
+
+def test_eventsub_drops_every_second_lose_nothing_sent_between_drops(eventsub):
+    _eventsub_drops(eventsub, every=1.0, total=10.0)
+
+
+@pytest.mark.skipif(not os.environ.get("STUDIO_SLOW_TESTS"), reason="two minutes; STUDIO_SLOW_TESTS=1 runs it")
+def test_eventsub_drops_every_ten_seconds_for_two_minutes(eventsub):
+    eventsub.ping_interval = 10.0
+    _eventsub_drops(eventsub, every=10.0, total=120.0, keepalive_timeout=10, backoff_base=1.0, backoff_cap=60.0)
+
+
+@pytest.mark.parametrize("code", [4000, 4004, 4005, 4006, 4007])
+def test_eventsub_session_ended_by_twitch_is_reopened_within_5_s(eventsub, code):
+    run = start_eventsub(eventsub)
+    run.wait_state("connected")
+    eventsub.chat("结束之前", message_id="before")
+    run.wait_count(1)
+    first = run.adapter.status.extra["session_id"]
+    eventsub.end_sessions(code)
+    ended = time.monotonic()
+    wait_for(lambda: run.adapter.status.extra["session_id"] != first and eventsub.live_sessions()
+             and run.adapter.status.state == "connected", timeout=5, what="a new session, subscribed")
+    print(f"close {code}: new session after {time.monotonic() - ended:.2f} s")
+    assert code in eventsub.closes
+    assert run.adapter.status.restarts == 1
+    reason = [e["reason"] for e in run.adapter.status.events if e["kind"] == "restart"][0]
+    assert f"close {code}" in reason
+    eventsub.chat("新会话", message_id="after")
+    run.wait_count(2)
+    assert run.texts == ["结束之前", "新会话"] and run.thread.is_alive()
+    run.stop()
+
+
+@pytest.mark.parametrize("status, todo", [
+    ("authorization_revoked", "create a new user access token with scope user:read:chat"),
+    ("user_removed", "check the room and user_id"),
+    ("version_removed", "update the studio"),
+])
+def test_eventsub_revocation_is_a_failure_that_says_what_to_do(eventsub, status, todo):
+    run = start_eventsub(eventsub)
+    run.wait_state("connected")
+    eventsub.revoke(status)
+    assert run.wait_done() == "failed"
+    assert status in run.adapter.status.last_error and todo in run.adapter.status.last_error
+    assert len(eventsub.subscriptions_created) == 2, "a revoked subscription is not retried"
+
+
+def test_eventsub_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(eventsub):
+    # At a 30 s keepalive (the slowest this test allows within 35 s), health must say "silent" long before.
+    run = start_eventsub(eventsub, keepalive_timeout=30, silent_min=10.0)
+    run.wait_state("connected")
+    busy_then(run, lambda i: eventsub.chat(f"问{i}", message_id=f"fz-{i}"))
+    frozen_during = threading.Thread(target=lambda: [eventsub.chat(f"冻结中{i}", message_id=f"lost-{i}")
+                                                     or time.sleep(0.5) for i in range(10)], daemon=True)
+    silent_after, replaced_after = frozen_timings(run, lambda: (eventsub.freeze(), frozen_during.start()))
+    assert silent_after <= 15 and replaced_after <= 35
+    assert "keepalive timeout" in [e["reason"] for e in run.adapter.status.events if e["kind"] == "reconnect"][0]
+    run.wait_state("connected")
+    eventsub.chat("新连接", message_id="fz-new")
+    run.wait_count(41)
+    assert_each_once(run, eventsub.delivered)
+    assert set(eventsub.lost) and not set(eventsub.lost) & {c.msg_id for c in run.comments}
+    run.stop()
+
+
+def test_eventsub_default_keepalive_replaces_a_frozen_link_within_12_s(eventsub):
+    run = start_eventsub(eventsub, keepalive_timeout=None)  # the adapter's default: Twitch's own 10 s
+    run.wait_state("connected")
+    assert run.adapter.settings["keepalive_timeout"] == 10
+    eventsub.freeze()
+    frozen_at = time.monotonic()
+    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=12, what="the link replaced")
+    print(f"replaced after {time.monotonic() - frozen_at:.1f} s")
     run.wait_state("connected")
     run.stop()

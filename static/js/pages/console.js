@@ -5,11 +5,12 @@ import { api, toastError } from "../lib/api.js";
 import { $, el, replay } from "../lib/dom.js";
 import { connectLive, listOf, sampleTexts, topicsOf } from "../lib/live.js";
 import { fmt, fmtDuration, loadStrings, t } from "../lib/strings.js";
+import { createTeacher } from "../lib/teach.js";
 
 const SHOW = document.body.dataset.show;
 const API = "/api/shows/" + encodeURIComponent(SHOW);
 loadStrings("console-strings");
-const state = { onair: null, ranking: [], shelf: {}, health: null };
+const state = { onair: null, ranking: [], shelf: {}, health: null, review: [] };
 let chain = Promise.resolve(); // this console's actions go out one after the other
 
 const client = connectLive({
@@ -20,12 +21,42 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); renderRanking(); }
     else if (topic === "health") { state.health = data; renderHealth(); }
     else if (topic === "shelf") { indexShelf(data); renderRanking(); }
+    else if (topic === "review") { state.review = listOf(data); renderReview(); }
   },
   onStatus(s) {
     $("banner").hidden = s === "live";
     $("conn").className = "conn " + s;
   },
 });
+
+// The review queue in a drawer (R): hosts see what the matcher is unsure about, producers teach it from here or
+// from a ranking sample ("wrong item"); the rundown page has the same queue with the decisions and their undo.
+const CAN_TEACH = document.body.dataset.canTeach === "1";
+function itemLabel(slug) {
+  const d = describe(slug);
+  return (d.number != null ? fmt("common.number", { n: d.number }) + " " : "") + d.question;
+}
+const teacher = createTeacher({ base: API, label: itemLabel, canTeach: CAN_TEACH, items: () => Object.keys(state.shelf) });
+
+function renderReview() {
+  const n = state.review.length;
+  const link = $("review-link");
+  link.replaceChildren(el("kbd", { text: "R" }), " " + (n ? fmt("review.open", { n }) : t("review.title")));
+  link.classList.toggle("waiting", n > 0);
+  $("review-list").replaceChildren(...teacher.reviewRows(state.review));
+  $("review-empty").hidden = n > 0;
+}
+function toggleReview(open) {
+  const drawer = $("review-drawer");
+  drawer.hidden = open === undefined ? !drawer.hidden : !open;
+  if (!drawer.hidden) {
+    const first = $("review-list").firstElementChild;
+    if (first) first.focus();
+  }
+}
+$("review-link").addEventListener("click", () => toggleReview());
+$("review-close").addEventListener("click", () => toggleReview(false));
+$("review-list").addEventListener("keydown", (e) => teacher.onReviewKey(e, $("review-list")));
 
 function indexShelf(data) {
   state.shelf = {};
@@ -83,7 +114,10 @@ $("next").addEventListener("click", nextInQueue);
 
 document.addEventListener("keydown", (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable], dialog, #review-drawer")) {
+    if (e.key === "Escape" && !$("review-drawer").hidden && !$("choose").open) { toggleReview(false); e.preventDefault(); }
+    return;
+  }
   const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
   if (digit) {
     const i = +digit[1] - 1;
@@ -91,6 +125,8 @@ document.addEventListener("keydown", (e) => {
     if (list[i]) { answer(list[i].slug); flash(e.shiftKey ? "queue" : "ranking", i); }
   } else if (e.key === "n" || e.key === "N") {
     nextInQueue();
+  } else if (e.key === "r" || e.key === "R") {
+    toggleReview();
   } else if (e.key === "e" || e.key === "E" || e.key === "Escape") {
     endAnswer();
   } else {
@@ -120,7 +156,12 @@ function renderRanking() {
   const onAir = currentSlug();
   const rows = state.ranking.slice(0, 12).map((r, i) => {
     const d = describe(r.slug, r);
-    const samples = sampleTexts(r.samples, 2).map((text) => el("li", { text }));
+    // A sample the matcher put under the wrong item: a producer teaches it its right one (or none) from here.
+    const samples = sampleTexts(r.samples, 2).map((text) => el("li", {}, [
+      el("span", { class: "text", text }),
+      CAN_TEACH ? el("button", { type: "button", class: "link wrong-item", text: t("review.wrong_item"),
+                                 onclick: (e) => { e.stopPropagation(); teacher.chooseFor(text, r.slug); } }) : null,
+    ]));
     const trend = { rising: "▲", falling: "▼" }[r.trend] || "–";
     return el("li", {
       class: "rank-row" + (r.slug === onAir ? " on-air" : "") + (r.cooldown > 0 ? " cooling" : ""),
@@ -194,12 +235,14 @@ function healthRow(name, lastAt, detail, status, error) {
   ]);
 }
 const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
+// The state in the page's language ("silent" → 异常安静); an unknown state shows as itself.
+const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("rundown.src_state_" + src.state, src.state));
 function renderHealth() {
   const h = state.health || {};
   const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");
   let rows = (h.sources || []).map((src) => // platform connections: down is red whatever the age
     healthRow([src.platform, src.room].filter(Boolean).join(" · "), src.last_message_at,
-              up(src) ? rate(src.per_minute) : src.state, up(src) ? "" : "down", src.last_error),
+              up(src) ? rate(src.per_minute) : stateWord(src), up(src) ? "" : "down", src.last_error),
   ).concat((h.inputs || []).map((i) =>
     healthRow([i.platform, i.source].filter(Boolean).join(" · "), i.last_at, rate(i.per_minute))));
   if (!rows.length) rows = [el("li", { class: "muted", text: t("console.no_inputs") })];

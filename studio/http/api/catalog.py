@@ -8,6 +8,7 @@ from faq_catalog.catalog_io import items_to_csv, items_to_zip, parse_upload
 from faq_catalog.model import CATEGORIES, CATEGORY_CODES, FRONT_MATTER_KEYS, STATUSES, ItemError, build_item
 from faq_catalog.render import render_markdown
 from studio.access.auth import api_error, current_principal, require_api
+from studio.blocks.off_loop import off_loop
 from studio.errors import NotFound
 from studio.http.api.openapi import describe, obj, ref, schema
 from studio.http.context import json_body, studio
@@ -108,10 +109,14 @@ def import_catalog():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return api_error(400, "send the catalog as a multipart form field named 'file' (.csv, .zip or .md)")
-    parsed = parse_upload(upload.filename, upload.read())  # the 10 MB request limit bounds it
+    # The 10 MB request limit bounds it; parsed in a native thread (it is CPU work: Markdown, YAML, CSV), so the
+    # event loop keeps its turns meanwhile.
+    parsed = off_loop(parse_upload, upload.filename, upload.read())
     dry_run = request.args.get("dry_run") in ("1", "true")
-    report = studio().catalog.apply_import(parsed, dry_run=dry_run).to_dict()
+    result = studio().catalog.apply_import(parsed, dry_run=dry_run)
+    report = result.to_dict()
     report["dry_run"] = dry_run
+    report["taught"] = studio().decisions.import_taught(parsed.taught).added if result.applied else 0
     if report["rejected"]:
         n = report["rejected"]
         return jsonify(error=f"import rejected: {n} error{'s' if n > 1 else ''}; nothing was changed", **report), 422
@@ -123,11 +128,12 @@ def import_catalog():
 def export_catalog():
     fmt = request.args.get("format", "csv")
     items = studio().catalog.all()
+    taught = studio().decisions.active() if request.args.get("decisions", "1") not in ("0", "false") else []
     if fmt == "csv":
-        return Response(items_to_csv(items).encode("utf-8"), mimetype="text/csv",
+        return Response(items_to_csv(items, taught=taught).encode("utf-8"), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=faq-catalog.csv"})
     if fmt == "zip":
-        return Response(items_to_zip(items), mimetype="application/zip",
+        return Response(items_to_zip(items, taught), mimetype="application/zip",
                         headers={"Content-Disposition": "attachment; filename=faq-catalog.zip"})
     return api_error(400, "format must be csv or zip")
 
@@ -167,6 +173,7 @@ REPORT = schema("ImportReport", obj(
     ("created", "updated", "unchanged", "rejected", "errors", "applied"),
     created={"type": "integer"}, updated={"type": "integer"}, unchanged={"type": "integer"},
     rejected={"type": "integer"}, applied={"type": "boolean"}, dry_run={"type": "boolean"},
+    taught={"type": "integer", "description": "decisions of the crew added from the catalog's taught/not_this lists"},
     errors={"type": "array", "items": obj(("file", "message"), file={"type": "string"},
                                           line={"type": ["integer", "null"]}, message={"type": "string"})}))
 _list = obj(("items",), items={"type": "array", "items": ITEM})
@@ -188,7 +195,8 @@ describe("/api/catalog/import", "post", "Import a .csv, a .zip of .md files or o
          request=obj(("file",), file={"type": "string", "contentMediaType": "application/octet-stream"}),
          query={"dry_run": {"type": "boolean"}}, responses={200: REPORT, 422: REPORT}, tag="catalog")
 describe("/api/catalog/export", "get", "Download the catalog as CSV (UTF-8 with BOM) or a zip of Markdown files",
-         roles=WRITERS, query={"format": {"type": "string", "enum": ["csv", "zip"]}},
+         roles=WRITERS, query={"format": {"type": "string", "enum": ["csv", "zip"]}, "decisions": {
+             "type": "boolean", "description": "with the crew's decisions per item (taught, not_this); default true"}},
          responses={200: {"type": "string", "format": "binary", "x-media-type": "text/csv"}, 400: ref("Error")},
          tag="catalog")
 describe("/api/catalog/renumber", "post", "Give the listed items the link numbers 1..N in this order",

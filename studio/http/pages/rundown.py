@@ -15,7 +15,7 @@ bp = Blueprint("rundown", __name__)
 @bp.get("/producer/<show_id>")
 @require_page("producer")
 def rundown(show_id: str):
-    strings = i18n.strings_for("rundown.", "status.", "common.", "intake.")
+    strings = i18n.strings_for("rundown.", "status.", "common.", "intake.", "review.")
     return render_template("rundown/rundown.html", show=show_or_404(show_id), strings=strings,
-                           topics=["onair", "ranking", "emerging", "shelf", "health"],
+                           topics=["onair", "ranking", "emerging", "shelf", "health", "review"],
                            receivers=list(RECEIVERS), room_required=ROOM_REQUIRED)

@@ -190,7 +190,10 @@ class FakeBilibili:
                         conn.send(packet(3, (7).to_bytes(4, "big"), 1))
             except TimeoutError:
                 pass
-            while True:
+            with self._lock:
+                game = self.games.get(self._conn_game.get(conn, ""))
+                ended = game is None or game["ended"]
+            while not ended:  # an ended game's socket carries nothing more: its room's comments wait for the next
                 try:
                     frame, ids = self.outbox.get_nowait()
                 except queue.Empty:

@@ -1,6 +1,8 @@
 """A fake Douyin interactive-game platform: the access-token and push-task APIs, and a pusher that POSTs signed
 live_comment pushes to a callback URL the way the data-push doc describes — with duplicates, out of order, and
-many at once."""
+many at once. Faults: `fail_gets` / `reset_gets` (the next status checks answer 502 / have their connection reset),
+`expire_tokens()` (every access token stops being good: err_no 20040022), `task_status` set behind the client's back
+(2: the task stopped; 1: gone, the streamer un-mounted the game or ended the stream)."""
 from __future__ import annotations
 
 import base64
@@ -32,6 +34,8 @@ class FakeDouyin:
         self.tokens: set[str] = set()
         self.task_status = 1  # 1 none, 2 not started, 3 running
         self.refuse_task = False
+        self.fail_gets = 0
+        self.reset_gets = 0
         self.push_latencies: list[float] = []
         self._lock = threading.Lock()
         self.http = HttpFake({("POST", "/api/apps/v2/token"): self._token,
@@ -66,7 +70,15 @@ class FakeDouyin:
         self.task_status = 3
         return 200, {"err_no": 0, "err_msg": "ok", "logid": "4", "data": {"task_id": "763535353"}}
 
-    def _get(self, req: Request) -> tuple:
+    def _get(self, req: Request) -> tuple | None:
+        if self.reset_gets > 0:
+            self.reset_gets -= 1
+            req.handler.close_connection = True
+            req.handler.connection.shutdown(2)
+            return None
+        if self.fail_gets > 0:
+            self.fail_gets -= 1
+            return 502, b"<html>502 Bad Gateway</html>"
         problem = self._check(req, req.query)
         if problem:
             return problem
@@ -108,6 +120,9 @@ class FakeDouyin:
         out = payloads + rng.sample(payloads, repeats)
         rng.shuffle(out)
         return out
+
+    def expire_tokens(self) -> None:
+        self.tokens.clear()
 
     def close(self) -> None:
         self.http.close()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from studio.sources.base import Adapter, Comment
 from studio.sources.settings import resolve, schema
@@ -62,3 +64,68 @@ def wait_stored(server, show_id: str, n: int, timeout: float = 10.0) -> dict:
 def as_role(server, role: str):
     """An API session with the role's token: logins are rate-limited per address, tokens are not."""
     return server.session(server.tokens[role])
+
+
+def under_faults(send: Callable[[int], None], fault: Callable[[], None], every: float, total: float,
+                 rate: float = 20.0) -> int:
+    """Call `send(i)` at `rate` per second and `fault()` every `every` seconds for `total` seconds (both on threads
+    of their own, as a platform and a flaky network would); returns how many were sent."""
+    stop, sent = threading.Event(), [0]
+
+    def sender() -> None:
+        start = time.monotonic()
+        while not stop.is_set():
+            send(sent[0])
+            sent[0] += 1
+            time.sleep(max(0.0, start + sent[0] / rate - time.monotonic()))
+
+    def faults() -> None:
+        while not stop.wait(every):
+            fault()
+
+    threads = [threading.Thread(target=sender, daemon=True), threading.Thread(target=faults, daemon=True)]
+    for t in threads:
+        t.start()
+    time.sleep(total)
+    stop.set()
+    for t in threads:
+        t.join()
+    return sent[0]
+
+
+def assert_each_once(run: Running, delivered, timeout: float = 10.0) -> None:
+    """Every id the fake wrote to a working link was delivered by the adapter, and nothing twice."""
+    wanted = set(delivered)
+    wait_for(lambda: wanted <= {c.msg_id for c in run.comments}, timeout,
+             f"every comment sent while a link was up ({len(wanted - {c.msg_id for c in run.comments})} missing)")
+    ids = [c.msg_id for c in run.comments]
+    assert len(ids) == len(set(ids)), "nothing delivered twice"
+
+
+def busy_then(run: Running, send: Callable[[int], None], n: int = 40, gap: float = 0.1) -> None:
+    """A busy room: `n` comments `gap` seconds apart, all delivered, so the room has a usual pace."""
+    before = len(run.comments)
+    for i in range(n):
+        send(i)
+        time.sleep(gap)
+    run.wait_count(before + n)
+
+
+def frozen_timings(run: Running, freeze: Callable[[], None], silent_within: float = 15.0,
+                   replaced_within: float = 35.0) -> tuple[float, float]:
+    """Freeze the link of a busy room; returns the seconds until health said "silent" and until the link was
+    replaced (a reconnect or a restart), each checked against its bound."""
+    status = run.adapter.status
+    changes = status.reconnects + status.restarts
+    wall = time.time()
+    freeze()
+    frozen_at = time.monotonic()
+    wait_for(lambda: status.state == "silent" or any(e["kind"] == "silent" and e["at"] >= wall
+                                                     for e in list(status.events)),
+             timeout=silent_within, what="health 'silent'", interval=0.05)
+    silent_after = time.monotonic() - frozen_at
+    wait_for(lambda: status.reconnects + status.restarts > changes, timeout=replaced_within - silent_after,
+             what="the link replaced", interval=0.05)
+    replaced_after = time.monotonic() - frozen_at
+    print(f"silent after {silent_after:.1f} s, replaced after {replaced_after:.1f} s")
+    return silent_after, replaced_after

@@ -2,9 +2,12 @@
 
 EventSub, from the WebSocket reference: `session_welcome` on connect (session id, keepalive timeout), keepalives
 when idle, notifications only for subscriptions created through Helix with that session id, `session_reconnect`
-handing over to a new URL (the session and its subscriptions carry over), `revocation`, and close code 4003 for a
-session left without subscriptions. IRC, from the chat docs: CAP/NICK/JOIN, tagged PRIVMSG, PING/PONG, RECONNECT,
-and the login NOTICE for a refused token."""
+handing over to a new URL (the session and its subscriptions carry over), `revocation` (with the documented
+statuses), WebSocket Pings the client must answer (or close 4002), and the documented close codes that end a session
+(4000-4007; 4003 for a session left without subscriptions). Faults: `drop()` (the TCP connections die),
+`freeze()` (open but silent both ways: no keepalives, no notifications), `end_sessions(code)`. `delivered` holds the
+chat message ids written to a working connection, `lost` those pushed into a frozen one. IRC, from the chat docs:
+CAP/NICK/JOIN, tagged PRIVMSG, PING/PONG, RECONNECT, and the login NOTICE for a refused token."""
 from __future__ import annotations
 
 import json
@@ -16,6 +19,10 @@ import uuid
 from datetime import UTC, datetime
 
 from .common import HttpFake, Request, WsFake
+
+CLOSE_REASONS = {4000: "internal server error", 4001: "client sent inbound traffic", 4002: "client failed ping-pong",
+                 4003: "connection unused", 4004: "reconnect grace time expired", 4005: "network timeout",
+                 4006: "network error", 4007: "invalid reconnect"}
 
 
 def _now() -> str:
@@ -38,6 +45,12 @@ class FakeEventSub:
         self.users = {"streamer": "1001", "reader": "2002"}
         self.token_user = "reader"
         self.silent = False  # no keepalives: clients must notice and reconnect
+        self.ping_interval: float | None = 2.0  # WebSocket Pings; no Pong within the interval closes with 4002
+        self.delivered: list[str] = []
+        self.lost: list[str] = []
+        self.closes: list[int] = []  # close codes the fake sent
+        self._frozen: set[str] = set()  # session ids whose connection is frozen
+        self._end: dict[str, int] = {}  # session id → close code to end it with
         self.sessions: dict[str, _Session] = {}
         self.subscriptions_created: list[dict] = []
         self._lock = threading.Lock()
@@ -101,25 +114,45 @@ class FakeEventSub:
             "id": session.id, "status": "connected", "connected_at": _now(),
             "keepalive_timeout_seconds": session.keepalive, "reconnect_url": None}})))
         out, last_sent = session.out, time.monotonic()
+        pong, pinged_at = None, time.monotonic()
         try:
             while True:
                 try:
                     conn.recv(timeout=0.02)  # clients send nothing; this notices a closed connection
                 except TimeoutError:
                     pass
+                frozen = session.id in self._frozen
+                code = self._end.pop(session.id, None)
+                if code is not None:
+                    self.closes.append(code)
+                    conn.close(code, CLOSE_REASONS.get(code, "session ended"))
+                    return
                 try:
                     msg = out.get_nowait()
                 except queue.Empty:
                     msg = False
                 if msg is None:
                     return  # handed over to a new connection
+                ids = [msg["payload"]["event"]["message_id"]] if msg and msg["metadata"]["message_type"] == \
+                    "notification" and msg["metadata"].get("subscription_type") == "channel.chat.message" else []
+                if frozen:
+                    self.lost.extend(ids)
+                    continue
                 if msg:
                     conn.send(json.dumps(msg))
+                    self.delivered.extend(ids)
                     last_sent = time.monotonic()
                 elif not self.silent and time.monotonic() - last_sent >= session.keepalive * 0.5:
                     conn.send(json.dumps(self._message("session_keepalive", {})))
                     last_sent = time.monotonic()
+                if self.ping_interval and time.monotonic() - pinged_at >= self.ping_interval:
+                    if pong is not None and not pong.is_set():
+                        self.closes.append(4002)
+                        conn.close(4002, "client failed ping-pong")
+                        return
+                    pong, pinged_at = conn.ping(), time.monotonic()
                 if not session.subscriptions and time.monotonic() - session.created > self.subscribe_window:
+                    self.closes.append(4003)
                     conn.close(4003, "connection unused")
                     return
         finally:
@@ -162,10 +195,37 @@ class FakeEventSub:
             if then_text:
                 s.out.put(self._chat_message(then_text, "3004", None, str(uuid.uuid4())))
 
-    def revoke(self) -> None:
+    def revoke(self, status: str = "authorization_revoked") -> None:
+        """A revocation, as sent when the user revokes the app's authorization (authorization_revoked), the user
+        no longer exists (user_removed) or the subscription version is withdrawn (version_removed)."""
         for s in self._live("channel.chat.message"):
             s.out.put(self._message("revocation", {"subscription": {
-                "type": "channel.chat.message", "status": "authorization_revoked"}}, "channel.chat.message"))
+                "id": uuid.uuid4().hex, "type": "channel.chat.message", "version": "1", "status": status,
+                "cost": 0, "condition": {"broadcaster_user_id": self.users["streamer"]},
+                "transport": {"method": "websocket", "session_id": s.id}, "created_at": _now()}},
+                "channel.chat.message"))
+
+    def drop(self) -> None:
+        """Every connection dies without a close frame (a network failure)."""
+        self.ws.drop()
+
+    def freeze(self) -> None:
+        """The live connections stay open but send nothing more (no keepalive, no notification, no Ping)."""
+        with self._lock:
+            live = [sid for sid, s in self.sessions.items() if not s.closed.is_set()]
+        self._frozen.update(live)
+
+    def end_sessions(self, code: int = 4005) -> None:
+        """Twitch ends every live session with a documented close code (4000 internal error, 4004 reconnect
+        grace time expired, 4005 network timeout, 4006 network error, 4007 invalid reconnect)."""
+        with self._lock:
+            for sid, s in self.sessions.items():
+                if not s.closed.is_set():
+                    self._end[sid] = code
+
+    def live_sessions(self) -> list[str]:
+        with self._lock:
+            return [sid for sid, s in self.sessions.items() if not s.closed.is_set()]
 
     def offline(self) -> None:
         for s in self._live("stream.offline"):
@@ -192,6 +252,8 @@ class FakeIrc:
         self.early_joins = 0  # JOINs sent before the welcome: Twitch ignores them
         self.joined: list = []
         self.delivered: list[str] = []  # PRIVMSG ids written to a working connection (repeats on overlap too)
+        self.posted: list[tuple[str, str]] = []  # (nick, "#channel :text") of the PRIVMSGs clients sent
+        self.refuse_posts: tuple[str, str] | None = None  # (msg-id, text) of a NOTICE answering every PRIVMSG
         self._frozen: set = set()
         self._lock = threading.Lock()
         self.ws = WsFake(self._serve)
@@ -240,6 +302,17 @@ class FakeIrc:
                         conn.send(f":tmi.twitch.tv PONG tmi.twitch.tv {arg}\r\n")
                 elif cmd == "PONG":
                     self.pongs_seen += 1
+                elif cmd == "PRIVMSG" and welcomed:
+                    self._posted(conn, nick, arg)
+
+    def _posted(self, conn, nick: str, arg: str) -> None:
+        """A client wrote in chat: recorded, or answered with the NOTICE set in `refuse_posts`."""
+        if self.refuse_posts is not None:
+            kind, text = self.refuse_posts
+            conn.send(f"@msg-id={kind} :tmi.twitch.tv NOTICE {arg.partition(' ')[0]} :{text}\r\n")
+            return
+        with self._lock:
+            self.posted.append((nick, arg))
 
     def _broadcast(self, data: str, to: list | None = None) -> None:
         with self._lock:

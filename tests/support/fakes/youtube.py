@@ -1,6 +1,12 @@
 """A fake YouTube Data API: `liveChat/messages` (list, polled) and `liveChat/messages/stream` (server streaming,
 chunked), OAuth token refresh, and the documented errors (401, 403 quotaExceeded / liveChatEnded, 404
-liveChatNotFound). Page tokens are positions in the chat; the stream sends history first, then new messages."""
+liveChatNotFound). Page tokens are positions in the chat; the stream sends history first, then new messages, and a
+client resumes from its last `nextPageToken`: YouTube keeps the chat, so nothing posted while a link was down is lost
+to a client that resumes. The end of a chat is told as `offlineAt` on the page and a `chatEndedEvent` message, then
+`liveChatEnded` to any further request. Faults: `drop_streams()` (open streams die mid-response),
+`end_streams()` (open streams finish cleanly, as a server ending a long-running response does), `freeze_streams()`
+(open streams stay open and send nothing more), `fail_lists` / `reset_lists` (the next list calls answer 503
+backendError / have their connection reset), `expire_token()` (the access token stops working, as after its hour)."""
 from __future__ import annotations
 
 import json
@@ -31,6 +37,12 @@ class FakeYoutube:
         self.list_times: list[float] = []
         self._cond = threading.Condition()
         self._drop = 0  # generation counter: open streams end when it moves
+        self._end = 0  # likewise, but the stream finishes its response cleanly
+        self._stream_ids = 0
+        self._open: set[int] = set()
+        self._frozen: set[int] = set()
+        self.fail_lists = 0
+        self.reset_lists = 0
         routes = {("GET", BASE + "/liveChat/messages"): self._list, ("POST", "/token"): self._refresh}
         if stream:
             routes[("GET", BASE + "/liveChat/messages/stream")] = self._stream
@@ -58,6 +70,24 @@ class FakeYoutube:
             self.offline = True
             self._cond.notify_all()
 
+    def end_with_event(self) -> None:
+        """The broadcast ends: a chatEndedEvent message in the chat, offlineAt on the page."""
+        self.post("", kind="chatEndedEvent")
+        self.end_chat()
+
+    def end_streams(self) -> None:
+        with self._cond:
+            self._end += 1
+            self._cond.notify_all()
+
+    def freeze_streams(self) -> None:
+        with self._cond:
+            self._frozen.update(self._open)
+            self._cond.notify_all()
+
+    def expire_token(self) -> None:
+        self.token = f"ya29.after-expiry-{len(self.http.calls('/token'))}"
+
     def drop_streams(self) -> None:
         with self._cond:
             self._drop += 1
@@ -84,8 +114,16 @@ class FakeYoutube:
             page["offlineAt"] = datetime.now(UTC).isoformat()
         return page
 
-    def _list(self, req: Request) -> tuple:
+    def _list(self, req: Request) -> tuple | None:
         self.list_times.append(time.monotonic())
+        if self.reset_lists > 0:
+            self.reset_lists -= 1
+            req.handler.close_connection = True
+            req.handler.connection.shutdown(2)
+            return None
+        if self.fail_lists > 0:
+            self.fail_lists -= 1
+            return _error(503, "backendError", "Backend Error")
         problem = self._check(req)
         if problem:
             return problem
@@ -103,18 +141,26 @@ class FakeYoutube:
         h.send_header("Content-Type", "application/json; charset=UTF-8")
         h.send_header("Transfer-Encoding", "chunked")
         h.end_headers()
-        sent, first, generation = int(req.query.get("pageToken") or 0), True, self._drop
+        sent, first, generation, end = int(req.query.get("pageToken") or 0), True, self._drop, self._end
+        with self._cond:
+            self._stream_ids += 1
+            me = self._stream_ids
+            self._open.add(me)
         try:
             if self.stream_format == "array":
                 self._chunk(h, b"[")
             while True:
                 with self._cond:
-                    self._cond.wait_for(lambda: len(self.items) > sent or self.offline or self._drop != generation,
-                                        timeout=5)
+                    self._cond.wait_for(lambda: (len(self.items) > sent or self.offline) and me not in self._frozen
+                                        or self._drop != generation or self._end != end, timeout=5)
                     if self._drop != generation:
                         h.close_connection = True
                         h.connection.shutdown(2)  # dies mid-stream, like a network failure
                         return None
+                    if self._end != end:
+                        break
+                    if me in self._frozen or not (len(self.items) > sent or self.offline):
+                        continue
                     page, sent = self._page(sent, len(self.items)), len(self.items)
                 data = json.dumps(page, ensure_ascii=False).encode()
                 sep = b"" if first or self.stream_format != "array" else b",\n"
@@ -129,6 +175,9 @@ class FakeYoutube:
             h.wfile.write(b"0\r\n\r\n")
         except OSError:
             pass
+        finally:
+            with self._cond:
+                self._open.discard(me)
         return None
 
     @staticmethod

@@ -7,6 +7,7 @@ import { t } from "../../lib/strings.js";
 import { SHOW, applyOnAir, changed, on, root, state } from "./state.js";
 import "./queue.js";
 import "./ranking.js";
+import { loadDecisions } from "./review.js";
 import { loadCatalog } from "./catalog.js";
 import { loadObs, renderObsBadge } from "./obs.js";
 import { applySourceHealth, startSources } from "./sources.js";
@@ -26,6 +27,7 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); changed("ranking"); }
     else if (topic === "emerging") { state.emerging = listOf(data); changed("emerging"); }
     else if (topic === "shelf") { state.shelf = listOf(data); changed("shelf"); }
+    else if (topic === "review") { state.review = listOf(data); changed("review"); }
     else if (topic === "health") { renderObsBadge(data && data.obs); applySourceHealth(data && data.sources); }
   },
   onStatus(s) { $("banner").hidden = s === "live"; },
@@ -34,3 +36,4 @@ const client = connectLive({
 loadObs();
 startSources(client.now);
 loadCatalog();
+loadDecisions();

@@ -1,13 +1,13 @@
 """shows.public_samples: whether the public ranking topic (overlays) carries viewers' comment samples
 
 Revision ID: 0005_access
-Revises: 0003_intake
+Revises: 0004_teaching
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_access'
-down_revision = '0003_intake'
+down_revision = '0004_teaching'
 branch_labels = None
 depends_on = None
 
