@@ -16,10 +16,10 @@ from tests.support.liveserver import LiveServer  # noqa: E402
 
 
 @contextmanager
-def running_studio(prefix: str) -> Iterator[LiveServer]:
+def running_studio(prefix: str, extra_env: dict | None = None) -> Iterator[LiveServer]:
     """The demo catalog and show `demo`, a token per role in `.tokens`; stopped (SIGTERM) on exit."""
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        srv = seeded_server(Path(tmp) / "studio")
+        srv = seeded_server(Path(tmp) / "studio", extra_env=extra_env)
         srv.start()
         try:
             yield srv

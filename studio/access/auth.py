@@ -15,8 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from studio.access.hashing import new_token, token_digest
 from studio.store.models import ApiToken, User, utcnow
 
-ROLES = ("producer", "host", "lead", "admin", "ingest", "agent")
-LOGIN_ROLES = ("producer", "host", "lead", "admin", "agent")  # agent: a support agent working assigned shows
+ROLES = ("producer", "host", "lead", "agent", "admin", "ingest")
+LOGIN_ROLES = ("producer", "host", "lead", "agent", "admin")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

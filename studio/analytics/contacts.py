@@ -27,6 +27,7 @@ from typing import IO
 
 from sqlalchemy import delete, func, select
 
+from studio.blocks.slices import Slices
 from studio.store.db import dialect_insert
 from studio.store.models import FaqRecord, OneToOneContact, TopicMapping
 
@@ -283,7 +284,9 @@ def import_csv(db, stream: IO[bytes], pseudonym: Callable[[str, str], str], tz: 
     rows = csv.reader(lines, delimiter=delimiter)
     batch: list[ContactRow] = []
     records = lines_before = 0
+    slices = Slices()  # a 10 MB export read in slices: the studio keeps serving the show meanwhile
     for record in rows:
+        slices.tick()
         # the header was line 1; a record starts on the line after the previous one ends (quoted cells may span lines)
         line_no, lines_before = lines_before + 2, rows.line_num
         if not any(cell.strip() for cell in record):

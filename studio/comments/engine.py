@@ -29,6 +29,8 @@ from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import REVIEW_BELOW, Matcher
 from faq_catalog.normalize import normalize_many
+from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
+from faq_catalog.triage import Triage
 from studio.blocks.off_loop import off_loop
 from studio.blocks.slices import Slices
 from studio.comments.board import (
@@ -71,8 +73,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
-MATCH_CHUNK = 2  # comments per match_many call between two slice checks (up to ~6 ms each)
-APPLY_CHUNK = 64
+APPLY_CHUNK = 16  # events per board update between two slice checks (an open question is clustered)
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
 
@@ -86,6 +87,7 @@ class CommentEngine:
         self.half_life = float(studio.config.get("RANKING_HALF_LIFE", 60.0))
         self.writer = CommentWriter(studio.db)
         self._viewer = ViewerPseudonyms(studio.pseudonym)
+        self._heavy = threading.Lock()  # validating and matching a batch (a gevent lock when serving)
         self._shows: dict[str, ShowDemand] = {}
         self._shows_lock = threading.Lock()
         self._known_shows: set[str] = set()
@@ -96,6 +98,10 @@ class CommentEngine:
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
+        # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
+        self.triage = Triage()
+        self._routed: list = []
+        self._answerable: list = []
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         bus.on_events(self._forwarded)
@@ -169,7 +175,7 @@ class CommentEngine:
     def _after_swap(self, matcher: Matcher) -> None:
         """Items that left the catalog leave the boards; questions the catalog now answers stop emerging."""
         def covered(text: str) -> bool:
-            return matcher.match(text).slug is not None
+            return matcher.match(text[:MATCH_CHARS]).slug is not None
 
         def unsure(normalized: str) -> bool:
             return normalized not in self._decided and matcher.match(normalized).review
@@ -249,16 +255,20 @@ class CommentEngine:
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
+        # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
+        classify = self.triage.classify
+        rows = [r if classify(r.text, n) is None else r._replace(text="")
+                for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
         st.board.add_many(tuple(r)[:5] for r in rows if r.slug is not None and r.ts >= rank_since)
         # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
         again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
-        for r, m in zip(again, self.matcher.match_many([r.text for r in again])):
-            if m.slug is None and r.slug is None:
+        for r, m in zip(again, off_loop(self.matcher.match_many, [r.text[:MATCH_CHARS] for r in again])):
+            if m.slug is None and r.slug is None and r.text:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
-            if m.review:
+            if m.review and r.text:
                 st.review.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
@@ -271,35 +281,90 @@ class CommentEngine:
         st = self._board(show_id)  # before writing: a replay must not see these rows and count them twice
         now = time.time()
         slices = Slices()
-        checked = validate(show_id, items, source, now, self._viewer, slices.tick)
-        rows = checked.rows
-        matches = self._match(rows, slices)
+        with self._heavy:  # one batch's CPU work at a time: two would double every other request's wait
+            checked = validate(show_id, items, source, now, self._viewer, slices.tick)
+            rows = checked.rows
+            matches = self._match(rows)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         if rows:  # questions about the run sheet's products rank beside the FAQ items
             self.studio.products.mark_asks(show_id, rows, matches)
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
+        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
+        if accepted and any(wants(show_id) for _, wants in self._answerable):
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
-        events: list[BoardEvent] = [
-            CommentSeen(r["slug"], r["ts"], r["user_hash"], r["user_quality"], r["text"],
-                        m.normalized if r["slug"] is None or (m.review and r["slug"] == m.slug) else None,
-                        m.review and r["slug"] == m.slug)
-            for r, m, new in zip(rows, matches, inserted) if new and (r["slug"] is not None or r["is_question"])]
+        # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
+        # host to answer on air, nor as an emerging question.
+        events: list[BoardEvent] = []
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            slug = r["slug"]  # an FAQ item's, or a run-sheet product question's (product-<n>-<fact>)
+            if not new or not (slug is not None or (r["is_question"] and i not in routed)):
+                continue
+            review = m.review and slug == m.slug
+            events.append(CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], "", None) if i in routed
+                          else CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
+                                           m.normalized if slug is None or review else None, review))
         if rows:
             events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
 
-    def _match(self, rows: list[dict], slices: Slices) -> list:
-        """Match in chunks, yielding between slices; each comment is read up to MATCH_CHARS characters, so its
-        cost is bounded whatever its text (the stored text stays whole)."""
-        matcher, out = self.matcher, []
-        for i in range(0, len(rows), MATCH_CHUNK):
-            out += matcher.match_many([r["text"][:MATCH_CHARS] for r in rows[i:i + MATCH_CHUNK]])
-            slices.tick()
-        return out
+    def on_routed(self, listener) -> None:
+        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        self._routed.append(listener)
+
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
+        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
+        them: nothing here waits for the database). Returns {row index: verdict}."""
+        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
+                  else "" for r, m, new in zip(rows, matches, inserted)]
+        routed = self.triage.route_batch(show_id, [r["text"] for r in rows], lambda i: matches[i].normalized,
+                                         askers, now)
+        if all(inserted):
+            found = routed
+        else:  # a stored duplicate is not routed twice
+            found = {i: v for i, v in routed.items() if inserted[i]}
+        if found:
+            cases = []
+            for i, verdict in found.items():
+                r, m = rows[i], matches[i]
+                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
+            for listener in self._routed:
+                listener(cases)
+        return found
+
+    def on_answerable(self, listener, wants) -> None:
+        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
+        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        self._answerable.append((listener, wants))
+
+    def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
+                inserted: list[bool], routed: dict, now: float) -> None:
+        out = []
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
+                name = items[indices[i]].get("name")
+                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
+                            "ts": r["ts"]})
+        if out:
+            for listener, wants in self._answerable:
+                if wants(show_id):
+                    listener(show_id, out)
+
+    def _match(self, rows: list[dict]) -> list:
+        """Each comment is read up to MATCH_CHARS characters, so its cost is bounded whatever its text (the stored
+        text stays whole). Matching is CPU work in pure Python: it runs in a native thread, where the interpreter
+        hands the event loop its turn every few milliseconds (the switch interval) however long a comment takes."""
+        texts = [r["text"][:MATCH_CHARS] for r in rows]
+        return off_loop(self.matcher.match_many, texts) if texts else []
 
     # -- host and producer actions ------------------------------------------------------------------------
 
@@ -382,7 +447,11 @@ class CommentEngine:
         matcher, decided = self.matcher, self._decided
         questions, numbers = self._catalog_questions(), self._shelf_numbers(show_id)
 
+        slices = Slices()  # every entry is matched again: give way between them
+
         def guess(text: str) -> dict | None:
+            slices.tick()
+            text = text[:MATCH_CHARS]  # read as ingest read it
             m = matcher.match(text)
             slug, score = m.slug, m.score
             if slug is None:  # unmatched: the item with the most evidence, if any
@@ -396,7 +465,8 @@ class CommentEngine:
         clustered: set[str] = set()
         for c in st.emerging.surfaced(limit=10):
             texts = list(dict.fromkeys(x["text"] for x in c["samples"]))
-            forms = [m.normalized for m in matcher.match_many(texts)]
+            forms = [m.normalized for m in matcher.match_many([t[:MATCH_CHARS] for t in texts])]
+            slices.tick()
             clustered.update(forms)
             if not texts or all(f in decided for f in forms):
                 continue
@@ -405,6 +475,7 @@ class CommentEngine:
                         "last_at": c["last_at"], "samples": texts, "guess": guess(texts[0])})
         for g in st.review.top(limit=limit + len(out)):
             n = g["normalized"]
+            slices.tick()
             if n in decided or n in clustered or not matcher.match(n).review:
                 continue
             texts = [x["text"] for x in g["samples"]]

@@ -8,6 +8,7 @@ from faq_catalog.catalog_io import items_to_csv, items_to_zip, parse_upload
 from faq_catalog.model import CATEGORIES, CATEGORY_CODES, FRONT_MATTER_KEYS, STATUSES, ItemError, build_item
 from faq_catalog.render import render_markdown
 from studio.access.auth import api_error, current_principal, require_api
+from studio.blocks.off_loop import off_loop
 from studio.errors import NotFound
 from studio.http.api.openapi import describe, obj, ref, schema
 from studio.http.context import json_body, studio
@@ -108,7 +109,9 @@ def import_catalog():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return api_error(400, "send the catalog as a multipart form field named 'file' (.csv, .zip or .md)")
-    parsed = parse_upload(upload.filename, upload.read())  # the 10 MB request limit bounds it
+    # The 10 MB request limit bounds it; parsed in a native thread (it is CPU work: Markdown, YAML, CSV), so the
+    # event loop keeps its turns meanwhile.
+    parsed = off_loop(parse_upload, upload.filename, upload.read())
     dry_run = request.args.get("dry_run") in ("1", "true")
     result = studio().catalog.apply_import(parsed, dry_run=dry_run)
     report = result.to_dict()

@@ -1,13 +1,13 @@
 """run sheets (products, remembered column mappings) and many rooms at once (show staff, squads)
 
 Revision ID: 0008_rooms
-Revises: 0005_access
+Revises: 0007_ladder
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_rooms'
-down_revision = '0005_access'
+down_revision = '0007_ladder'
 branch_labels = None
 depends_on = None
 
