@@ -1,6 +1,6 @@
-"""Many rooms at once: a host, producer or agent assigned to shows reaches only those shows' console, rundown and
-API (403 elsewhere); admins, leads and API tokens reach every show. Checked once per request, before any
-handler, from the show id in the path, so no endpoint can forget it."""
+"""Many rooms at once: a host, producer or agent assigned to shows reaches only those shows' console, rundown,
+specialist queue (desk), replies and API (403 elsewhere); admins, leads and API tokens reach every show. Checked
+once per request, before any handler, from the show id in the path, so no endpoint can forget it."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ from studio.store.staff import shows_for
 
 RESTRICTED_ROLES = ("host", "producer", "agent")
 # Paths that are about one show: its pages and its API.
-SHOW_PATHS = re.compile(r"^/(?:console|producer|control)/(?P<a>[a-z0-9][a-z0-9-]{0,31})(?:/|$)"
+SHOW_PATHS = re.compile(r"^/(?:console|producer|desk|replies)/(?P<a>[a-z0-9][a-z0-9-]{0,31})(?:/|$)"
                         r"|^/api/shows/(?P<b>[a-z0-9][a-z0-9-]{0,31})(?:/|$)")
 NOT_SHOWS = {"catalog"}  # /producer/catalog is the catalog editor
 

@@ -94,14 +94,19 @@ def test_a_squad_moves_between_shows_in_one_action(server, rooms):
     sessions = [login(server, n) for n in agents]
     for s in sessions:
         assert s.get(f"{server.url}/console/{a}").status_code == 200
+        assert s.get(f"{server.url}/desk/{a}").status_code == 200
         assert s.get(f"{server.url}/console/{b}").status_code == 403
+        assert s.get(f"{server.url}/desk/{b}").status_code == 403, "another show's specialist queue"
+        assert s.get(f"{server.url}/api/shows/{b}/cases").status_code == 403
     staff = admin.get(f"{server.url}/api/shows/{a}/staff").json()
     assert staff["squads"] == [{"name": name, "members": sorted(agents)}]
     r = admin.post(f"{server.url}/api/squads/{name}/move", json={"show": b})
     assert r.status_code == 200 and r.json()["from"] == a and r.json()["show"] == b
     for s in sessions:
         assert s.get(f"{server.url}/console/{b}").status_code == 200
+        assert s.get(f"{server.url}/desk/{b}").status_code == 200, "the queue follows the squad"
         assert s.get(f"{server.url}/console/{a}").status_code == 403
+        assert s.get(f"{server.url}/desk/{a}").status_code == 403
         assert s.get(f"{server.url}/api/shows/{a}/ranking").status_code == 403
         assert [x["id"] for x in s.get(f"{server.url}/api/control").json()["shows"]] == [b]
     assert admin.get(f"{server.url}/api/shows/{b}/staff").json()["squads"][0]["name"] == name
