@@ -11,6 +11,7 @@ import requests
 import yaml
 
 from tests.support.comment_client import post, ranking
+from tests.support.teaching import unknown_word as word
 from tests.support.waiting import poll
 
 
@@ -21,9 +22,6 @@ def until(probe, ok, timeout: float, interval: float = 0.1):
     return last[-1]
 
 
-def word() -> str:
-    """A Latin word nobody knows yet (an abbreviation to teach), different in every test."""
-    return "q" + "".join(secrets.choice("wxz") for _ in range(5))
 
 
 def review(server, show, role="producer") -> list[dict]:
