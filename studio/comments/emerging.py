@@ -28,6 +28,7 @@ import opencc
 from faq_catalog.match_lexicon import FRAME_CHARS
 from faq_catalog.model import MAX_QUESTION, SLUG_RE
 from studio.blocks.bounded_cache import BoundedCache
+from studio.blocks.slices import Slices
 
 MAX_GRAMS = 300
 MAX_ASKERS = 1000
@@ -182,7 +183,11 @@ class EmergingQuestions:
         live = [c for c in self._clusters.values()
                 if len(c.askers) >= self.min_askers and now - c.last_at <= self.idle_expiry]
         live.sort(key=lambda c: (-len(c.askers), -c.last_at))
-        return [self._describe(c) for c in live[:limit]]
+        out, slices = [], Slices()  # describing a cluster reads all its phrasings: give way between them
+        for c in live[:limit]:
+            out.append(self._describe(c))
+            slices.tick()
+        return out
 
     def _describe(self, c: _Cluster) -> dict:
         question = suggest_question(c)

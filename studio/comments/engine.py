@@ -73,8 +73,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
-MATCH_CHUNK = 1  # comments per match_many call between two slice checks (p99 ~14 ms for the hardest text)
-APPLY_CHUNK = 64
+APPLY_CHUNK = 16  # events per board update between two slice checks (an open question is clustered)
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
 
@@ -203,7 +202,7 @@ class CommentEngine:
     def _after_swap(self, matcher: Matcher) -> None:
         """Items that left the catalog leave the boards; questions the catalog now answers stop emerging."""
         def covered(text: str) -> bool:
-            return matcher.match(text).slug is not None
+            return matcher.match(text[:MATCH_CHARS]).slug is not None
 
         def unsure(normalized: str) -> bool:
             return normalized not in self._decided and matcher.match(normalized).review
@@ -293,7 +292,7 @@ class CommentEngine:
         st.board.add_many(tuple(r)[:5] for r in rows if r.slug is not None and r.ts >= rank_since)
         # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
         again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
-        for r, m in zip(again, self.matcher.match_many([r.text for r in again])):
+        for r, m in zip(again, off_loop(self.matcher.match_many, [r.text[:MATCH_CHARS] for r in again])):
             if m.slug is None and r.slug is None and r.text:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
             if m.review and r.text:
@@ -312,7 +311,7 @@ class CommentEngine:
         with self._heavy:  # one batch's CPU work at a time: two would double every other request's wait
             checked = validate(show_id, items, source, now, self._viewer, slices.tick)
             rows = checked.rows
-            matches = self._match(rows, slices)
+            matches = self._match(rows)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
@@ -382,14 +381,12 @@ class CommentEngine:
                 if wants(show_id):
                     listener(show_id, out)
 
-    def _match(self, rows: list[dict], slices: Slices) -> list:
-        """Match in chunks, yielding between slices; each comment is read up to MATCH_CHARS characters, so its
-        cost is bounded whatever its text (the stored text stays whole)."""
-        matcher, out = self.matcher, []
-        for i in range(0, len(rows), MATCH_CHUNK):
-            out += matcher.match_many([r["text"][:MATCH_CHARS] for r in rows[i:i + MATCH_CHUNK]])
-            slices.tick()
-        return self._follow_just_taught(out)
+    def _match(self, rows: list[dict]) -> list:
+        """Each comment is read up to MATCH_CHARS characters, so its cost is bounded whatever its text (the stored
+        text stays whole). Matching is CPU work in pure Python: it runs in a native thread, where the interpreter
+        hands the event loop its turn every few milliseconds (the switch interval) however long a comment takes."""
+        texts = [r["text"][:MATCH_CHARS] for r in rows]
+        return self._follow_just_taught(off_loop(self.matcher.match_many, texts)) if texts else []
 
     # -- host and producer actions ------------------------------------------------------------------------
 
@@ -469,7 +466,11 @@ class CommentEngine:
         matcher, decided = self.matcher, self._decided
         questions, numbers = self._catalog_questions(), self._shelf_numbers(show_id)
 
+        slices = Slices()  # every entry is matched again: give way between them
+
         def guess(text: str) -> dict | None:
+            slices.tick()
+            text = text[:MATCH_CHARS]  # read as ingest read it
             m = matcher.match(text)
             slug, score = m.slug, m.score
             if slug is None:  # unmatched: the item with the most evidence, if any
@@ -483,7 +484,8 @@ class CommentEngine:
         clustered: set[str] = set()
         for c in st.emerging.surfaced(limit=10):
             texts = list(dict.fromkeys(x["text"] for x in c["samples"]))
-            forms = [m.normalized for m in matcher.match_many(texts)]
+            forms = [m.normalized for m in matcher.match_many([t[:MATCH_CHARS] for t in texts])]
+            slices.tick()
             clustered.update(forms)
             if not texts or all(f in decided for f in forms):
                 continue
@@ -492,6 +494,7 @@ class CommentEngine:
                         "last_at": c["last_at"], "samples": texts, "guess": guess(texts[0])})
         for g in st.review.top(limit=limit + len(out)):
             n = g["normalized"]
+            slices.tick()
             if n in decided or n in clustered or not matcher.match(n).review:
                 continue
             texts = [x["text"] for x in g["samples"]]

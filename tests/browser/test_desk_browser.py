@@ -105,3 +105,20 @@ def test_the_lead_dashboard_shows_whether_each_answer_worked(server, show, desk,
     page.locator("#proof").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=str(screenshot_dir / "lead-proof.png"), full_page=True)
+
+
+def test_the_host_asks_the_room_with_one_key(server, show, desk, screenshot_dir):
+    host = server.session(server.tokens["host"])
+    host.post(f"{server.url}/api/shows/{show}/start")
+    host.post(f"{server.url}/api/shows/{show}/on-air", json={"slug": "shipping-time"})
+    page = login(desk, server, "host")
+    page.goto(f"{server.url}/console/{show}")
+    expect(page.locator("#ask-room")).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(500)
+    page.keyboard.press("k")
+    expect(page.locator("#toast")).to_have_text("已标记：从现在起统计“扣1”", timeout=WAIT_MS)
+    page.screenshot(path=str(screenshot_dir / "console-ask-room.png"))
+    with Session(db(server)) as s:
+        from studio.store.models import RoomAsk
+        marks = s.query(RoomAsk.slug).filter(RoomAsk.show_id == show).all()
+    assert [m.slug for m in marks] == ["shipping-time"]

@@ -2,7 +2,7 @@
  * Every action carries `if_current` (what this screen believes is on air): when two people act at once the
  * second gets 409 plus the winning state, so every console converges on one truth. */
 import { api, toastError } from "../lib/api.js";
-import { $, el, replay } from "../lib/dom.js";
+import { $, el, replay, toast } from "../lib/dom.js";
 import { connectLive, listOf, sampleTexts, topicsOf } from "../lib/live.js";
 import { fmt, fmtDuration, loadStrings, t } from "../lib/strings.js";
 import { createTeacher } from "../lib/teach.js";
@@ -112,6 +112,14 @@ $("start-show").addEventListener("click", () => act("/start"));
 $("end-answer").addEventListener("click", endAnswer);
 $("next").addEventListener("click", nextInQueue);
 
+/** The host asks the room "解决了扣1": the resolution signals of the answer count from here (lead dashboard). */
+async function askRoom() {
+  const r = await api("POST", API + "/room-asks", {});
+  if (r.ok) toast(t("console.room_asked"));
+  else toastError(r);
+}
+$("ask-room").addEventListener("click", askRoom);
+
 document.addEventListener("keydown", (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable], dialog, #review-drawer")) {
@@ -129,6 +137,8 @@ document.addEventListener("keydown", (e) => {
     toggleReview();
   } else if (e.key === "e" || e.key === "E" || e.key === "Escape") {
     endAnswer();
+  } else if (e.key === "k" || e.key === "K") {
+    askRoom();
   } else {
     return;
   }
