@@ -27,7 +27,7 @@ from collections import Counter
 
 from sqlalchemy import case, func, or_, select
 
-from faq_catalog.matcher import REVIEW_BELOW, Matcher
+from faq_catalog.matcher import REVIEW_BELOW, Match, Matcher
 from faq_catalog.normalize import normalize_many
 from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
 from faq_catalog.triage import Triage
@@ -94,6 +94,10 @@ class CommentEngine:
         self._matcher: Matcher | None = None
         self._questions: dict[str, str] = {}
         self._decided: frozenset[str] = frozenset()  # normalized texts the crew decided (in the current matcher)
+        # Decisions made in this process that the matcher serving now may not know yet: normalized text → (item or
+        # None, catalog version after the decision). The identical comment counts right at once; a rebuilt matcher
+        # (which also generalizes the decision) takes over.
+        self._just_taught: dict[str, tuple[str | None, int]] = {}
         self._catalog_version = 0
         self._rebuilding = False
         self._running = False
@@ -129,7 +133,26 @@ class CommentEngine:
     def matcher(self) -> Matcher:
         if self._matcher is None:
             self._swap_in_new_matcher()
+            self._just_taught.clear()  # built from the database as it is now: it knows every decision
         return self._matcher
+
+    def just_taught(self, normalized: str, slug: str | None) -> None:
+        """A decision this process stored: identical comments follow it before the rebuilt matcher is in."""
+        self._just_taught[normalized] = (slug, self._catalog_version)
+
+    def just_taught_undone(self, normalized: str) -> None:
+        """Undone here: the rebuilt matcher says what holds now (an earlier decision, or its own judgement)."""
+        self._just_taught.pop(normalized, None)
+
+    def _follow_just_taught(self, matches: list) -> list:
+        taught = self._just_taught
+        if taught:
+            for i, m in enumerate(matches):
+                hit = taught.get(m.normalized)
+                if hit is not None:
+                    slug = hit[0]
+                    matches[i] = Match(slug, 1.0 if slug else 0.0, m.normalized, m.is_question or slug is not None)
+        return matches
 
     def _catalog_questions(self) -> dict[str, str]:
         """slug → question of the items the current matcher knows."""
@@ -164,7 +187,11 @@ class CommentEngine:
         try:
             while True:
                 version = self._catalog_version
-                self._after_swap(self._swap_in_new_matcher())
+                matcher = self._swap_in_new_matcher()
+                for text, (_, added) in list(self._just_taught.items()):
+                    if added <= version:
+                        self._just_taught.pop(text, None)
+                self._after_swap(matcher)
                 if version == self._catalog_version:
                     return
         except Exception:
@@ -364,7 +391,7 @@ class CommentEngine:
         text stays whole). Matching is CPU work in pure Python: it runs in a native thread, where the interpreter
         hands the event loop its turn every few milliseconds (the switch interval) however long a comment takes."""
         texts = [r["text"][:MATCH_CHARS] for r in rows]
-        return off_loop(self.matcher.match_many, texts) if texts else []
+        return self._follow_just_taught(off_loop(self.matcher.match_many, texts)) if texts else []
 
     # -- host and producer actions ------------------------------------------------------------------------
 

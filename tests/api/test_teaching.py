@@ -11,6 +11,7 @@ import requests
 import yaml
 
 from tests.support.comment_client import post, ranking
+from tests.support.teaching import unknown_word as word
 from tests.support.waiting import poll
 
 
@@ -21,9 +22,6 @@ def until(probe, ok, timeout: float, interval: float = 0.1):
     return last[-1]
 
 
-def word() -> str:
-    """A Latin word nobody knows yet (an abbreviation to teach), different in every test."""
-    return "q" + "".join(secrets.choice("wxz") for _ in range(5))
 
 
 def review(server, show, role="producer") -> list[dict]:
@@ -81,7 +79,10 @@ def test_review_queue_teach_undo(server, show):
         post(server, show, [{"user": f"m{secrets.token_hex(3)}", "text": text}])
         return count(server, show, "shipping-time") - n
     until(uncounted, lambda n: n == 0, 3.0, 0.3)
-    until(lambda: review(server, show), lambda q: any(e["text"] == text for e in q), 3)
+    def queued_again():
+        post(server, show, [{"user": f"r{secrets.token_hex(3)}", "text": text}])
+        return review(server, show)
+    until(queued_again, lambda q: any(e["text"] == text for e in q), 3, 0.3)
 
 
 def test_not_a_question(server, show):

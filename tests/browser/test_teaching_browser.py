@@ -12,13 +12,12 @@ from playwright.sync_api import expect
 
 from tests.support.comment_client import post, ranking
 from tests.support.liveserver import PASSWORDS
+from tests.support.teaching import unknown_word as word
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 10_000
 
 
-def word() -> str:
-    return "q" + "".join(secrets.choice("wxz") for _ in range(5))
 
 
 def _login(context, server, role: str, path: str):

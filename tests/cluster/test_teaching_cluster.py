@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.support.harness import RunningCluster, drop_database, require_services
+from tests.support.teaching import unknown_word
 
 pytestmark = pytest.mark.postgres
 
@@ -50,7 +51,7 @@ def test_decision_on_one_process_applies_on_the_other(cluster):
     r = requests.post(cluster.url + "/api/shows", json={"title": "教学", "id": show},
                       headers={"Authorization": f"Bearer {cluster.tokens['admin']}"})
     assert r.status_code == 201, r.text
-    w = "q" + "".join(secrets.choice("wxz") for _ in range(5))
+    w = unknown_word()
     text, similar = f"{w}好了没", f"请问{w}好了吗"
     applies_within(cluster, 1, show, text, "shipping-time", False, 1.0)  # unmatched before
 

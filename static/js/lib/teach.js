@@ -89,6 +89,17 @@ export function createTeacher({ base, label, items, canTeach, onChange, extra })
     ]));
   }
 
+  /** Replace the rows of `list` with these entries, keeping the keyboard focus on the row it was on. */
+  function renderInto(list, entries) {
+    const focused = list.contains(document.activeElement) && document.activeElement.closest("li.review-row");
+    const key = focused ? focused.dataset.key : null;
+    list.replaceChildren(...reviewRows(entries));
+    if (key) {
+      const again = Array.from(list.children).find((li) => li.dataset.key === key);
+      if (again) again.focus();
+    }
+  }
+
   /** Keys on a focused review row: A assign the guess, C choose, X not a question, arrows move. */
   function onReviewKey(e, list) {
     const row = e.target.closest("li.review-row");
@@ -106,5 +117,5 @@ export function createTeacher({ base, label, items, canTeach, onChange, extra })
     return true;
   }
 
-  return { teach, undo, chooseFor, reviewRows, decisionRows, onReviewKey };
+  return { teach, undo, chooseFor, reviewRows, renderInto, decisionRows, onReviewKey };
 }

@@ -43,7 +43,7 @@ function renderReview() {
   const link = $("review-link");
   link.replaceChildren(el("kbd", { text: "R" }), " " + (n ? fmt("review.open", { n }) : t("review.title")));
   link.classList.toggle("waiting", n > 0);
-  $("review-list").replaceChildren(...teacher.reviewRows(state.review));
+  teacher.renderInto($("review-list"), state.review);
   $("review-empty").hidden = n > 0;
 }
 function toggleReview(open) {

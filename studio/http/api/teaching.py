@@ -58,14 +58,17 @@ def post_decision(show_id: str):
         raise Invalid("faq must be an item's slug or null")
     guess = engine.matcher.match(text).slug  # what the matcher said before: a counter-example of it if wrong
     decision = studio().decisions.decide(text, faq, current_principal().name, show_id, guess)
+    engine.just_taught(decision["normalized"], faq)
     return jsonify(decision), 201
 
 
 @bp.post("/decisions/<int:decision_id>/undo")
 @require_api(*TEACHERS)
 def undo_decision(show_id: str, decision_id: int):
-    _engine_of(show_id)
-    return jsonify(studio().decisions.undo(decision_id, current_principal().name, show_id))
+    engine = _engine_of(show_id)
+    decision = studio().decisions.undo(decision_id, current_principal().name, show_id)
+    engine.just_taught_undone(decision["normalized"])
+    return jsonify(decision)
 
 
 @bp.get("/decisions")

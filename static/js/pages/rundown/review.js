@@ -34,10 +34,10 @@ export async function loadDecisions() {
 }
 
 function renderReview() {
-  const rows = teacher.reviewRows(state.review);
-  $("review-list").replaceChildren(...rows);
-  $("review-empty").hidden = rows.length > 0;
-  $("review-count").textContent = rows.length ? String(rows.length) : "";
+  const n = state.review.length;
+  teacher.renderInto($("review-list"), state.review);
+  $("review-empty").hidden = n > 0;
+  $("review-count").textContent = n ? String(n) : "";
 }
 on("review catalog shelf", renderReview);
 
