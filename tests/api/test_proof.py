@@ -13,6 +13,7 @@ from studio.ladder.proof import is_resolution
 from studio.store.models import Case, ChatReply, Comment, OneToOneContact, Segment, Show
 from tests.api.test_cases import db
 
+
 def replay(server, show: str) -> float:
     """The replayed show, in a window of its own (one-to-one contacts are the studio's, not a show's): its start."""
     t0 = time.time() - 3 * 3600 - random.randrange(1, 10_000) * 7200
