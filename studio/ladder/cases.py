@@ -16,8 +16,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import case, func, insert, select
 
+from studio.blocks.off_loop import off_loop
 from studio.errors import Conflict, Invalid, NotFound
 from studio.store.models import Case, Comment, OneToOneContact, Show
 
@@ -27,6 +28,7 @@ TOUCH_TARGET = 180.0  # the platforms' 3-minute reply standard: an open case thi
 STATES = ("open", "claimed", "contacted", "resolved", "not_ours")
 MARKS = ("contacted", "resolved", "not_ours")
 CLOSED = ("resolved", "not_ours")
+LISTED_ACTIVE = 200  # open and claimed cases in the live queue: the agents' next work, not the whole backlog
 LISTED_CLOSED = 30  # closed cases kept in the live queue (newest first), for the agents' own record
 VIEWER_COMMENTS = 200
 BASELINE_BEFORE = 24 * 3600.0  # without contacts during the show, the day before it is the baseline
@@ -103,28 +105,39 @@ class CaseDesk:
         if not rows:
             return
         try:
-            with self.db.session() as s:
-                s.execute(insert(Case), [{**r, "state": "open"} for r in rows])
+            off_loop(self._insert, rows)
         except Exception:
             self._pending.extendleft(reversed(rows))
             raise
         for show_id in {r["show_id"] for r in rows}:
             self.on_change(show_id)
 
+    def _insert(self, rows: list[dict]) -> None:
+        with self.db.session() as s:
+            s.execute(insert(Case), [{**r, "state": "open"} for r in rows])
+
     # -- the queue ------------------------------------------------------------------------------------------
 
     def queue(self, show_id: str, now: float | None = None) -> dict:
-        """Open and claimed cases (red first, then by urgency, then oldest), then the latest closed ones."""
+        """Open and claimed cases (open first, red before the rest, then by urgency, then oldest; at most
+        LISTED_ACTIVE), then the latest closed ones; `open` and `red` count them all."""
         now = time.time() if now is None else now
+        return off_loop(self._queue, show_id, now)
+
+    def _queue(self, show_id: str, now: float) -> dict:
+        red_before = now - TOUCH_TARGET
         with self.db.session() as s:
-            active = s.scalars(select(Case).where(Case.show_id == show_id, Case.state.not_in(CLOSED))).all()
+            active = s.scalars(select(Case).where(Case.show_id == show_id, Case.state.not_in(CLOSED)).order_by(
+                case((Case.state == "open", 0), else_=1), case((Case.created_at <= red_before, 0), else_=1),
+                Case.urgency.desc(), Case.created_at).limit(LISTED_ACTIVE)).all()
             closed = s.scalars(select(Case).where(Case.show_id == show_id, Case.state.in_(CLOSED))
                                .order_by(Case.closed_at.desc()).limit(LISTED_CLOSED)).all()
+            n_open, n_red = s.execute(select(func.count(), func.sum(case((Case.created_at <= red_before, 1), else_=0)))
+                                      .where(Case.show_id == show_id, Case.state == "open")).one()
             items = [case_dict(c, now) for c in active]
-        items.sort(key=lambda c: (c["state"] != "open", not c["red"], -c["urgency"], c["created_at"]))
-        done = [case_dict(c, now) for c in closed]
-        return {"items": items, "closed": done, "open": sum(c["state"] == "open" for c in items),
-                "red": sum(c["red"] for c in items), "target_seconds": TOUCH_TARGET, "at": now}
+            done = [case_dict(c, now) for c in closed]
+        return {"items": items, "closed": done, "open": n_open or 0, "red": int(n_red or 0),
+                "target_seconds": TOUCH_TARGET, "at": now}
 
     def get(self, show_id: str, case_id: int) -> dict:
         with self.db.session() as s:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from sqlalchemy import insert, select
 
 from faq_catalog.replies import ReplyComposer
+from studio.blocks.off_loop import off_loop
 from studio.errors import Conflict, Invalid, NotFound
 from studio.store.models import ChatReply, ReplyItem, ReplySetting, Show
 from studio.store.shows import shelf
@@ -210,8 +211,7 @@ class ReplyDesk:
             rows.append(self._pending.popleft())
         if not rows:
             return
-        with self.db.session() as s:
-            s.execute(insert(ChatReply), rows)
+        off_loop(self._insert, rows)
         shows = {r["show_id"] for r in rows}
         if any(r["state"] == "approved" for r in rows):
             for show_id in shows:
@@ -219,10 +219,17 @@ class ReplyDesk:
         for show_id in shows:
             self.on_change(show_id)
 
+    def _insert(self, rows: list[dict]) -> None:
+        with self.db.session() as s:
+            s.execute(insert(ChatReply), rows)
+
     # -- the moderator's panel -------------------------------------------------------------------------------
 
     def panel(self, show_id: str) -> dict:
         """Open replies in paste order (oldest first), then the latest decided ones (newest first)."""
+        return off_loop(self._panel, show_id)
+
+    def _panel(self, show_id: str) -> dict:
         with self.db.session() as s:
             open_rows = s.scalars(select(ChatReply).where(ChatReply.show_id == show_id, ChatReply.state.in_(OPEN))
                                   .order_by(ChatReply.created_at, ChatReply.id).limit(LISTED)).all()

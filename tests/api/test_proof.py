@@ -3,6 +3,7 @@ answer beside the other items, the room's resolution signals from the host's "�
 tier's share."""
 from __future__ import annotations
 
+import random
 import time
 
 from sqlalchemy import insert, update
@@ -12,15 +13,15 @@ from studio.ladder.proof import is_resolution
 from studio.store.models import Case, ChatReply, Comment, OneToOneContact, Segment, Show
 from tests.api.test_cases import db
 
-T0 = time.time() - 3 * 3600
 
-
-def replay(server, show: str) -> None:
+def replay(server, show: str) -> float:
+    """The replayed show, in a window of its own (one-to-one contacts are the studio's, not a show's): its start."""
+    t0 = time.time() - 3 * 3600 - random.randrange(1, 10_000) * 7200
     comments = []
 
     def say(ts: float, text: str, slug: str | None = None) -> None:
         comments.append({"show_id": show, "platform": "test", "user_hash": f"u{len(comments)}", "text": text,
-                         "ts": T0 + ts, "slug": slug, "score": 0.6 if slug else 0.0, "is_question": True})
+                         "ts": t0 + ts, "slug": slug, "score": 0.6 if slug else 0.0, "is_question": True})
     for k in range(10):  # before the answer (600 s): 10 asks of the item, 5 of another item, in 300 s
         say(300 + k * 29, "几号发货", "shipping-time")
     for k in range(5):
@@ -34,20 +35,21 @@ def replay(server, show: str) -> None:
     say(700, "好的")  # not a resolution signal
     say(950, "懂了")  # outside the window
     with Session(db(server)) as s, s.begin():
-        s.execute(update(Show).where(Show.id == show).values(status="ended", started_at=T0, ended_at=T0 + 3600))
-        s.execute(insert(Segment), [{"show_id": show, "slug": "shipping-time", "started_at": T0 + 600,
-                                     "ended_at": T0 + 750}])
+        s.execute(update(Show).where(Show.id == show).values(status="ended", started_at=t0, ended_at=t0 + 3600))
+        s.execute(insert(Segment), [{"show_id": show, "slug": "shipping-time", "started_at": t0 + 600,
+                                     "ended_at": t0 + 750}])
         s.execute(insert(Comment), comments)
         s.execute(insert(ChatReply), [{"show_id": show, "platform": "douyin", "slug": "shipping-time", "user_hash": "x",
                                        "comment_text": "几号发货", "text": f"reply {state}", "template": 0,
-                                       "mode": "suggest", "state": state, "error": "", "created_at": T0 + 100}
+                                       "mode": "suggest", "state": state, "error": "", "created_at": t0 + 100}
                                       for state in ("posted", "copied", "dismissed")])
         s.execute(insert(Case), [{"show_id": show, "platform": "test", "user_hash": "c", "text": "我的快递没动",
                                   "normalized": "", "kind": "personal", "reason": "personal.parcel_stuck",
-                                  "reasons": [], "urgency": 40, "state": "resolved", "comment_ts": T0 + 50,
-                                  "created_at": T0 + 50, "claimed_at": T0 + 80, "closed_at": T0 + 200}])
-        s.execute(insert(OneToOneContact), [{"ext_id": f"{show}-{i}", "ts": T0 + 100 * (i + 1), "channel": "旺旺"}
+                                  "reasons": [], "urgency": 40, "state": "resolved", "comment_ts": t0 + 50,
+                                  "created_at": t0 + 50, "claimed_at": t0 + 80, "closed_at": t0 + 200}])
+        s.execute(insert(OneToOneContact), [{"ext_id": f"{show}-{i}", "ts": t0 + 100 * (i + 1), "channel": "旺旺"}
                                             for i in range(4)])
+    return t0
 
 
 def test_resolution_signals_are_the_rooms_words():
@@ -56,14 +58,14 @@ def test_resolution_signals_are_the_rooms_words():
 
 
 def test_per_answer_effect_matches_the_hand_count(server, show):
-    replay(server, show)
+    t0 = replay(server, show)
     host = server.session(server.tokens["host"])
     # the host's key: "解决了扣1", 20 s into the answer (the fixture's clock)
     r = host.post(f"{server.url}/api/shows/{show}/room-asks", json={"slug": "shipping-time"})
     assert r.status_code == 200
     with Session(db(server)) as s, s.begin():
         from studio.store.models import RoomAsk
-        s.execute(update(RoomAsk).where(RoomAsk.show_id == show).values(at=T0 + 620))
+        s.execute(update(RoomAsk).where(RoomAsk.show_id == show).values(at=t0 + 620))
     report = server.session(server.tokens["lead"]).get(f"{server.url}/api/shows/{show}/proof").json()
     [a] = report["answers"]
     assert a["slug"] == "shipping-time" and a["window_seconds"] == 300
@@ -71,7 +73,7 @@ def test_per_answer_effect_matches_the_hand_count(server, show):
     assert (a["rate_before"], a["rate_after"], a["drop"]) == (2.0, 0.4, 0.8)
     assert (a["others_rate_before"], a["others_rate_after"], a["others_drop"]) == (1.0, 1.0, 0.0)
     assert a["drop_vs_others"] == 0.8
-    assert a["resolution_signals"] == 6 and a["still_asking"] == 2 and a["room_asked_at"] == T0 + 620
+    assert a["resolution_signals"] == 6 and a["still_asking"] == 2 and a["room_asked_at"] == t0 + 620
     tiers = report["tiers"]
     # bot: posted + copied; host: the item's asks from 300 s before the answer to its end (10 + 1);
     # specialist: one claimed case; one-to-one: four contacts in the show

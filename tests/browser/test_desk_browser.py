@@ -48,7 +48,7 @@ def test_an_agent_claims_and_resolves_a_case(server, show, desk, screenshot_dir)
 
 
 def test_an_unclaimed_case_turns_red_at_three_minutes(server, show, desk, screenshot_dir):
-    ingest(server, show, [comment("我的退款还没到账", "buyer-5", 1)])
+    ingest(server, show, [comment("我的退款一直没到账", "buyer-5", 1)])  # not the text another test taught
     agent = server.session(server.tokens["agent"])
     base = f"{server.url}/api/shows/{show}/cases"
     deadline = time.monotonic() + 5
