@@ -37,9 +37,19 @@ _SETTLED = re.compile(r"(?<![点打])算了|不用了|没事了|没关系|不[�
                       r"补[寄发]了|已经补")
 
 
+def settled(normalized: str) -> bool:
+    """The viewer has let the matter go ("算了", "不用了", "已经补寄了")."""
+    return _SETTLED.search(normalized) is not None
+
+
+# A statement put up for confirmation: "能退的吧", "可以用的吧", "是正品吧".
+_CONFIRM = re.compile(r"(?:能|可以|会|是|有)[\u4e00-\u9fff]{0,6}吧$")
+
+
 def asks(normalized: str) -> bool:
     """A question form in the words of the comment."""
-    return _QUESTION.search(normalized) is not None
+    return _QUESTION.search(normalized) is not None or (
+        normalized.endswith("吧") and _CONFIRM.search(normalized) is not None)
 
 
 def reports_trouble(normalized: str) -> bool:
@@ -50,11 +60,13 @@ def reports_trouble(normalized: str) -> bool:
 
 # The host's own things (outfit, jewellery, make-up) are not for sale here: no catalog item answers them.
 _ABOUT_HOST = re.compile(r"主播(?:今天)?(?:的|穿|戴|用|涂|擦|身上|头上|手上|脸上|头发|[衣裙裤鞋帽项耳戒镯链妆])")
+# What the host holds up is the product on sale: asking its link or number is a shelf question.
+_HOST_SHOWS = re.compile(r"主播手[上里]\S*(?:第几|几号|链接|哪拍|拍哪|在哪[买拍下])")
 
 
 def about_host(normalized: str) -> bool:
     """The comment is about the host's own things ("主播的项链", "主播穿的鞋")."""
-    return _ABOUT_HOST.search(normalized) is not None
+    return _ABOUT_HOST.search(normalized) is not None and _HOST_SHOWS.search(normalized) is None
 
 
 def looks_like_question(normalized: str) -> bool:

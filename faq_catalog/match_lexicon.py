@@ -215,6 +215,8 @@ KEEP: tuple[str, ...] = (
     "坏处", "破防", "破产",
     "边吃", "边看", "旁边", "身边", "那边", "这边",
     "开心",
+    # words holding a filler character (地, 的): dropping it would glue their neighbours ("拍的地方" → 拍方)
+    "地方", "地点", "地区", "的确",
 )
 
 # Ways viewers write English or abbreviations; maximal Latin runs only, so "sh" inside "shipping"

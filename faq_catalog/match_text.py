@@ -9,7 +9,10 @@ sound, so a homophone typo meets its word (神魔时候 → 什么时候, 韦款
 match_sound). Finally a few folds are read in
 context: "几号" before an action or after "到" asks a date (→ 什么时候), otherwise which numbered link;
 "后面/等会" before a price move means "later", not the next product; a stall beside the stream's own
-words ("画面卡住") is the stream freezing, not the parcel.
+words ("画面卡住") is the stream freezing, not the parcel; the A-not-A form ("送不送") counts its word once;
+"到" before a product is its turn; a colour ordered and another received, or what came not being what was
+ordered, is the wrong item sent; two coupons in one question ask whether they stack; 送 sent together is
+delivery.
 
 Tokens are joined as "|a|b|c|" so that index terms, also written "|…|", can only match whole tokens:
 "款什么时候" inside "尾款什么时候" never matches "退款什么时候".
@@ -57,9 +60,15 @@ _FIRST_PASS = FUNCTION_WORDS | FIRST_PASS_WORDS
 MAX_LATIN_RUN = 40
 _LATIN_RUN = re.compile(r"[a-z]+")
 # 满300减50, 满几百减多少, 每满300减50: a tiered discount, whatever the figures.
-_TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*")
+_TIERED = re.compile(r"每?满[\d几多少一二三四五六七八九十百千两]+减[\d几多少一二三四五六七八九十百千两]*"
+                     # an amount spent and what comes off it: 买600能减多少, 300减50
+                     r"|\d{2,}[元块]?(?:能|可以|会)?减(?:\d+|几|多少)")
 # 前100名, 前五十名: the first N buyers, whatever N.
 _TOP_N = re.compile(r"前[\d几多少一二三四五六七八九十百千两]+名")
+# "Again" before going on sale is a restock (再开卖, 再上架), whatever the lexicon says of either word; 再
+# alone is filler and would be dropped.
+_AGAIN_ON_SALE = re.compile(r"再(?:次)?(?:开卖|开抢|上架|卖|进货|来一批)")
+RESTOCK_WORD = "补货"
 _CHARS = re.compile(r"[a-z]+|\d+|[^\x1f]")
 # After "几号", these start an action with a date ("几号发", "几号付尾款"); anything else asks a link.
 _DATED_ACTION = frozenset("发付交到开上拍收寄退补领抢")
@@ -199,6 +208,7 @@ def _base_sound() -> SoundIndex:
     return SoundIndex(pairs, FRAME_CHARS | frozenset(single))
 
 
+@lru_cache(maxsize=50_000)  # every matcher build (each decision of the crew) asks again for the catalog's words
 def pinyin_forms(word: str) -> tuple[str, ...]:
     """Full toneless pinyin and initials of a Chinese word ("发货" → "fahuo", "fh"); () when not all Han."""
     if not word or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
@@ -312,10 +322,12 @@ class Canonicalizer:
         its own words must not be read as some other word's typo). When a typo was re-read, the comment as
         re-read is appended to `respelled`."""
         s = _LATIN_RUN.sub(self._latin_word, normalized)
-        if "满" in s:
+        if "减" in s:
             s = _TIERED.sub("满减", s)
         if "名" in s:
             s = _TOP_N.sub("前多少名", s)
+        if "再" in s:
+            s = _AGAIN_ON_SALE.sub(RESTOCK_WORD, s)
         if sound:
             read, surfaces = self._second.tokens_and_surfaces(self._first.text(s))
             tokens = self._sound.rewrite(read, surfaces)
@@ -335,7 +347,7 @@ class Canonicalizer:
             tokens = _read_how(tokens)
         if STREAM_WORD in tokens:
             tokens = [t for t in tokens if t != STALL_WORD]
-        return tokens
+        return _read_more_context(tokens)
 
     def new_words(self, normalized: str) -> list[str]:
         """Words of a comment this canonicalizer does not know: Latin runs that are neither English nor a
@@ -419,3 +431,99 @@ def _read_later(tokens: list[str]) -> list[str]:
                 continue
         out.append(tok)
     return out
+
+
+def _read_a_not_a(tokens: list[str]) -> list[str]:
+    """"送不送", "退不退": the A-not-A form asks once; read it as the word and a question, so the word
+    counts once ("送不送运费险" is about the insurance, not a gift)."""
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        t = tokens[i]
+        if i + 2 < n and tokens[i + 1] == "不" and tokens[i + 2] == t and t not in FRAME_CHARS:
+            out += [t, "吗"]
+            i += 3
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+# "到" right before a product is its turn coming ("什么时候到锅具"); goods followed by "到哪里" is the parcel.
+TURN_WORD, PARCEL_WORD = "上", "快递"
+
+
+def _read_goods_moves(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if t != GOODS_TOKEN:
+            continue
+        if i and tokens[i - 1] == "到":
+            out[i - 1] = TURN_WORD
+        if tokens[i + 1:i + 3] == ["到", "哪里"]:
+            out[i] = PARCEL_WORD
+    return out
+
+
+COLOR_WORD = "色"
+_COLORS = frozenset("黑白红蓝绿黄粉紫灰棕橙咖米金银")
+# A colour ordered and another one received is the wrong item sent; two colours and a correction ("其实想要
+# 白的", "能改成"), an order placed wrong.
+_RECEIVED = frozenset(("收到", "发", "发货", "来", "到"))
+WRONG_ITEM_WORD, WRONG_ORDER_WORD = "漏发", "拍错"
+_CORRECTION = frozenset(("改", "换", "其", "想"))  # "其实想要", "能改", "换成"
+
+
+def _read_colors(tokens: list[str]) -> list[str]:
+    colors = [i for i, t in enumerate(tokens) if t in _COLORS]
+    named = {tokens[i] for i in colors if i + 1 < len(tokens) and tokens[i + 1] == COLOR_WORD}
+    if not named or len({tokens[i] for i in colors}) < 2:
+        return tokens
+    between = tokens[colors[0] + 1:colors[-1]]
+    if any(t in _RECEIVED for t in between):
+        return [*tokens, WRONG_ITEM_WORD]
+    if any(t in _CORRECTION for t in tokens[colors[0] + 1:]):
+        return [*tokens, WRONG_ORDER_WORD]
+    return tokens
+
+
+COUPON_WORD, STACKING_WORD = "优惠券", "叠加"
+# 送 is the freebie ("买就送"), but sent together it is delivery: "一起送" says what "一起发" says.
+_SENT_TOGETHER = frozenset(("一起", "合并发货"))
+SENT_TOGETHER_WORD = "合并发货"
+
+
+def _read_delivery(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if t == "送" and out and out[-1] in _SENT_TOGETHER:
+            out[-1] = SENT_TOGETHER_WORD
+            continue
+        out.append(t)
+    return out
+
+
+def _read_more_context(tokens: list[str]) -> list[str]:
+    """A-not-A, goods on the move, colours, 送 as delivery, two coupons at once."""
+    if "不" in tokens:
+        tokens = _read_a_not_a(tokens)
+    if GOODS_TOKEN in tokens:
+        tokens = _read_goods_moves(tokens)
+    if COLOR_WORD in tokens:
+        tokens = _read_colors(tokens)
+    if "送" in tokens:
+        tokens = _read_delivery(tokens)
+    if tokens.count(COUPON_WORD) > 1:
+        tokens = [*tokens, STACKING_WORD]  # two coupons in one question: whether they stack
+    if "收到" in tokens and "拍" in tokens and "不" in tokens and _not_the_same(tokens):
+        tokens = [*tokens, WRONG_ITEM_WORD]
+    return tokens
+
+
+def _not_the_same(tokens: list[str]) -> bool:
+    """What came is not what was ordered: "收到的跟我拍的不是一个", "收到和拍的不一样"."""
+    for i, t in enumerate(tokens[:-1]):
+        same = tokens[i + 1:i + 2] in (["一"], ["一样"], ["同"]) or tokens[i + 1:i + 3] in (["是", "一"], ["是", "同"])
+        if t == "不" and same:
+            return tokens.index("收到") < i and tokens.index("拍") < i
+    return False

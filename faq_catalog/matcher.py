@@ -5,7 +5,10 @@ homophone typos read by syllable; see match_text and match_sound) → weighted p
 (one Aho-Corasick pass; see match_index) → decision. An item is given only when the comment asks
 something or reports trouble (see match_cues), is not about the host's own things, and the evidence
 for the best item clears a threshold; the confidence grows with the evidence and with its margin over
-the runner-up item. Answers are cached by normalized text, since live chat repeats itself.
+the runner-up item. A question the first stage leaves unanswered goes to a second stage (match_resemble):
+the item whose own text (question, keywords, examples, taught comments) it clearly resembles in characters,
+character pairs and tokens, if any, with a low confidence that puts it in the review queue. Answers are
+cached by normalized text, since live chat repeats itself.
 
 Everything item-specific comes from the catalog passed in, and from the crew's decisions (feedback):
 the lexicon is catalog-independent. Building is cheap (a 200-item catalog in well under a second), so
@@ -19,14 +22,15 @@ catalog in it (a product spec, a brand not sold) is not flagged: it is an emergi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from faq_catalog.feedback import Feedback
-from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble
+from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble, settled
 from faq_catalog.match_index import ItemText, TermIndex
+from faq_catalog.match_resemble import Resemblance, features
 from faq_catalog.match_text import SEP, Canonicalizer
 from faq_catalog.model import FaqItem
 from faq_catalog.normalize import normalize, normalize_many
@@ -36,20 +40,26 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 # Evidence the best item needs before we name it: one catalog word that few items share weighs
 # about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
 THRESHOLD = 0.6
-REVIEW_BELOW = 0.45  # a match this unsure goes to the crew's review queue
+REVIEW_BELOW = 0.55  # a match this unsure goes to the crew's review queue
 REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence is a likely miss: review it
 # A comment this close (shared tokens / all tokens) to one the crew marked "not a shelf question" is not one
 # either; one close to a "not this" comment keeps only part of its evidence for that item.
 NOT_A_QUESTION_SIMILARITY = 0.75
 NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
+# A match the second stage makes (resemblance to the item's text, see match_resemble) is a likely answer
+# that the crew should confirm: under REVIEW_BELOW, so the review queue shows it.
+RESEMBLANCE_CONFIDENCE = 0.4
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
 # English that tells rather than asks: thanks, praise, "received", "got it".
 _EN_STATEMENT = re.compile(r"thank|thx|receiv|got|nice|good|love|great|cheap|^so|wow|cool|haha|lol|beautiful|pretty|"
                            r"already|done|paid|bought")
-_QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|", "|几号|")
+_QUESTION_TOKENS = re.compile(r"\|(?:什么时候|什么|怎么|哪里|多少|几号)\|")
+# A trouble notion the lexicon read from the viewer's own wording (付不出去 → 失败, 开线 → 破损) reports
+# trouble, unless it is negated right before ("没坏") or let go.
+_TROUBLE = re.compile(r"(?<!\|没有)(?<!\|不)\|(?:失败|破损|漏发|不动)\|")
 _CLAUSE = re.compile(r"[？?，,、。.！!；;／/\s]+")
 
 
@@ -62,17 +72,22 @@ class Match:
     review: bool = False  # the review queue would show it: question-like and unmatched or decided narrowly
 
 
-def _item_text(item: FaqItem, canon: Canonicalizer, new_words: Iterable[str] = (),
-               taught: Iterable[str] = ()) -> ItemText:
-    def prepare(text: str, sound: bool = False) -> tuple[str, ...]:
-        return tuple(canon.tokens(normalize(text), sound=sound))
+def _item_text(item: FaqItem, read: Callable[[str, bool], tuple[str, tuple[str, ...]]],
+               new_words: Iterable[str] = (), taught: Iterable[str] = ()) -> tuple[ItemText, list[dict], list[dict]]:
+    """The item's canonical tokens for the index, and the features of its own texts and of the comments
+    taught to it for the second stage. `read(text, sound)` gives (normalized text, canonical tokens)."""
+    def prepare(texts: Iterable[str], sound: bool = False) -> list[tuple[str, tuple[str, ...]]]:
+        return [r for r in (read(t, sound) for t in texts) if r[1]]
 
-    keywords = tuple(k for k in (prepare(k) for k in (*item.keywords, *new_words)) if k)
+    keywords = prepare((*item.keywords, *new_words))
     clauses = [c for c in _CLAUSE.split(item.question) if c]
-    phrases = tuple(p for p in (prepare(t) for t in (*clauses, *item.examples)) if p)
+    phrases = prepare((*clauses, *item.examples))
     # Taught comments are read as viewers' comments are (typos and all), so they meet the next one.
-    comments = tuple(p for p in (prepare(t, sound=True) for t in taught) if p)
-    return ItemText(item.slug, keywords, phrases, comments)
+    comments = prepare(taught, sound=True)
+    text = ItemText(item.slug, tuple(t for _, t in keywords), tuple(t for _, t in phrases),
+                    tuple(t for _, t in comments))
+    own = [features(n, t) for n, t in (*keywords[:len(item.keywords)], *phrases)]
+    return text, own, [features(n, t) for n, t in comments]
 
 
 class _Counters:
@@ -136,23 +151,34 @@ class Matcher:
                 self._taught.pop(n, None)  # re-inserted: decisions keep their latest order
                 self._taught[n] = f.faq
         self._counters = _Counters()
-        self._build({})
+        self._build({}, {}, [])
         if self._taught:
             self._learn()
         self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
 
-    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]] | None = None) -> None:
+    def _build(self, taught: dict[str, list[str]], new_words: dict[str, list[str]],
+               not_a_question: list[str]) -> None:
         # A new Latin word ("sfh") is a deliberate abbreviation: it becomes a keyword of the item. A new run of
         # characters may be an ordinary word that merely was not in the catalog ("支持", "黑色"): it is read as
         # one token, weighs in the taught comment's pieces, but names the item only beside a topic word.
-        new_words = new_words or {}
         latin = {slug: [w for w in ws if w.isascii()] for slug, ws in new_words.items()}
         keywords = [normalize(k) for it in self.items for k in (*it.keywords, *latin.get(it.slug, ()))]
         texts = [normalize(t) for it in self.items for t in (it.question, *it.examples)]
         han = [w for ws in new_words.values() for w in ws if not w.isascii()]
         self._canon = Canonicalizer(keywords, texts, han)
-        prepared = [_item_text(it, self._canon, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
-        self._index = TermIndex(prepared, self._canon.words)
+        memo: dict[tuple[str, bool], tuple[str, tuple[str, ...]]] = {}
+
+        def read(text: str, sound: bool) -> tuple[str, tuple[str, ...]]:
+            key = (text, sound)
+            if key not in memo:
+                n = normalize(text)
+                memo[key] = (n, tuple(self._canon.tokens(n, sound=sound)))
+            return memo[key]
+
+        prepared = [_item_text(it, read, latin.get(it.slug, ()), taught.get(it.slug, ())) for it in self.items]
+        self._index = TermIndex([p[0] for p in prepared], self._canon.words)
+        self._resemble = Resemblance([p[1] for p in prepared], [p[2] for p in prepared],
+                                     [features(*read(t, True)) for t in not_a_question])
 
     def _learn(self) -> None:
         """Rebuild with the crew's decisions: examples and new words per item, then counter-examples."""
@@ -171,7 +197,7 @@ class Matcher:
                 counters.append((None, text))
             if before.slug is not None and before.slug != faq:
                 counters.append((before.slug, text))
-        self._build(taught, new_words)
+        self._build(taught, new_words, [text for slug, text in counters if slug is None])
         for slug, text in counters:
             self._counters.add(slug, self._canon.tokens(text))
 
@@ -213,10 +239,11 @@ class Matcher:
         canonical = self._canon(normalized, respelled)
         # A question the viewer mistyped (神魔时候, 没收道) asks all the same once read back; a comment all in
         # English that names a topic ("change address", "link pls") is a request.
-        is_question = is_question or any(q in canonical for q in _QUESTION_TOKENS) or (
+        is_question = is_question or _QUESTION_TOKENS.search(canonical) is not None or (
             _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()
             and _EN_STATEMENT.search(normalized) is None) or (
-            bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0])))
+            bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0]))) or (
+            _troubled(canonical) and not settled(normalized))
         scores = self._index.scores(canonical)
         if self._counters and canonical:
             chatter, not_these = self._counters.close(canonical)
@@ -228,9 +255,15 @@ class Matcher:
                     scores[i] *= NOT_THIS_FACTOR
         top = max(scores, key=scores.__getitem__) if scores else None
         best = scores[top] if scores else 0.0
-        if not is_question or best < THRESHOLD or about_host(normalized):
-            return Match(None, 0.0, normalized, is_question,
-                         review=is_question and not about_host(normalized) and self._near_miss(canonical, best))
+        if not is_question:
+            return Match(None, 0.0, normalized, False)
+        host = about_host(normalized)
+        if best < THRESHOLD and canonical and not host:
+            position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
+            if position is not None:
+                return Match(self._index.slugs[position], RESEMBLANCE_CONFIDENCE, normalized, True, review=True)
+        if best < THRESHOLD or host:
+            return Match(None, 0.0, normalized, True, review=not host and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
         confidence = round(_confidence(best, second), 4)
         return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
@@ -244,6 +277,11 @@ class Matcher:
             return True
         raw = self._index.scores(canonical, anchored_only=False) if canonical else {}
         return max(raw.values(), default=0.0) >= REVIEW_EVIDENCE
+
+
+def _troubled(canonical: str) -> bool:
+    return ("|失败|" in canonical or "|破损|" in canonical or "|漏发|" in canonical or "|不动|" in canonical) \
+        and _TROUBLE.search(canonical) is not None
 
 
 def _confidence(best: float, second: float) -> float:

@@ -39,6 +39,14 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# "300-50" is how shops write a tiered discount (满300减50); kept as words before punctuation goes.
+_AMOUNT_OFF = re.compile(r"(?<![\d-])(\d{3,5})\s*-\s*(\d{1,4})(?![\d-])")
+
+
+def _amount_off(m: re.Match) -> str:
+    return f"满{m.group(1)}减{m.group(2)}" if int(m.group(2)) < int(m.group(1)) else m.group(0)
+
+
 def normalize(text: str) -> str:
     """The canonical compact form of a comment; '' when nothing meaningful is left."""
     if not text:
@@ -50,6 +58,8 @@ def _clean(s: str) -> str:
     """Everything after t2s and lower case: stickers, mentions, non-word characters, repeats."""
     if "[" in s:
         s = _STICKER.sub(" ", s)
+    if "-" in s:
+        s = _AMOUNT_OFF.sub(_amount_off, s)
     if "@" in s:
         s = _MENTION.sub(" ", s)
     s = _NOT_WORD.sub("", s)

@@ -12,6 +12,8 @@ from studio.comments.engine import CommentEngine
 from studio.comments.inbox import Inbox
 from studio.comments.intake_health import IntakeHealth
 from studio.comments.receivers import ReceiverHealth
+from studio.ladder.cases import CaseDesk
+from studio.ladder.replies import ReplyDesk
 from studio.live import topics
 from studio.live.channels import LiveChannels
 from studio.onair.obs_link import ObsLink
@@ -53,6 +55,11 @@ class Studio:
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
+        # Tier 3: routed comments become cases in the specialist queue; "not ours" teaches the triage.
+        self.cases = CaseDesk(self.db, on_change=lambda show_id: self.live.touch(show_id, "cases"),
+                              on_not_ours=self.engine.triage.teach_not_ours)
+        # Tier 1: answers in chat, composed for high-confidence matches (off by default per show).
+        self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"))
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
@@ -74,6 +81,9 @@ class Studio:
         self.catalog.on_change(self.onair.forget)
         self.catalog.on_change(self.viewer.invalidate)
         self.onair.on_change(self._note_on_air)
+        self.engine.on_routed(self.cases.add)
+        self.engine.on_answerable(self.replies.offer, wants=lambda show_id: self.replies.mode(show_id) != "off")
+        self.catalog.on_change(self.replies.catalog_changed)
         self.onair.on_change(self.obs_link.apply)
 
         who = topics.audiences(self.public_ranking)
@@ -84,10 +94,16 @@ class Studio:
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id), who["shelf"])
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded,
                                                                   self.intake, self.onair, show_id), who["health"])
+        self.live.provide("cases", self.cases_topic, topics.staff(*topics.CASE_ROLES))
+        self.live.provide("replies", lambda show_id: self.replies.panel(show_id)
+                          if self.engine.show_exists(show_id) else None, topics.staff(*topics.SAMPLE_ROLES))
 
         spawn = self.socketio.start_background_task
         self._service(self.live.start)
         self._service(self.engine.start, self.engine.stop)
+        self._service(self._learn_triage)
+        self._service(lambda: self.cases.start(spawn), self.cases.stop)
+        self._service(lambda: self.replies.start(spawn), self.replies.stop)
         self._service(lambda: spawn(topics.health_ticker, self.socketio, self.onair, self.live))
         self._service(self.obs_link.start, self.obs_link.stop)
         self._service(lambda: self.viewer_events.start(spawn), self.viewer_events.stop)
@@ -104,6 +120,17 @@ class Studio:
     def _note_on_air(self, show_id: str, current: dict | None) -> None:
         if current is not None:  # a new answer: the ranking cools the item down
             self.engine.note_on_air(show_id, current["slug"], current["started_at"])
+
+    def cases_topic(self, show_id: str) -> dict | None:
+        """The specialist queue of a show (staff only: see http/sockets.py STAFF_TOPICS)."""
+        return self.cases.queue(show_id) if self.engine.show_exists(show_id) else None
+
+    def _learn_triage(self) -> None:
+        try:
+            for text in self.cases.not_ours_texts():
+                self.engine.triage.teach_not_ours(text)
+        except Exception:
+            log.exception("loading what the crew taught the triage")
 
     def start(self) -> None:
         """Background work while serving (flushers, drivers); not run in CLI commands or tests that only use the

@@ -15,8 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from studio.access.hashing import new_token, token_digest
 from studio.store.models import ApiToken, User, utcnow
 
-ROLES = ("producer", "host", "lead", "admin", "ingest")
-LOGIN_ROLES = ("producer", "host", "lead", "admin")
+ROLES = ("producer", "host", "lead", "agent", "admin", "ingest")
+LOGIN_ROLES = ("producer", "host", "lead", "agent", "admin")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

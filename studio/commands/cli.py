@@ -92,7 +92,7 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "agent", "admin"]))
 @click.option("--password", envvar="STUDIO_USER_PASSWORD", help="Asked for when absent.")
 def user_create(name: str, role: str, password: str | None) -> None:
     """Create NAME (or reset its password and role)."""
@@ -112,7 +112,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "admin", "ingest"]))
+@click.option("--role", required=True, type=click.Choice(["producer", "host", "lead", "agent", "admin", "ingest"]))
 @click.option("--label", default="")
 def token_create(role: str, label: str) -> None:
     """Print a new token (only the token: it is shown once and stored hashed)."""

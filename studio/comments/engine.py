@@ -29,6 +29,8 @@ from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import REVIEW_BELOW, Matcher
 from faq_catalog.normalize import normalize_many
+from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
+from faq_catalog.triage import Triage
 from studio.blocks.off_loop import off_loop
 from studio.blocks.slices import Slices
 from studio.comments.board import (
@@ -96,6 +98,10 @@ class CommentEngine:
         self._rebuilding = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
+        # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
+        self.triage = Triage()
+        self._routed: list = []
+        self._answerable: list = []
         self.owner.on_gain(self._gained)
         self.owner.on_lose(self._lost)
         bus.on_events(self._forwarded)
@@ -249,6 +255,10 @@ class CommentEngine:
             segments = s.execute(select(Segment.slug, Segment.started_at).where(
                 Segment.show_id == show_id, Segment.started_at >= now - COOLDOWN)).all()
         rows.reverse()
+        # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
+        classify = self.triage.classify
+        rows = [r if classify(r.text, n) is None else r._replace(text="")
+                for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
@@ -256,9 +266,9 @@ class CommentEngine:
         # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
         again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
         for r, m in zip(again, off_loop(self.matcher.match_many, [r.text[:MATCH_CHARS] for r in again])):
-            if m.slug is None and r.slug is None:
+            if m.slug is None and r.slug is None and r.text:
                 st.emerging.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
-            if m.review:
+            if m.review and r.text:
                 st.review.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
@@ -279,16 +289,70 @@ class CommentEngine:
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
+        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
+        if accepted and any(wants(show_id) for _, wants in self._answerable):
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
+        # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
+        # host to answer on air, nor as an emerging question.
         events: list[BoardEvent] = [
             CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
-                        m.normalized if m.slug is None or m.review else None, m.review)
-            for r, m, new in zip(rows, matches, inserted) if new and (m.slug is not None or m.is_question)]
+                        m.normalized if m.slug is None or m.review else None, m.review) if i not in routed
+            else CommentSeen(m.slug, r["ts"], r["user_hash"], r["user_quality"], "", None)
+            for i, (r, m, new) in enumerate(zip(rows, matches, inserted))
+            if new and (m.slug is not None or (m.is_question and i not in routed))]
         if rows:
             events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
+
+    def on_routed(self, listener) -> None:
+        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        self._routed.append(listener)
+
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
+        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
+        them: nothing here waits for the database). Returns {row index: verdict}."""
+        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
+                  else "" for r, m, new in zip(rows, matches, inserted)]
+        routed = self.triage.route_batch(show_id, [r["text"] for r in rows], lambda i: matches[i].normalized,
+                                         askers, now)
+        if all(inserted):
+            found = routed
+        else:  # a stored duplicate is not routed twice
+            found = {i: v for i, v in routed.items() if inserted[i]}
+        if found:
+            cases = []
+            for i, verdict in found.items():
+                r, m = rows[i], matches[i]
+                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
+            for listener in self._routed:
+                listener(cases)
+        return found
+
+    def on_answerable(self, listener, wants) -> None:
+        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
+        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        self._answerable.append((listener, wants))
+
+    def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
+                inserted: list[bool], routed: dict, now: float) -> None:
+        out = []
+        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
+            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
+                name = items[indices[i]].get("name")
+                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
+                            "ts": r["ts"]})
+        if out:
+            for listener, wants in self._answerable:
+                if wants(show_id):
+                    listener(show_id, out)
 
     def _match(self, rows: list[dict]) -> list:
         """Each comment is read up to MATCH_CHARS characters, so its cost is bounded whatever its text (the stored

@@ -65,6 +65,7 @@ class Validated:
     rows: list[dict] = field(default_factory=list)  # column values, ready for INSERT (slug etc. filled later)
     errors: list[dict] = field(default_factory=list)
     duplicate: int = 0  # repeats of (platform, id) inside the batch itself
+    indices: list[int] = field(default_factory=list)  # each row's position in the batch
 
 
 class ViewerPseudonyms:
@@ -151,6 +152,7 @@ def validate(show_id: str, items: list, source: str, now: float, viewer: ViewerP
                 continue
             seen.add(key)
         out.rows.append(row)
+        out.indices.append(index)
     return out
 
 

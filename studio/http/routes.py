@@ -9,16 +9,29 @@ from studio.access.auth import csrf_token, current_principal
 from studio.access.guard import init_guard
 from studio.config import REPO_ROOT
 from studio.http import i18n
-from studio.http.api import analytics, catalog, comments, events, obs, onair, openapi, shows, sources, teaching
+from studio.http.api import (
+    analytics,
+    cases,
+    catalog,
+    comments,
+    events,
+    obs,
+    onair,
+    openapi,
+    replies,
+    shows,
+    sources,
+    teaching,
+)
 from studio.http.api.health import bp as health_bp
 from studio.http.errors import register_error_handlers
-from studio.http.pages import console, lead, producer, rundown, staff, viewer
+from studio.http.pages import console, desk, lead, producer, rundown, staff, viewer
 from studio.http.sockets import IngestNamespace, LiveNamespace
 
 BLUEPRINTS = (
-    staff.bp, viewer.bp, producer.bp, console.bp, rundown.bp, lead.bp, overlay_pages.bp,
+    staff.bp, viewer.bp, producer.bp, console.bp, desk.bp, rundown.bp, lead.bp, overlay_pages.bp,
     catalog.bp, shows.bp, events.bp, openapi.bp, comments.bp, onair.bp, obs.bp, analytics.bp, sources.bp,
-    teaching.bp,
+    teaching.bp, cases.bp, cases.bp_show, replies.bp,
     health_bp,
 )
 

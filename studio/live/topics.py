@@ -22,6 +22,7 @@ HEALTH_INTERVAL = 2.0  # "last comment N s ago" stays honest without one push pe
 # (the health topic's platform connections) producer, host or lead. Admin reads everything.
 SAMPLE_ROLES = ("producer", "host")
 HEALTH_ROLES = ("producer", "host", "lead")
+CASE_ROLES = ("producer", "host", "agent")  # the specialist queue: viewers' own cases
 # What an overlay's ranking row needs; everything else of the board (boost) stays with staff.
 PUBLIC_RANKING_FIELDS = ("slug", "number", "question", "score", "demand", "count_1m", "askers", "trend", "cooldown")
 PUBLIC_SAMPLES = 2  # per row, when the show's overlay shows samples

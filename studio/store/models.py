@@ -259,3 +259,79 @@ class Decision(Base):
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     undone_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     undone_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+# -- the service ladder: the specialist queue (tier 3) ---------------------------------------------------------------
+
+class Case(Base):
+    """A comment routed to the specialist queue: a viewer's own case, or an angry or urgent comment.
+    state: open → claimed → contacted → resolved | not_ours (an agent may close from any earlier state)."""
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32), default="")
+    user_hash: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(500), default="")
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the FAQ item it also counted for
+    kind: Mapped[str] = mapped_column(String(16))  # personal | angry
+    reason: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    urgency: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    comment_ts: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+    claimed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    contacted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_cases_show_state", "show_id", "state"),
+                      Index("ix_cases_show_user", "show_id", "user_hash"))
+
+
+# -- the service ladder: answers in chat (tier 1) --------------------------------------------------------------------
+
+class ReplySetting(Base):
+    """A show's answers in chat: mode off (the default) | suggest | approve | auto."""
+    __tablename__ = "reply_settings"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), default="off")
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class ReplyItem(Base):
+    """An FAQ item's auto-reply: on or off, and its templates (none: the studio's own)."""
+    __tablename__ = "reply_items"
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    templates: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ChatReply(Base):
+    """A composed reply and its outcome. state: suggested → copied | approved → posted | rejected | rate_limited,
+    or dismissed."""
+    __tablename__ = "chat_replies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32), default="")
+    slug: Mapped[str] = mapped_column(String(64))
+    user_hash: Mapped[str] = mapped_column(String(32), default="")
+    comment_text: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(500))
+    template: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="suggested")
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    decided_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    posted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_chat_replies_show_state", "show_id", "state"),)
+
+
+class RoomAsk(Base):
+    """The host asked the room whether the answer helped ("解决了扣1"): resolution signals count from `at`."""
+    __tablename__ = "room_asks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[float] = mapped_column(Float)

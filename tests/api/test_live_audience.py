@@ -16,7 +16,8 @@ from tests.support.comment_client import asks, post
 from tests.support.liveserver import REPO
 from tests.support.shows import new_show
 
-STAFF = {"emerging": {"producer", "host"}, "review": {"producer", "host"}, "health": {"producer", "host", "lead"}}
+STAFF = {"emerging": {"producer", "host"}, "review": {"producer", "host"}, "health": {"producer", "host", "lead"},
+         "cases": {"producer", "host", "agent"}, "replies": {"producer", "host"}}
 PUBLIC_RANKING_KEYS = {"slug", "number", "question", "score", "demand", "count_1m", "askers", "trend", "cooldown"}
 FOREIGN = "http://evil.example"
 

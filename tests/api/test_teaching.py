@@ -156,3 +156,24 @@ def test_export_import_carries_decisions(fresh_server, tmp_path):
         until(matched, lambda n: n >= 1, 3, 0.3)
     finally:
         other.stop()
+
+
+def _subscribe(server, show, topics, cookie: str | None = None):
+    import socketio
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
+                   headers={"Cookie": cookie} if cookie else {})
+    try:
+        return client.call("subscribe", {"show": show, "topics": topics}, namespace="/live", timeout=5)
+    finally:
+        client.disconnect()
+
+
+def test_review_topic_is_for_staff_only(server, show):
+    assert "error" in _subscribe(server, show, ["review"])
+    assert "error" in _subscribe(server, show, ["ranking", "review"])
+    for role, ok in (("host", True), ("producer", True), ("lead", False)):
+        s = server.login(role)
+        cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+        answer = _subscribe(server, show, ["review"], cookie)
+        assert (answer == {"ok": True, "topics": ["review"]}) is ok, (role, answer)

@@ -72,7 +72,8 @@ def test_every_page_loads_its_modules_without_an_error(server, browser, desk, ph
     producer.put(f"{server.url}/api/shows/{show}/shelf", json={"items": [{"slug": "invoice", "number": 3}]})
     watches: dict[str, Watch] = {}
     staff_pages = {
-        "host": [f"/console/{show}", f"/console/{show}/overlays"],
+        "host": [f"/console/{show}", f"/console/{show}/overlays", f"/replies/{show}"],
+        "agent": [f"/desk/{show}"],
         "producer": [f"/producer/{show}", "/producer/catalog"],
         "lead": [f"/lead/{show}", f"/lead/{show}/report"],
     }

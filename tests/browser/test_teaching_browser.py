@@ -3,6 +3,7 @@ identical and similar comments count toward the taught item within 2 s; undo res
 restart and an export → import into another studio."""
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -58,7 +59,7 @@ def uncounted_within(server, show, slug, text, seconds: float) -> None:
         time.sleep(0.1)
 
 
-def test_teach_from_queue_and_sample_undo_restart_export_import(fresh_server, desk, screenshot_dir, tmp_path):
+def test_teach_from_queue_and_sample_undo_restart_export_import(fresh_server, browser, desk, screenshot_dir, tmp_path):
     srv = fresh_server.start()
     show = "demo"
     w, v = word(), word()
@@ -108,16 +109,50 @@ def test_teach_from_queue_and_sample_undo_restart_export_import(fresh_server, de
     page.keyboard.press("x")
     expect(page.locator("#decisions li.decision", has_text="xyz能用吗")).to_have_count(1, timeout=WAIT_MS)
 
-    # The console links to the queue.
+    # "A new item" opens the new-item form with the comment as its question and first example.
+    fresh = f"{word()}能寄到新疆吗"
+    post(srv, show, [{"user": "o3", "text": fresh}])
+    newq = page.locator("#review-list li.review-row", has_text=fresh)
+    newq.locator("button.new-item").click()
+    expect(page.locator("#new-item-form input[name=question]")).to_have_value(fresh)
+    expect(page.locator("#new-item-form textarea[name=examples]")).to_have_value(fresh)
+    page.click("#new-item-cancel")
+
+    # On the host console: the queue in a drawer (R), and "wrong item" under a ranking sample.
+    z = word()
+    wrong2 = f"{z}发货了吗"
+    post(srv, show, [{"user": f"c{i}", "text": wrong2} for i in range(2)] + [{"user": "o2", "text": f"{z}能用吗"}])
     console = _login(desk, srv, "admin", "/console/demo")
-    expect(console.locator("#review-link")).to_have_attribute("href", "/producer/demo#review")
-    console.screenshot(path=str(screenshot_dir / "console-review-link.png"))
+    sample = console.locator("#ranking li.rank-row[data-slug=shipping-time] .samples li", has_text=wrong2)
+    expect(sample).to_be_visible(timeout=WAIT_MS)
+    console.keyboard.press("r")
+    expect(console.locator("#review-drawer")).to_be_visible()
+    expect(console.locator("#review-list li.review-row", has_text=f"{z}能用吗")).to_be_visible(timeout=WAIT_MS)
+    expect(console.locator("#review-link")).to_have_class(re.compile("waiting"))
+    console.screenshot(path=str(screenshot_dir / "console-review-drawer.png"))
+    console.keyboard.press("Escape")
+    expect(console.locator("#review-drawer")).to_be_hidden()
+    sample.locator("button.wrong-item").click()
+    console.select_option("#choose-item", "invoice")
+    console.click("#choose-form button[type=submit]")
+    counts_within(srv, show, "invoice", [wrong2], 2.0)
+    expect(console.locator("#onair-question")).not_to_have_text(wrong2)  # teaching did not answer anything
+
+    # A host sees the queue but has nothing to click there, and no "wrong item" under the samples.
+    host_ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    try:
+        host = _login(host_ctx, srv, "host", "/console/demo")
+        host.keyboard.press("r")
+        expect(host.locator("#review-list li.review-row").first).to_be_visible(timeout=WAIT_MS)
+        assert host.locator("#review-list button").count() == 0 and host.locator("button.wrong-item").count() == 0
+    finally:
+        host_ctx.close()
 
     # A restart keeps the decision.
     srv.restart()
     counts_within(srv, show, "shipping-time", [unsure], 5.0)
     page.reload()
-    expect(page.locator("#decisions li.decision")).to_have_count(3, timeout=WAIT_MS)
+    expect(page.locator("#decisions li.decision")).to_have_count(4, timeout=WAIT_MS)
 
     # Export → import into another studio: the taught item and the counter-example travel.
     raw = srv.session(srv.tokens["producer"]).get(f"{srv.url}/api/catalog/export?format=zip").content
@@ -127,9 +162,10 @@ def test_teach_from_queue_and_sample_undo_restart_export_import(fresh_server, de
         other.start()
         r = other.session(other.tokens["producer"]).post(f"{other.url}/api/catalog/import",
                                                         files={"file": ("faq-catalog.zip", raw)})
-        assert r.status_code == 200 and r.json()["taught"] == 2, r.text  # the undone one stays behind
+        assert r.status_code == 200 and r.json()["taught"] == 3, r.text  # the undone one stays behind
         counts_within(other, "demo", "shipping-time", [unsure, f"请问{w}好了吗"], 3.0)
         uncounted_within(other, "demo", "invoice", wrong, 2.0)
+        counts_within(other, "demo", "invoice", [wrong2], 3.0)
     finally:
         other.stop()
     print(f"taught from the queue: counted after {took:.2f} s; from a sample: {took2:.2f} s")

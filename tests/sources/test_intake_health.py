@@ -81,7 +81,7 @@ def test_a_silent_and_a_failed_source_turn_the_console_and_rundown_red(server, d
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: health(server, show_id).get(("bilibili", "4242"), {}).get("state") == "connected",
-                 timeout=20, what="connected")
+                 timeout=60, what="connected")
         busy_room(good, 30, "red")
         wait_for(lambda: health(server, show_id)[("bilibili", "4242")]["state"] == "receiving", what="receiving")
         good.freeze()
@@ -106,6 +106,12 @@ def test_a_silent_and_a_failed_source_turn_the_console_and_rundown_red(server, d
             text = page.inner_text("#intake-alert")
             assert "4242" in text and "7777" in text and "signature refused" in text
             assert "studio source run" in text  # what to do, not only what broke
+            if path.startswith("/producer"):  # the sources card's badge is red too, even folded
+                page.wait_for_selector("#sources-state.bad", timeout=WAIT_MS)
+                assert "/2" in page.inner_text("#sources-state")
+            if path.startswith("/console"):  # the signal list speaks the page's language too
+                signals = page.inner_text("#inputs")
+                assert "异常安静" in signals and "失败" in signals and "silent" not in signals, signals
             colour = page.evaluate("getComputedStyle(document.getElementById('intake-alert')).backgroundColor")
             assert colour == "rgb(183, 28, 28)"
             page.screenshot(path=str(screenshot_dir / f"{name}.png"))
@@ -133,7 +139,7 @@ def test_a_crashed_adapter_is_restarted_and_a_stopped_one_is_not(server):
     proc = adapter(server, show_id, fake)
     try:
         wait_for(lambda: health(server, show_id).get(("bilibili", "4242"), {}).get("state") == "connected",
-                 timeout=20, what="connected")
+                 timeout=60, what="connected")
         busy_room(fake, 10, "a")
         wait_stored(server, show_id, 10)
         pid = health(server, show_id)[("bilibili", "4242")]["extra"]["pid"]
@@ -212,7 +218,7 @@ def test_configured_sources_run_supervised_for_the_demo_and_the_cluster(server):
     procs = start_configured(db, server.url, server.tokens["ingest"], env=server.env, show_ids=[show_id])
     try:
         wait_for(lambda: health(server, show_id).get(("bilibili", "4242"), {}).get("state") == "connected",
-                 timeout=20, what="the configured source connected")
+                 timeout=60, what="the configured source connected")
         fake.send([fake.dm(1, "配置好的来源")])
         wait_stored(server, show_id, 1)
     finally:

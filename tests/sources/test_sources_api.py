@@ -144,7 +144,7 @@ def test_adapter_process_uses_the_stored_config_and_stops_cleanly(server):
         assert as_role(server, "producer").put(f"{server.url}/api/shows/{show_id}/sources",
                                             json=[entry]).status_code == 200
         proc = run_adapter(server, show_id, "--platform", "bilibili", "--room", "4242")
-        wait_for(lambda: fake.live_games(), timeout=15, what="the adapter to start a game")
+        wait_for(lambda: fake.live_games(), timeout=60, what="the adapter to start a game")
         wait_for(lambda: fake.ws.open_count == 1, what="the WebSocket")
         fake.send([fake.dm(i, f"第{i}条：保修多久") for i in range(20)], ver=2)
         wait_stored(server, show_id, 20)

@@ -157,6 +157,7 @@ def test_pushes_that_stop_in_a_busy_room_renew_the_task_and_are_an_intake_gap(se
     import subprocess
 
     from tests.support.liveserver import STUDIO
+    douyin.room = "7300000000000000777"  # a room of its own: a push goes to the source configured for its room
     show_id = new_show(server, "dysilent")
     assert as_role(server, "host").post(f"{server.url}/api/shows/{show_id}/start").status_code == 200
     url = configure(server, show_id, douyin)

@@ -16,8 +16,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 STUDIO = str(Path(sys.executable).with_name("studio"))
-PASSWORDS = {role: f"{role}-pass-123" for role in ("producer", "host", "lead", "admin")}
-TOKEN_ROLES = ("producer", "host", "lead", "admin", "ingest")
+PASSWORDS = {role: f"{role}-pass-123" for role in ("producer", "host", "lead", "agent", "admin")}
+TOKEN_ROLES = ("producer", "host", "lead", "agent", "admin", "ingest")
 _TEMPLATES: dict[tuple[str, str], tuple[Path, dict]] = {}
 
 # The same functions the CLI commands call, in one interpreter start.

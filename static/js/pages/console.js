@@ -2,14 +2,15 @@
  * Every action carries `if_current` (what this screen believes is on air): when two people act at once the
  * second gets 409 plus the winning state, so every console converges on one truth. */
 import { api, toastError } from "../lib/api.js";
-import { $, el, replay } from "../lib/dom.js";
+import { $, el, replay, toast } from "../lib/dom.js";
 import { connectLive, listOf, sampleTexts, topicsOf } from "../lib/live.js";
 import { fmt, fmtDuration, loadStrings, t } from "../lib/strings.js";
+import { createTeacher } from "../lib/teach.js";
 
 const SHOW = document.body.dataset.show;
 const API = "/api/shows/" + encodeURIComponent(SHOW);
 loadStrings("console-strings");
-const state = { onair: null, ranking: [], shelf: {}, health: null };
+const state = { onair: null, ranking: [], shelf: {}, health: null, review: [] };
 let chain = Promise.resolve(); // this console's actions go out one after the other
 
 const client = connectLive({
@@ -20,7 +21,7 @@ const client = connectLive({
     else if (topic === "ranking") { state.ranking = listOf(data); renderRanking(); }
     else if (topic === "health") { state.health = data; renderHealth(); }
     else if (topic === "shelf") { indexShelf(data); renderRanking(); }
-    else if (topic === "review") renderReviewLink(listOf(data));
+    else if (topic === "review") { state.review = listOf(data); renderReview(); }
   },
   onStatus(s) {
     $("banner").hidden = s === "live";
@@ -28,12 +29,34 @@ const client = connectLive({
   },
 });
 
-// The review queue lives on the producer's rundown page: the link says how many comments wait there.
-function renderReviewLink(items) {
-  const link = $("review-link");
-  link.textContent = items.length ? fmt("review.open", { n: items.length }) : t("review.title");
-  link.classList.toggle("waiting", items.length > 0);
+// The review queue in a drawer (R): hosts see what the matcher is unsure about, producers teach it from here or
+// from a ranking sample ("wrong item"); the rundown page has the same queue with the decisions and their undo.
+const CAN_TEACH = document.body.dataset.canTeach === "1";
+function itemLabel(slug) {
+  const d = describe(slug);
+  return (d.number != null ? fmt("common.number", { n: d.number }) + " " : "") + d.question;
 }
+const teacher = createTeacher({ base: API, label: itemLabel, canTeach: CAN_TEACH, items: () => Object.keys(state.shelf) });
+
+function renderReview() {
+  const n = state.review.length;
+  const link = $("review-link");
+  link.replaceChildren(el("kbd", { text: "R" }), " " + (n ? fmt("review.open", { n }) : t("review.title")));
+  link.classList.toggle("waiting", n > 0);
+  $("review-list").replaceChildren(...teacher.reviewRows(state.review));
+  $("review-empty").hidden = n > 0;
+}
+function toggleReview(open) {
+  const drawer = $("review-drawer");
+  drawer.hidden = open === undefined ? !drawer.hidden : !open;
+  if (!drawer.hidden) {
+    const first = $("review-list").firstElementChild;
+    if (first) first.focus();
+  }
+}
+$("review-link").addEventListener("click", () => toggleReview());
+$("review-close").addEventListener("click", () => toggleReview(false));
+$("review-list").addEventListener("keydown", (e) => teacher.onReviewKey(e, $("review-list")));
 
 function indexShelf(data) {
   state.shelf = {};
@@ -89,9 +112,20 @@ $("start-show").addEventListener("click", () => act("/start"));
 $("end-answer").addEventListener("click", endAnswer);
 $("next").addEventListener("click", nextInQueue);
 
+/** The host asks the room "解决了扣1": the resolution signals of the answer count from here (lead dashboard). */
+async function askRoom() {
+  const r = await api("POST", API + "/room-asks", {});
+  if (r.ok) toast(t("console.room_asked"));
+  else toastError(r);
+}
+$("ask-room").addEventListener("click", askRoom);
+
 document.addEventListener("keydown", (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable], dialog, #review-drawer")) {
+    if (e.key === "Escape" && !$("review-drawer").hidden && !$("choose").open) { toggleReview(false); e.preventDefault(); }
+    return;
+  }
   const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
   if (digit) {
     const i = +digit[1] - 1;
@@ -99,8 +133,12 @@ document.addEventListener("keydown", (e) => {
     if (list[i]) { answer(list[i].slug); flash(e.shiftKey ? "queue" : "ranking", i); }
   } else if (e.key === "n" || e.key === "N") {
     nextInQueue();
+  } else if (e.key === "r" || e.key === "R") {
+    toggleReview();
   } else if (e.key === "e" || e.key === "E" || e.key === "Escape") {
     endAnswer();
+  } else if (e.key === "k" || e.key === "K") {
+    askRoom();
   } else {
     return;
   }
@@ -128,7 +166,12 @@ function renderRanking() {
   const onAir = currentSlug();
   const rows = state.ranking.slice(0, 12).map((r, i) => {
     const d = describe(r.slug, r);
-    const samples = sampleTexts(r.samples, 2).map((text) => el("li", { text }));
+    // A sample the matcher put under the wrong item: a producer teaches it its right one (or none) from here.
+    const samples = sampleTexts(r.samples, 2).map((text) => el("li", {}, [
+      el("span", { class: "text", text }),
+      CAN_TEACH ? el("button", { type: "button", class: "link wrong-item", text: t("review.wrong_item"),
+                                 onclick: (e) => { e.stopPropagation(); teacher.chooseFor(text, r.slug); } }) : null,
+    ]));
     const trend = { rising: "▲", falling: "▼" }[r.trend] || "–";
     return el("li", {
       class: "rank-row" + (r.slug === onAir ? " on-air" : "") + (r.cooldown > 0 ? " cooling" : ""),
@@ -203,7 +246,7 @@ function healthRow(name, lastAt, detail, status, error) {
 }
 const up = (src) => src.connected && src.state !== "silent"; // a silent source is not delivering
 // The state in the page's language ("silent" → 异常安静); an unknown state shows as itself.
-const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("intake.state_" + src.state, src.state));
+const stateWord = (src) => (src.stale ? t("intake.state_stale") : t("rundown.src_state_" + src.state, src.state));
 function renderHealth() {
   const h = state.health || {};
   const rate = (n) => (n != null ? fmt("console.per_minute", { n: Math.round(n) }) : "");

@@ -17,8 +17,8 @@ let live = null;
 const node = (tag, cls, text) => el(tag, { class: cls || null, text });
 
 function ago(seconds) {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  if (seconds < 60) return fmt("intake.seconds", { n: Math.round(seconds) });
+  return fmt("intake.minutes", { m: Math.floor(seconds / 60), s: Math.round(seconds % 60) });
 }
 
 /** Why this source needs a person, or null while it delivers. */

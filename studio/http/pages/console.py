@@ -13,7 +13,7 @@ bp = Blueprint("console", __name__)
 @bp.get("/console/<show_id>")
 @require_page("host")
 def console(show_id: str):
-    strings = i18n.strings_for("console.", "status.", "common.", "intake.", "review.")
+    strings = i18n.strings_for("console.", "status.", "common.", "intake.", "review.", "rundown.src_state_")
     return render_template("console/console.html", show=show_or_404(show_id), strings=strings,
                            topics=["onair", "ranking", "health", "shelf", "review"])
 

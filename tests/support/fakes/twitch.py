@@ -252,6 +252,8 @@ class FakeIrc:
         self.early_joins = 0  # JOINs sent before the welcome: Twitch ignores them
         self.joined: list = []
         self.delivered: list[str] = []  # PRIVMSG ids written to a working connection (repeats on overlap too)
+        self.posted: list[tuple[str, str]] = []  # (nick, "#channel :text") of the PRIVMSGs clients sent
+        self.refuse_posts: tuple[str, str] | None = None  # (msg-id, text) of a NOTICE answering every PRIVMSG
         self._frozen: set = set()
         self._lock = threading.Lock()
         self.ws = WsFake(self._serve)
@@ -300,6 +302,17 @@ class FakeIrc:
                         conn.send(f":tmi.twitch.tv PONG tmi.twitch.tv {arg}\r\n")
                 elif cmd == "PONG":
                     self.pongs_seen += 1
+                elif cmd == "PRIVMSG" and welcomed:
+                    self._posted(conn, nick, arg)
+
+    def _posted(self, conn, nick: str, arg: str) -> None:
+        """A client wrote in chat: recorded, or answered with the NOTICE set in `refuse_posts`."""
+        if self.refuse_posts is not None:
+            kind, text = self.refuse_posts
+            conn.send(f"@msg-id={kind} :tmi.twitch.tv NOTICE {arg.partition(' ')[0]} :{text}\r\n")
+            return
+        with self._lock:
+            self.posted.append((nick, arg))
 
     def _broadcast(self, data: str, to: list | None = None) -> None:
         with self._lock:

@@ -51,7 +51,9 @@ function renderSources() {
   });
   $("sources").replaceChildren(...rows);
   $("sources-empty").hidden = rows.length > 0;
-  const all = src.configs.map((c) => health[keyOf(c)]);
+  // Every row counts, also an adapter running on settings of its own (no stored config).
+  const all = src.configs.map((c) => health[keyOf(c)])
+    .concat(src.health.filter((h) => !configured[keyOf(h)] && !isReceiver(h.platform)));
   const up = all.filter((h) => h && h.connected).length;
   const broken = all.some((h) => h && (h.state === "failed" || h.state === "silent" || h.stale));
   const badge = $("sources-state");
