@@ -16,7 +16,9 @@ answers are cached with the first stage's, by normalized text.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 
 import ahocorasick_rs
 
@@ -25,7 +27,6 @@ from faq_catalog.match_lexicon import FRAME_CHARS, FUNCTION_WORDS, GOODS, WEAK_W
 # Weights of the kinds of evidence: a canonical token (a lexicon or catalog word), a pair of characters
 # as written, a single character as written.
 TOKEN, PAIR, CHAR = 1.0, 0.8, 0.5
-TAUGHT = 1.0  # the crew's comments count as the catalog's own text
 # Weights are IDF scaled to 0..1 (a feature only one item uses weighs 1 whatever the catalog's size).
 MIN_SCORE = 1.9  # resemblance the best item needs: about two pairs and two characters of one item's own
 MIN_MARGIN = 0.4  # over the runner-up
@@ -83,25 +84,16 @@ class Resemblance:
     def __init__(self, catalog: list[list[dict]], taught: list[list[dict]], not_a_question: Iterable[dict] = ()):
         """`catalog[i]` and `taught[i]` are feature dicts of item i's texts and of the comments taught to it;
         `not_a_question` those of the comments the crew said ask no shelf item."""
-        classes: list[dict[tuple[str, str], float]] = []
-        for own, learnt in zip(catalog, taught):
-            profile: dict[tuple[str, str], float] = {}
-            for feats, factor in ((own, 1.0), (learnt, TAUGHT)):
-                for f in feats:
-                    for key in f:
-                        profile[key] = max(profile.get(key, 0.0), factor)
-            classes.append(profile)
+        # A comment taught to an item counts as the item's own text.
+        classes = [set().union(*own, *learnt) for own, learnt in zip(catalog, taught)]
         self._n = len(classes)
-        df: dict[tuple[str, str], int] = {}
-        for profile in classes:
-            for key in profile:
-                df[key] = df.get(key, 0) + 1
+        df = Counter(chain.from_iterable(classes))
         norm = math.log(1 + max(self._n, 1))
+        idf = {d: math.log(1 + self._n / d) / norm for d in set(df.values())}
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
-        for i, profile in enumerate(classes):
-            for key, factor in profile.items():
-                w = _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) / norm * factor
-                self._postings.setdefault(key, []).append((i, w))
+        for i, keys in enumerate(classes):
+            for key in keys:
+                self._postings.setdefault(key, []).append((i, _WEIGHT[key[0]] * idf[df[key]]))
         # The most one feature can add to any item: a comment whose features cannot reach MIN_SCORE together
         # is answered without scoring every item (most comments that get here).
         self._ceiling = {key: max(w for _, w in p) for key, p in self._postings.items()}
@@ -109,7 +101,7 @@ class Resemblance:
         # A comment that resembles one of them as much as it resembles the best item is left unanswered:
         # off-catalog questions resemble each other ("明天几点开播", "今晚播到几点").
         self._not_a_question = [
-            {key: _WEIGHT[key[0]] * math.log(1 + self._n / df[key]) / norm for key in f if key in df}
+            {key: _WEIGHT[key[0]] * idf[df[key]] for key in f if key in df}
             for f in not_a_question]
 
     def best(self, feats: dict[tuple[str, str], int]) -> tuple[int | None, float, float]:

@@ -56,7 +56,7 @@ _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
 # English that tells rather than asks: thanks, praise, "received", "got it".
 _EN_STATEMENT = re.compile(r"thank|thx|receiv|got|nice|good|love|great|cheap|^so|wow|cool|haha|lol|beautiful|pretty|"
                            r"already|done|paid|bought")
-_QUESTION_TOKENS = re.compile(r"\|(?:什么时候|什么|怎么|哪里|多少|几号)\|")
+_QUESTION_TOKENS = ("|什么时候|", "|什么|", "|怎么|", "|哪里|", "|多少|", "|几号|")
 # A trouble notion the lexicon read from the viewer's own wording (付不出去 → 失败, 开线 → 破损) reports
 # trouble, unless it is negated right before ("没坏") or let go.
 _TROUBLE = re.compile(r"(?<!\|没有)(?<!\|不)\|(?:失败|破损|漏发|不动)\|")
@@ -239,7 +239,7 @@ class Matcher:
         canonical = self._canon(normalized, respelled)
         # A question the viewer mistyped (神魔时候, 没收道) asks all the same once read back; a comment all in
         # English that names a topic ("change address", "link pls") is a request.
-        is_question = is_question or _QUESTION_TOKENS.search(canonical) is not None or (
+        is_question = is_question or _asks_in_tokens(canonical) or (
             _ENGLISH.fullmatch(normalized) is not None and not canonical.isascii()
             and _EN_STATEMENT.search(normalized) is None) or (
             bool(respelled) and (asks(respelled[0]) or reports_trouble(respelled[0]))) or (
@@ -277,6 +277,14 @@ class Matcher:
             return True
         raw = self._index.scores(canonical, anchored_only=False) if canonical else {}
         return max(raw.values(), default=0.0) >= REVIEW_EVIDENCE
+
+
+def _asks_in_tokens(canonical: str) -> bool:
+    """A question word among the canonical tokens (a mistyped one read back: 神魔时候 → 什么时候)."""
+    for q in _QUESTION_TOKENS:
+        if q in canonical:
+            return True
+    return False
 
 
 def _troubled(canonical: str) -> bool:

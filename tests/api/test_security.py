@@ -146,7 +146,8 @@ def write_routes() -> list[tuple[str, str]]:
     out = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: fill.get(m.group(1), "x"), rule.rule)
+            path = re.sub(r"<(?:(\w+):)?(\w+)>",
+                          lambda m: "1" if m.group(1) == "int" else fill.get(m.group(2), "x"), rule.rule)
             out.append((method, path))
     return out
 
