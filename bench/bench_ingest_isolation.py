@@ -156,9 +156,6 @@ def main() -> None:
     ap.add_argument("--monitor", action="store_true", help="print where the server's event loop blocked > 300 ms")
     args = ap.parse_args()
     env = {"GEVENT_MONITOR_THREAD_ENABLE": "true", "GEVENT_MAX_BLOCKING_TIME": "0.3"} if args.monitor else None
-    import os
-    if os.environ.get("BENCH_GC"):
-        env = {"PYTHONPATH": os.environ["BENCH_GC"]}
     with running_studio("bench-isolation-", env) as srv:
         show = "demo"
         host = srv.tokens["host"]
@@ -187,9 +184,6 @@ def main() -> None:
         refused = sum(d["refused"] for d in done)
         if args.monitor:
             print_blocking(srv.log_path.read_text(errors="replace"))
-        import os
-        if os.environ.get("BENCH_GC"):
-            print("\n".join(ln for ln in srv.log_path.read_text(errors="replace").splitlines() if "GCSLOW" in ln))
     print(f"worst batches ({args.mix}): {BATCH} comments x {TEXT} characters, {USERS} viewers; {args.senders} "
           f"senders, one ingest token, real limits")
     print(f"ingest: {batches} batches, {accepted} comments accepted in about {load_s:.0f} s of load "

@@ -133,7 +133,7 @@ def test_a_worst_batch_does_not_stall_other_requests(server):
     """While a batch of the costliest comments is matched, another client's ranking GETs keep answering fast."""
     show = new_show(server)
     rnd = random.Random(9)
-    items = [{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(800)]
+    items = [{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(3000)]
     done = threading.Event()
     result: dict = {}
 
