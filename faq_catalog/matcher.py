@@ -48,8 +48,9 @@ NOT_A_QUESTION_SIMILARITY = 0.75
 NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
 # A match the second stage makes (resemblance to the item's text, see match_resemble) is a likely answer
-# that the crew should confirm: under REVIEW_BELOW, so the review queue shows it.
-RESEMBLANCE_CONFIDENCE = 0.4
+# that the crew should confirm: under REVIEW_BELOW, so the review queue shows it, and under the confidence that
+# answers in chat need (faq_catalog/replies.MIN_SCORE), so a resemblance is never answered automatically.
+RESEMBLANCE_CONFIDENCE = 0.35
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")

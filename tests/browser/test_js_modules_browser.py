@@ -12,6 +12,7 @@ from tests.support.shows import new_show
 
 pytestmark = pytest.mark.browser
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
+REPO = Path(__file__).resolve().parents[2]
 
 # What the lib modules promise the pages (and the features that adopt them).
 LIB_EXPORTS = {
@@ -19,6 +20,7 @@ LIB_EXPORTS = {
     "dom.js": ["$", "el", "toast", "replay"],
     "live.js": ["connectLive", "topicsOf", "listOf", "sampleTexts"],
     "strings.js": ["loadStrings", "useStrings", "t", "fmt", "fill", "fmtDuration"],
+    "teach.js": ["createTeacher"],
     "viewer-events.js": ["sendEvent"],
 }
 
@@ -70,12 +72,15 @@ def test_every_page_loads_its_modules_without_an_error(server, browser, desk, ph
     show = new_show(server, "modules")
     producer = server.session(server.tokens["producer"])
     producer.put(f"{server.url}/api/shows/{show}/shelf", json={"items": [{"slug": "invoice", "number": 3}]})
+    sheet = (REPO / "tests" / "fixtures" / "runsheets" / "night.csv").read_bytes()
+    assert producer.post(f"{server.url}/api/shows/{show}/runsheet",
+                         files={"file": ("night.csv", sheet)}).status_code == 200
     watches: dict[str, Watch] = {}
     staff_pages = {
         "host": [f"/console/{show}", f"/console/{show}/overlays", f"/replies/{show}"],
         "agent": [f"/desk/{show}"],
         "producer": [f"/producer/{show}", "/producer/catalog"],
-        "lead": [f"/lead/{show}", f"/lead/{show}/report"],
+        "lead": [f"/lead/{show}", f"/lead/{show}/report", "/control"],
     }
     for role, paths in staff_pages.items():
         login(desk, server, role).close()
@@ -94,7 +99,7 @@ def test_every_page_loads_its_modules_without_an_error(server, browser, desk, ph
         page.goto(server.url + path)
         page.wait_for_function("() => document.body.dataset.conn === 'live'", timeout=5000)
         page.close()
-    for path in (f"/live/{show}", f"/faq/invoice?show={show}"):
+    for path in (f"/live/{show}", f"/faq/invoice?show={show}", f"/product/{show}/1"):
         page = phone.new_page()
         watches[path] = Watch(page)
         page.goto(server.url + path)

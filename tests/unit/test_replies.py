@@ -52,3 +52,9 @@ def test_the_room_limit_never_exceeds_the_platforms_documented_one():
     sent = [compose(c, f"v{i}", 1000.0 + i * 0.1, platform="twitch").text for i in range(limit + 5)]
     assert sum(t is not None for t in sent) == limit
     assert compose(c, "late", 1000.0 + per + 1, platform="twitch").text  # the window moved on
+
+
+def test_a_resemblance_match_is_never_answered_in_chat():
+    from faq_catalog.matcher import RESEMBLANCE_CONFIDENCE
+    from faq_catalog.replies import MIN_SCORE
+    assert RESEMBLANCE_CONFIDENCE < MIN_SCORE
