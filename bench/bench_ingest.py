@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import requests
-from running_studio import REPO, running_studio
+from running_studio import REPO, UNLIMITED, running_studio
 
 from faq_catalog.catalog_io import load_catalog
 from faq_catalog.matcher import Matcher
@@ -102,7 +102,7 @@ def main() -> None:
     ap.add_argument("--product-share", type=float, default=0.1)
     args = ap.parse_args()
 
-    with running_studio("bench-ingest-") as srv:
+    with running_studio("bench-ingest-", UNLIMITED) as srv:
         run(srv, args)
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 
 import requests
-from running_studio import ranking_listener, running_studio
+from running_studio import UNLIMITED, ranking_listener, running_studio
 
 from studio.commands.simulate import CommentStream, load_stream
 
@@ -77,7 +77,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--probe-every", type=float, default=0.3)
     args = ap.parse_args()
-    with running_studio("bench-push-") as srv:
+    with running_studio("bench-push-", UNLIMITED) as srv:
         run(srv, args)
 
 

@@ -25,7 +25,7 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from running_studio import ranking_listener, running_studio  # noqa: E402
+from running_studio import UNLIMITED, ranking_listener, running_studio  # noqa: E402
 
 from tests.support.fakes.bilibili import FakeBilibili  # noqa: E402
 from tests.support.fakes.workload import TEMPLATES, frames, plan, stream  # noqa: E402
@@ -170,7 +170,7 @@ def main() -> None:
     ap.add_argument("--probe-every", type=float, default=0.25)
     ap.add_argument("--batch", type=int, default=500, help="the adapter's batch_max, and the baseline's batch size")
     args = ap.parse_args()
-    with running_studio("bench-sources-") as srv:
+    with running_studio("bench-sources-", UNLIMITED) as srv:
         rows = {}
         for key, cls in (("direct", DirectPath), ("adapter", AdapterPath)):
             tput = throughput(srv, cls, new_show(srv, f"tput-{key}"), args.comments, args.batch)

@@ -14,6 +14,9 @@ sys.path.insert(0, str(REPO))
 from tests.support.harness import seeded_server  # noqa: E402
 from tests.support.liveserver import LiveServer  # noqa: E402
 
+# Throughput benchmarks measure the studio, not its per-token comment budget (bench_ingest_isolation measures that).
+UNLIMITED = {"STUDIO_RATE_LIMIT_SCALE": "100000"}
+
 
 @contextmanager
 def running_studio(prefix: str, extra_env: dict | None = None) -> Iterator[LiveServer]:

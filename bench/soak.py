@@ -28,7 +28,7 @@ import socketio
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from running_studio import running_studio  # noqa: E402
+from running_studio import UNLIMITED, running_studio  # noqa: E402
 
 from studio.commands.simulate import CommentStream, load_stream  # noqa: E402
 
@@ -256,7 +256,7 @@ def main() -> None:
     ap.add_argument("--onair-every", type=float, default=10.0)
     args = ap.parse_args()
 
-    with running_studio("soak-") as srv:
+    with running_studio("soak-", UNLIMITED) as srv:
         run(srv, args)
 
 
