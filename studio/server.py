@@ -23,6 +23,13 @@ class NoDelayHandler(WSGIHandler):
             pass
         super().__init__(sock, address, server, rfile)
 
+    def handle_one_request(self):
+        # Stopping: no new request on a kept-alive connection. One taken now could be stored and then cut off by
+        # the stop's timeout before its answer; refused unread, the client knows to send it again.
+        if self.server.closed:
+            return None
+        return super().handle_one_request()
+
 
 def serve(app, host: str, port: int, on_stop=None) -> None:
     """Serve until SIGTERM/SIGINT, then run `on_stop` (flush buffers) before exiting."""

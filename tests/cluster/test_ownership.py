@@ -217,7 +217,7 @@ def test_a_new_owner_counts_a_replayed_comment_once_when_its_event_arrives_late(
 def cluster(tmp_path_factory):
     require_services()
     c = RunningCluster(tmp_path_factory.mktemp("ownership"))
-    c.tokens = {role: c.token(role) for role in ("admin", "ingest", "producer")}
+    c.tokens = {role: c.token(role) for role in ("admin", "ingest", "producer", "host")}
     c.redis = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     try:
         yield c
@@ -227,13 +227,15 @@ def cluster(tmp_path_factory):
 
 
 class RankingWatcher:
-    """A console on one process: keeps the newest ranking snapshot (by rev, as the pages do)."""
+    """A console on one process: keeps the newest ranking snapshot (by rev, as the pages do). A console is staff
+    (a host's token): it sees the whole rows, boosts included."""
 
-    def __init__(self, url: str, show: str):
+    def __init__(self, url: str, show: str, token: str):
         self.rev, self.items = 0, {}
         self.client = socketio.Client(reconnection=False)
         self.client.on("state", self._state, namespace="/live")
-        self.client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+        self.client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
+                            auth={"token": token})
         ack = self.client.call("subscribe", {"show": show, "topics": ["ranking"]}, namespace="/live", timeout=10)
         assert ack.get("ok"), ack
 
@@ -262,7 +264,9 @@ def post(cluster, worker: int, show: str, text: str, n: int, who: str) -> None:
 
 
 def rows_over_http(cluster, worker: int, show: str) -> dict[str, dict]:
-    rows = requests.get(f"{cluster.worker_urls[worker]}/api/shows/{show}/ranking", timeout=5).json()["items"]
+    """The ranking as a console reads it (a host's token: whole rows, boosts included)."""
+    rows = requests.get(f"{cluster.worker_urls[worker]}/api/shows/{show}/ranking", timeout=5,
+                        headers={"Authorization": f"Bearer {cluster.tokens['host']}"}).json()["items"]
     return {r["slug"]: r for r in rows}
 
 
@@ -292,7 +296,7 @@ def owner_worker(cluster, show: str) -> int:
 def test_comments_at_either_process_count_in_one_ranking(cluster):
     show, items = new_show(cluster)
     a, b, c = (i["slug"] for i in items[:3])
-    watchers = [RankingWatcher(cluster.worker_urls[0], show), RankingWatcher(cluster.worker_urls[1], show)]
+    watchers = [RankingWatcher(url, show, cluster.tokens["host"]) for url in cluster.worker_urls[:2]]
     try:
         post(cluster, 0, show, items[0]["question"], 4, "a0-")
         post(cluster, 1, show, items[0]["question"], 4, "a1-")
@@ -403,7 +407,7 @@ def test_killed_owner_is_replaced_and_the_ranking_rebuilt(cluster):
     a, b = items[0]["slug"], items[1]["slug"]
     owner = owner_worker(cluster, show)
     survivor = 1 - owner
-    watcher = RankingWatcher(cluster.worker_urls[survivor], show)
+    watcher = RankingWatcher(cluster.worker_urls[survivor], show, cluster.tokens["host"])
     try:
         killed_pid = cluster.pid(f"studio-{owner + 1}")
         os.kill(killed_pid, signal.SIGKILL)

@@ -122,10 +122,13 @@ $("ask-room").addEventListener("click", askRoom);
 
 document.addEventListener("keydown", (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable], dialog, #review-drawer")) {
-    if (e.key === "Escape" && !$("review-drawer").hidden && !$("choose").open) { toggleReview(false); e.preventDefault(); }
+  // Esc closes an open drawer first, wherever the focus is (a re-rendered queue may have taken it away).
+  if (e.key === "Escape" && !$("review-drawer").hidden && !$("choose").open) {
+    toggleReview(false);
+    e.preventDefault();
     return;
   }
+  if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable], dialog, #review-drawer")) return;
   const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
   if (digit) {
     const i = +digit[1] - 1;
