@@ -5,6 +5,7 @@ import threading
 from dataclasses import replace
 
 from studio.analytics.report import Params, deflection_report
+from studio.blocks.off_loop import off_loop
 
 CACHE_SECONDS = 3.0
 MAX_REPORTS = 64
@@ -22,7 +23,8 @@ class ReportCache:
             hit = self._reports.get(key)
             if hit and hit[0] > params.now:
                 return hit[1]
-        result = deflection_report(self.db, show_id, params)
+        # Seconds of queries and arithmetic on a long show: in a native thread, so the event loop keeps serving.
+        result = off_loop(deflection_report, self.db, show_id, params)
         with self._lock:
             if len(self._reports) >= MAX_REPORTS:
                 self._reports.clear()
