@@ -11,18 +11,15 @@ the contacts in the show's window: p50, p90, share within the same target, conta
 """
 from __future__ import annotations
 
-import logging
 import time
-from collections import deque
 from collections.abc import Callable
 
 from sqlalchemy import case, func, insert, select
 
 from studio.blocks.off_loop import off_loop
+from studio.blocks.queued_writer import QueuedWriter
 from studio.errors import Conflict, Invalid, NotFound
 from studio.store.models import Case, Comment, OneToOneContact, Show
-
-log = logging.getLogger(__name__)
 
 TOUCH_TARGET = 180.0  # the platforms' 3-minute reply standard: an open case this old turns red
 STATES = ("open", "claimed", "contacted", "resolved", "not_ours")
@@ -60,55 +57,22 @@ class CaseDesk:
         self.db = db
         self.on_change = on_change
         self.on_not_ours = on_not_ours
-        self._pending: deque[dict] = deque()
-        self._wake = None
-        self._running = False
+        self._writer = QueuedWriter(self._insert, self._written, 5000, "routed cases")
 
     # -- routed comments in ---------------------------------------------------------------------------------
 
     def start(self, spawn) -> None:
-        if not self._running:
-            self._running = True
-            spawn(self._run)
+        self._writer.start(spawn)
 
     def stop(self) -> None:
-        self._running = False
-        self._write()
+        self._writer.stop()
 
     def add(self, rows: list[dict]) -> None:
         """Queue routed comments: {show_id, platform, user_hash, text, normalized, slug, kind, reason, reasons,
         urgency, comment_ts, created_at}."""
-        if not rows:
-            return
-        self._pending.extend(rows)
-        if not self._running:
-            self._write()
-        elif self._wake is not None:
-            self._wake.set()
+        self._writer.add(rows)
 
-    def _run(self) -> None:
-        from gevent.event import Event  # the writer lives in the gevent server
-        self._wake = Event()
-        while self._running:
-            self._wake.wait(timeout=1.0)
-            self._wake.clear()
-            try:
-                self._write()
-            except Exception:  # a database hiccup: the rows stay queued for the next round
-                log.exception("writing routed cases")
-                time.sleep(1.0)
-
-    def _write(self) -> None:
-        rows = []
-        while self._pending and len(rows) < 5000:
-            rows.append(self._pending.popleft())
-        if not rows:
-            return
-        try:
-            off_loop(self._insert, rows)
-        except Exception:
-            self._pending.extendleft(reversed(rows))
-            raise
+    def _written(self, rows: list[dict]) -> None:
         for show_id in {r["show_id"] for r in rows}:
             self.on_change(show_id)
 

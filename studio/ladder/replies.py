@@ -12,20 +12,17 @@ Composing runs after the comments are stored and never waits for the database: `
 """
 from __future__ import annotations
 
-import logging
 import time
-from collections import deque
 from collections.abc import Callable
 
 from sqlalchemy import insert, select
 
 from faq_catalog.replies import ReplyComposer
 from studio.blocks.off_loop import off_loop
+from studio.blocks.queued_writer import QueuedWriter
 from studio.errors import Conflict, Invalid, NotFound
 from studio.store.models import ChatReply, ReplyItem, ReplySetting, Show
 from studio.store.shows import shelf
-
-log = logging.getLogger(__name__)
 
 MODES = ("off", "suggest", "approve", "auto")
 ACTIONS = ("copied", "approve", "dismissed")
@@ -54,9 +51,7 @@ class ReplyDesk:
         self._modes: dict[str, tuple[float, str]] = {}
         self._items: tuple[float, dict[str, tuple[bool, list]]] | None = None
         self._shelves: dict[str, tuple[float, dict[str, dict]]] = {}
-        self._pending: deque[dict] = deque()
-        self._wake = None
-        self._running = False
+        self._writer = QueuedWriter(self._insert, self._written, 2000, "composed replies")
         self.skipped: dict[str, int] = {}
 
     # -- settings ---------------------------------------------------------------------------------------------
@@ -148,6 +143,7 @@ class ReplyDesk:
             return
         entries = self._shelf(show_id)
         now = time.time()
+        composed = []
         for r in rows:
             enabled, templates = items.get(r["slug"], (False, []))
             entry = entries.get(r["slug"])
@@ -158,16 +154,12 @@ class ReplyDesk:
             if c.text is None:
                 self.skipped[c.skipped] = self.skipped.get(c.skipped, 0) + 1
                 continue
-            self._pending.append({"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
-                                  "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
-                                  "template": c.template, "mode": mode,
-                                  "state": "approved" if mode == "auto" and (show_id, r["platform"]) in self.posters
-                                  else "suggested", "error": "", "created_at": now})
-        if self._pending:
-            if not self._running:
-                self._write()
-            elif self._wake is not None:
-                self._wake.set()
+            composed.append({"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
+                             "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
+                             "template": c.template, "mode": mode,
+                             "state": "approved" if mode == "auto" and (show_id, r["platform"]) in self.posters
+                             else "suggested", "error": "", "created_at": now})
+        self._writer.add(composed)
 
     def _shelf(self, show_id: str) -> dict[str, dict]:
         cached = self._shelves.get(show_id)
@@ -185,33 +177,12 @@ class ReplyDesk:
     # -- the writer ------------------------------------------------------------------------------------------
 
     def start(self, spawn) -> None:
-        if not self._running:
-            self._running = True
-            spawn(self._run)
+        self._writer.start(spawn)
 
     def stop(self) -> None:
-        self._running = False
-        self._write()
+        self._writer.stop()
 
-    def _run(self) -> None:
-        from gevent.event import Event
-        self._wake = Event()
-        while self._running:
-            self._wake.wait(timeout=1.0)
-            self._wake.clear()
-            try:
-                self._write()
-            except Exception:
-                log.exception("writing composed replies")
-                time.sleep(1.0)
-
-    def _write(self) -> None:
-        rows = []
-        while self._pending and len(rows) < 2000:
-            rows.append(self._pending.popleft())
-        if not rows:
-            return
-        off_loop(self._insert, rows)
+    def _written(self, rows: list[dict]) -> None:
         shows = {r["show_id"] for r in rows}
         if any(r["state"] == "approved" for r in rows):
             for show_id in shows:

@@ -84,3 +84,20 @@ def test_group_commit_gives_every_caller_of_a_failed_transaction_the_error():
     with pytest.raises(OSError, match="disk full"):
         writer.write([1])
     assert writer.write([]) == []
+
+
+def test_queued_writer_keeps_a_refused_batch_and_writes_in_batches():
+    from studio.blocks.queued_writer import QueuedWriter
+    written, after, refuse = [], [], [True]
+
+    def insert(rows):
+        if refuse[0]:
+            refuse[0] = False
+            raise OSError("database away")
+        written.append([r["n"] for r in rows])
+
+    writer = QueuedWriter(insert, lambda rows: after.append(len(rows)), batch=2, what="rows")
+    with pytest.raises(OSError):
+        writer.add([{"n": 1}, {"n": 2}, {"n": 3}])  # not started: written at once, and the first batch refused
+    writer.flush()
+    assert written == [[1, 2], [3]] and after == [2, 1]
