@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 
+from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,10 @@ def serve(app, host: str, port: int, on_stop=None) -> None:
     import gevent.event
     # The error log must sit outside the "studio" logger tree: Flask's handler on that tree writes to the request's
     # wsgi.errors, which is this log, which would propagate back to Flask's handler (endless recursion).
+    # Handlers in a pool (unbounded): only then does stop() wait for the requests in flight to be answered
+    # before the flush; without one, the flush could commit a batch whose answer the exit then cut off.
     server = WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None,
-                        error_log=logging.getLogger("wsgi"))
+                        error_log=logging.getLogger("wsgi"), spawn=Pool())
 
     stopped = gevent.event.Event()
 

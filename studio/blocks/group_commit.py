@@ -54,11 +54,24 @@ class GroupCommitWriter(Generic[T, R]):
         else:
             self._pending.append(job)
             self._wake.set()
-            if not job.done.wait(timeout=self.wait_timeout):
+            try:
+                finished = job.done.wait(timeout=self.wait_timeout)
+            except BaseException:  # the caller was cut off (a stopping server): nobody will answer for these items
+                self._withdraw(job)
+                raise
+            if not finished:
+                self._withdraw(job)
                 raise TimeoutError(f"the database did not commit in {self.wait_timeout:g} s")
         if job.error is not None:
             raise job.error
         return job.results
+
+    def _withdraw(self, job: _Job[T, R]) -> None:
+        """Take back a job no transaction has taken yet: items a caller cannot report stored are not stored."""
+        try:
+            self._pending.remove(job)
+        except ValueError:  # already in a transaction: it commits, unanswered
+            pass
 
     def flush(self) -> None:
         """Commit everything waiting, now, and commit in the caller from then on (SIGTERM: before exiting)."""

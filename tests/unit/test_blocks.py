@@ -101,3 +101,31 @@ def test_queued_writer_keeps_a_refused_batch_and_writes_in_batches():
         writer.add([{"n": 1}, {"n": 2}, {"n": 3}])  # not started: written at once, and the first batch refused
     writer.flush()
     assert written == [[1, 2], [3]] and after == [2, 1]
+
+
+def test_group_commit_never_stores_what_a_caller_gave_up_on():
+    committed, entered, gate, left = [], threading.Event(), threading.Event(), threading.Event()
+
+    def commit(items):
+        entered.set()
+        gate.wait(5)
+        committed.extend(items)
+        left.set()
+        return items
+
+    def first_write():
+        with pytest.raises(TimeoutError):  # taken by the open transaction: it commits, unanswered
+            writer.write([1, 2])
+
+    writer = GroupCommitWriter(commit, max_items=2, wait_timeout=0.3)
+    writer.start(lambda fn: threading.Thread(target=fn, daemon=True).start())
+    first = threading.Thread(target=first_write, daemon=True)
+    first.start()
+    assert entered.wait(5)  # the first transaction holds the worker
+    with pytest.raises(TimeoutError):
+        writer.write([3])  # waits behind it and gives up: its caller answers "not stored", so it is not stored
+    gate.set()
+    first.join(5)
+    assert left.wait(5)
+    writer.flush()
+    assert committed == [1, 2]
