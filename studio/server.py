@@ -9,11 +9,12 @@ import logging
 import signal
 import socket
 import sys
+import time
 
-from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 log = logging.getLogger(__name__)
+STOP_WAIT = 3.0  # seconds a stop waits for the requests in flight to be answered
 
 
 class NoDelayHandler(WSGIHandler):
@@ -23,6 +24,16 @@ class NoDelayHandler(WSGIHandler):
         except OSError:  # unix sockets have no Nagle
             pass
         super().__init__(sock, address, server, rfile)
+
+    def run_application(self):
+        # Count the HTTP requests being answered (not the WebSocket sessions, which last as long as their page).
+        if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            return super().run_application()
+        self.server.in_flight += 1
+        try:
+            return super().run_application()
+        finally:
+            self.server.in_flight -= 1
 
     def handle_one_request(self):
         # Stopping: no new request on a kept-alive connection. One taken now could be stored and then cut off by
@@ -38,17 +49,21 @@ def serve(app, host: str, port: int, on_stop=None) -> None:
     import gevent.event
     # The error log must sit outside the "studio" logger tree: Flask's handler on that tree writes to the request's
     # wsgi.errors, which is this log, which would propagate back to Flask's handler (endless recursion).
-    # Handlers in a pool (unbounded): only then does stop() wait for the requests in flight to be answered
-    # before the flush; without one, the flush could commit a batch whose answer the exit then cut off.
     server = WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None,
-                        error_log=logging.getLogger("wsgi"), spawn=Pool())
+                        error_log=logging.getLogger("wsgi"))
+    server.in_flight = 0
 
     stopped = gevent.event.Event()
 
     def _stop(*_):
         log.info("stopping: flushing and closing")
         try:
-            server.stop(timeout=3)
+            # gevent's server stops accepting but does not wait for the requests in flight: wait for their answers
+            # before the flush, or it commits a batch whose answer the exit then cuts off.
+            server.stop()
+            deadline = time.monotonic() + STOP_WAIT
+            while server.in_flight and time.monotonic() < deadline:
+                gevent.sleep(0.02)
             if on_stop:
                 on_stop()
         finally:
