@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import pytest
 
 from studio.sources.bilibili import BilibiliAdapter, decode_packets, encode_packet, sign_headers
 from tests.support.fakes.bilibili import FakeBilibili
-from tests.support.fakes.harness import Running
+from tests.support.fakes.harness import Running, under_faults
 from tests.support.waiting import wait_for
 
 
@@ -151,26 +150,7 @@ def test_stop_ends_the_game_and_the_platform_confirms(bili):
 def _drops(bili: FakeBilibili, run: Running, every: float, total: float, rate: float = 20.0) -> list[str]:
     """Send comments at `rate` while cutting every socket every `every` seconds for `total` seconds; returns the
     ids the fake wrote to a working socket."""
-    stop = threading.Event()
-
-    def sender() -> None:
-        i = 0
-        while not stop.is_set():
-            bili.send([bili.dm(i, f"第{i}条", msg_id=f"d-{i}")])
-            i += 1
-            time.sleep(1 / rate)
-
-    def dropper() -> None:
-        while not stop.wait(every):
-            bili.drop()
-
-    threads = [threading.Thread(target=sender, daemon=True), threading.Thread(target=dropper, daemon=True)]
-    for t in threads:
-        t.start()
-    time.sleep(total)
-    stop.set()
-    for t in threads:
-        t.join()
+    under_faults(lambda i: bili.send([bili.dm(i, f"第{i}条", msg_id=f"d-{i}")]), bili.drop, every, total, rate)
     return list(bili.delivered)
 
 
