@@ -28,7 +28,12 @@ class NoDelayHandler(WSGIHandler):
     def run_application(self):
         # Count the HTTP requests being answered (not the WebSocket sessions, which last as long as their page).
         if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            return super().run_application()
+            try:
+                return super().run_application()
+            finally:
+                # A finished WebSocket is the connection's end: closed at once, not kept alive for a next request
+                # that never comes (a client waiting for the close, as the closing handshake asks, waited seconds).
+                self.close_connection = True
         self.server.in_flight += 1
         try:
             return super().run_application()

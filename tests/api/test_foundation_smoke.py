@@ -42,3 +42,27 @@ def test_oversized_body_is_413(server):
     r = s.post(server.url + "/api/faq", data=b"x" * (10 * 1024 * 1024 + 10),
                headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and "error" in r.json()
+
+
+def test_a_closed_websocket_ends_its_connection_at_once(server):
+    """After the closing handshake the server closes the TCP connection (RFC 6455 §7.1.1) instead of keeping it
+    alive for a next HTTP request: a client that waits for that close, as websocket clients do, is not held up."""
+    import struct
+    import time
+
+    import websocket
+    ws = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+                                     timeout=5)
+    try:
+        assert ws.recv().startswith("0{")  # the Engine.IO handshake
+        ws.send(struct.pack("!H", websocket.STATUS_NORMAL), websocket.ABNF.OPCODE_CLOSE)
+        started = time.monotonic()
+        assert ws.recv_frame().opcode == websocket.ABNF.OPCODE_CLOSE  # the server's answer to the close
+        try:
+            frame = ws.recv_frame()
+        except websocket.WebSocketConnectionClosedException:
+            frame = None
+        assert frame is None, f"a frame after the close: {frame}"
+        assert time.monotonic() - started < 1.0
+    finally:
+        ws.shutdown()
