@@ -8,7 +8,7 @@ import pytest
 
 from studio.sources.bilibili import BilibiliAdapter, decode_packets, encode_packet, sign_headers
 from tests.support.fakes.bilibili import FakeBilibili
-from tests.support.fakes.harness import Running, under_faults
+from tests.support.fakes.harness import Running, paced, under_faults
 from tests.support.waiting import wait_for
 
 
@@ -183,7 +183,8 @@ def test_drops_every_ten_seconds_for_two_minutes_at_platform_timings(bili):
 
 
 def test_a_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(bili):
-    run = start(bili, silent_min=10.0, probe_timeout=5.0, ws_heartbeat_interval=30.0, heartbeat_interval=20.0)
+    run = start(bili, silent_min=paced(10.0), probe_timeout=paced(5.0), ws_heartbeat_interval=paced(30.0),
+                heartbeat_interval=paced(20.0))
     run.wait_state("connected")
     for i in range(40):  # a busy room: a comment every 0.1 s
         bili.send([bili.dm(i, f"问题{i}", msg_id=f"f-{i}")])
@@ -191,10 +192,10 @@ def test_a_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(bili):
     run.wait_count(40)
     bili.freeze()
     frozen_at = time.monotonic()
-    wait_for(lambda: run.adapter.status.state == "silent", timeout=15, what="health 'silent'", interval=0.1)
+    wait_for(lambda: run.adapter.status.state == "silent", timeout=paced(15), what="health 'silent'", interval=0.05)
     silent_after = time.monotonic() - frozen_at
-    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=35 - silent_after, what="the link replaced",
-             interval=0.1)
+    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=paced(35) - silent_after, what="the link replaced",
+             interval=0.05)
     replaced_after = time.monotonic() - frozen_at
     assert "frozen" in reconnect_reasons(run)[0]
     run.wait_state("connected")
@@ -202,7 +203,7 @@ def test_a_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(bili):
     run.wait_count(41)
     assert len(bili.http.calls("/v2/app/start")) == 1
     print(f"silent after {silent_after:.1f} s, replaced after {replaced_after:.1f} s")
-    assert silent_after <= 15 and replaced_after <= 35
+    assert silent_after <= paced(15) and replaced_after <= paced(35)
     run.stop()
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from studio.sources.kuaishou import KuaishouAdapter
-from tests.support.fakes.harness import Running, busy_then, frozen_timings, under_faults
+from tests.support.fakes.harness import Running, busy_then, frozen_timings, paced, under_faults
 from tests.support.fakes.kuaishou import FakeKuaishou
 from tests.support.waiting import wait_for
 
@@ -132,11 +132,11 @@ def test_a_closed_play_fails_saying_to_get_a_new_code(ks):
 
 
 def test_a_frozen_poll_is_silent_within_15_s_and_replaced_within_35_s(ks):
-    run = start(ks, silent_min=10.0, poll_timeout=15.0)
+    run = start(ks, silent_min=paced(10.0), poll_timeout=paced(15.0))
     run.wait_state("connected")
     busy_then(run, lambda i: ks.comment(f"问{i}"))
     silent_after, replaced_after = frozen_timings(run, ks.freeze)
-    assert silent_after <= 15 and replaced_after <= 35
+    assert silent_after <= paced(15) and replaced_after <= paced(35)
     ks.thaw()
     ks.comment("恢复之后")
     run.wait_count(41)

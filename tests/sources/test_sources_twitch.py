@@ -10,7 +10,7 @@ import pytest
 from studio.sources.registry import adapter_class
 from studio.sources.twitch import TwitchEventSubAdapter
 from studio.sources.twitch_irc import TwitchIrcAdapter, parse_line
-from tests.support.fakes.harness import Running, assert_each_once, busy_then, frozen_timings, under_faults
+from tests.support.fakes.harness import PACE, Running, assert_each_once, busy_then, frozen_timings, paced, under_faults
 from tests.support.fakes.twitch import FakeEventSub, FakeIrc
 from tests.support.waiting import wait_for
 
@@ -261,8 +261,8 @@ def test_irc_drops_every_second_lose_nothing_between_drops(irc):
 
 
 def test_irc_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(irc):
-    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, silent_min=10.0, irc_ping_interval=20.0,
-                  irc_pong_timeout=10.0)
+    run = Running(TwitchIrcAdapter, "streamer", irc_url=irc.url, silent_min=paced(10.0),
+                  irc_ping_interval=paced(20.0), irc_pong_timeout=paced(10.0))
     run.wait_state("connected")
     for i in range(40):
         irc.say(irc.privmsg(f"问{i}", msg_id=f"z-{i}"))
@@ -270,15 +270,16 @@ def test_irc_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(irc):
     run.wait_count(40)
     irc.freeze()
     frozen_at = time.monotonic()
-    wait_for(lambda: run.adapter.status.state == "silent", timeout=15, what="health 'silent'", interval=0.1)
+    wait_for(lambda: run.adapter.status.state == "silent", timeout=paced(15), what="health 'silent'", interval=0.05)
     silent_after = time.monotonic() - frozen_at
-    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=35 - silent_after, what="the link replaced",
-             interval=0.1)
+    wait_for(lambda: run.adapter.status.reconnects >= 1, timeout=paced(35) - silent_after, what="the link replaced",
+             interval=0.05)
     replaced_after = time.monotonic() - frozen_at
     run.wait_state("connected")
     irc.say(irc.privmsg("新连接", msg_id="z-new"))
     run.wait_count(41)
     print(f"silent after {silent_after:.1f} s, replaced after {replaced_after:.1f} s")
+    assert silent_after <= paced(15) and replaced_after <= paced(35)
     run.stop()
 
 
@@ -359,13 +360,16 @@ def test_eventsub_revocation_is_a_failure_that_says_what_to_do(eventsub, status,
 
 def test_eventsub_frozen_link_is_silent_within_15_s_and_replaced_within_35_s(eventsub):
     # At a 30 s keepalive (the slowest this test allows within 35 s), health must say "silent" long before.
-    run = start_eventsub(eventsub, keepalive_timeout=30, silent_min=10.0)
+    # Paced no faster than half: the adapter's one second of slack over the keepalive is a fixed figure.
+    pace = max(PACE, 0.5)
+    run = start_eventsub(eventsub, keepalive_timeout=round(paced(30, pace)), silent_min=paced(10.0, pace))
     run.wait_state("connected")
     busy_then(run, lambda i: eventsub.chat(f"问{i}", message_id=f"fz-{i}"))
     frozen_during = threading.Thread(target=lambda: [eventsub.chat(f"冻结中{i}", message_id=f"lost-{i}")
-                                                     or time.sleep(0.5) for i in range(10)], daemon=True)
-    silent_after, replaced_after = frozen_timings(run, lambda: (eventsub.freeze(), frozen_during.start()))
-    assert silent_after <= 15 and replaced_after <= 35
+                                                     or time.sleep(paced(0.5, pace)) for i in range(10)], daemon=True)
+    silent_after, replaced_after = frozen_timings(run, lambda: (eventsub.freeze(), frozen_during.start()),
+                                                  paced(15, pace), paced(35, pace))
+    assert silent_after <= paced(15, pace) and replaced_after <= paced(35, pace)
     assert "keepalive timeout" in [e["reason"] for e in run.adapter.status.events if e["kind"] == "reconnect"][0]
     run.wait_state("connected")
     eventsub.chat("新连接", message_id="fz-new")

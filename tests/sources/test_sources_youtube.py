@@ -9,7 +9,7 @@ import time
 import pytest
 
 from studio.sources.youtube import YoutubeAdapter, json_stream
-from tests.support.fakes.harness import Running, assert_each_once, busy_then, frozen_timings, under_faults
+from tests.support.fakes.harness import Running, assert_each_once, busy_then, frozen_timings, paced, under_faults
 from tests.support.fakes.youtube import FakeYoutube
 from tests.support.waiting import wait_for
 
@@ -243,13 +243,13 @@ def test_chat_ended_event_fails_saying_what_to_do(yt):
 
 
 def test_a_frozen_stream_is_silent_within_15_s_and_replaced_within_35_s(yt):
-    run = start(yt, silent_min=10.0, probe_timeout=5.0)
+    run = start(yt, silent_min=paced(10.0), probe_timeout=paced(5.0))
     run.wait_state("connected")
     busy_then(run, lambda i: yt.post(f"问{i}"))
-    during = threading.Thread(target=lambda: [yt.post(f"冻结中{i}") or time.sleep(1.0) for i in range(12)],
+    during = threading.Thread(target=lambda: [yt.post(f"冻结中{i}") or time.sleep(paced(1.0)) for i in range(12)],
                               daemon=True)
     silent_after, replaced_after = frozen_timings(run, lambda: (yt.freeze_streams(), during.start()))
-    assert silent_after <= 15 and replaced_after <= 35
+    assert silent_after <= paced(15) and replaced_after <= paced(35)
     assert "frozen" in [e["reason"] for e in run.adapter.status.events if e["kind"] == "reconnect"][0]
     during.join()
     assert_each_once(run, _all_ids(yt))  # resumed from the page token: what was posted meanwhile arrives too
