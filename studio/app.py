@@ -52,7 +52,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     socketio = SocketIO(app, async_mode=config.get("ASYNC_MODE", "gevent"), async_handlers=False,
                         message_queue=config.get("REDIS_URL"), cors_allowed_origins=[],
-                        max_http_buffer_size=2 * 1024 * 1024, ping_interval=10, ping_timeout=10)
+                        max_http_buffer_size=2 * 1024 * 1024,
+                        ping_interval=config.get("PING_INTERVAL", 10), ping_timeout=config.get("PING_INTERVAL", 10))
     # Behind nginx with TLS: trust the proxy's X-Forwarded-Proto so generated URLs (QR codes, redirects) say https
     # and the session cookie is Secure. Outermost, so Socket.IO sees the same request as Flask.
     app.wsgi_app = TrustedProxies(app.wsgi_app, tuple(config.get("TRUSTED_PROXIES") or ()))

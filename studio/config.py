@@ -50,6 +50,8 @@ def load_config() -> dict:
         "TRUSTED_PROXIES": _list(os.environ.get("STUDIO_TRUSTED_PROXIES", "127.0.0.1,::1")),
         "RANKING_HALF_LIFE": float(os.environ.get("STUDIO_RANKING_HALF_LIFE", "60")),
         "PUSH_INTERVAL": float(os.environ.get("STUDIO_PUSH_INTERVAL", "0.25")),
+        # Socket.IO pings every this many seconds; a client that leaves one unanswered as long again is dropped.
+        "PING_INTERVAL": float(os.environ.get("STUDIO_PING_INTERVAL", "10")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "RATE_LIMIT_SCALE": float(os.environ.get("STUDIO_RATE_LIMIT_SCALE", "1")),  # benchmarks raise it
         "SESSION_COOKIE_HTTPONLY": True,

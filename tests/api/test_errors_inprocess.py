@@ -50,3 +50,21 @@ def test_an_existing_slug_is_a_conflict(client):
 def test_pages_answer_a_missing_show_with_a_page_not_json(client):
     r = client.get("/faq/no-such-item")
     assert r.status_code == 404 and r.mimetype == "text/html"
+
+
+def test_socketio_pings_follow_the_configured_interval(monkeypatch, tmp_path):
+    from studio.app import create_app
+    from studio.store.migrate import upgrade
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    upgrade(url)
+
+    def engineio():
+        app = create_app({"DATABASE_URL": url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
+        return app.extensions["socketio"].server.eio
+
+    monkeypatch.setenv("STUDIO_PING_INTERVAL", "3")
+    eio = engineio()
+    assert (eio.ping_interval, eio.ping_timeout) == (3.0, 3.0)
+    monkeypatch.delenv("STUDIO_PING_INTERVAL")
+    eio = engineio()
+    assert (eio.ping_interval, eio.ping_timeout) == (10, 10)

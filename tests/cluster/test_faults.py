@@ -25,7 +25,9 @@ REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     require_services()
-    c = RunningCluster(tmp_path_factory.mktemp("faults"))
+    # Pings every 3 s: a client that stopped reading is dropped in about 6 s rather than 20 (still well after the
+    # slow consumer test has piled its pushes up).
+    c = RunningCluster(tmp_path_factory.mktemp("faults"), extra_env={"STUDIO_PING_INTERVAL": "3"})
     c.tokens = {role: c.token(role) for role in ("admin", "ingest", "host", "producer")}
     try:
         yield c
