@@ -55,9 +55,9 @@ def test_an_unclaimed_case_turns_red_at_three_minutes(server, show, desk, screen
     while not agent.get(base).json()["items"] and time.monotonic() < deadline:
         time.sleep(0.05)
     page = login(desk, server, "agent")
-    # routed 168 s ago: the page must turn it red by itself, about 12 s from now
+    # routed 174 s ago: the page must turn it red by itself, about 6 s from now
     with Session(db(server)) as s, s.begin():
-        s.execute(update(Case).where(Case.show_id == show).values(created_at=time.time() - 168))
+        s.execute(update(Case).where(Case.show_id == show).values(created_at=time.time() - 174))
     page.goto(f"{server.url}/desk/{show}")
     case = page.locator("#cases .case")
     expect(case).to_have_count(1, timeout=WAIT_MS)

@@ -82,29 +82,32 @@ def test_every_page_loads_its_modules_without_an_error(server, browser, desk, ph
         "producer": [f"/producer/{show}", "/producer/catalog"],
         "lead": [f"/lead/{show}", f"/lead/{show}/report", "/control"],
     }
+
+    def open_together(ctx, paths: list[str], ready) -> None:
+        """Open every page at once (each watched from its first request), then wait for each to be ready."""
+        pages = []
+        for path in paths:
+            page = ctx.new_page()
+            watches[path] = Watch(page)
+            page.goto(server.url + path, wait_until="commit")
+            pages.append((path, page))
+        for path, page in pages:
+            ready(path, page)
+            page.close()
+
+    def settled(path: str, page) -> None:
+        page.wait_for_load_state("networkidle")
+        if path == f"/producer/{show}":  # the rundown drew the shelf number from the shared "{n}号" string
+            page.wait_for_selector("#catalog li[data-slug=invoice] .num", timeout=5000)
+            assert page.inner_text("#catalog li[data-slug=invoice] .num") == "3号"
+
     for role, paths in staff_pages.items():
         login(desk, server, role).close()
-        for path in paths:
-            page = desk.new_page()
-            watches[path] = Watch(page)
-            page.goto(server.url + path)
-            page.wait_for_load_state("networkidle")
-            if path == f"/producer/{show}":  # the rundown drew the shelf number from the shared "{n}号" string
-                page.wait_for_selector("#catalog li[data-slug=invoice] .num", timeout=5000)
-                assert page.inner_text("#catalog li[data-slug=invoice] .num") == "3号"
-            page.close()
-    for path in (f"/overlay/{show}/on-air", f"/overlay/{show}/ranking", f"/overlay/{show}/next"):
-        page = desk.new_page()
-        watches[path] = Watch(page)
-        page.goto(server.url + path)
-        page.wait_for_function("() => document.body.dataset.conn === 'live'", timeout=5000)
-        page.close()
-    for path in (f"/live/{show}", f"/faq/invoice?show={show}", f"/product/{show}/1"):
-        page = phone.new_page()
-        watches[path] = Watch(page)
-        page.goto(server.url + path)
-        page.wait_for_load_state("networkidle")
-        page.close()
+        open_together(desk, paths, settled)  # all of one role's pages are done before the next login
+    open_together(desk, [f"/overlay/{show}/on-air", f"/overlay/{show}/ranking", f"/overlay/{show}/next"],
+                  lambda path, page: page.wait_for_function("() => document.body.dataset.conn === 'live'",
+                                                            timeout=5000))
+    open_together(phone, [f"/live/{show}", f"/faq/invoice?show={show}", f"/product/{show}/1"], settled)
 
     problems = {path: w.errors for path, w in watches.items() if w.errors}
     assert not problems, problems
