@@ -2,6 +2,7 @@
 per comment whatever its text, and batches matched in slices that let other requests through."""
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import threading
@@ -133,13 +134,15 @@ def test_a_worst_batch_does_not_stall_other_requests(server):
     """While a batch of the costliest comments is matched, another client's ranking GETs keep answering fast."""
     show = new_show(server)
     rnd = random.Random(9)
-    items = [{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(3000)]
+    # The largest batch a request may carry (UTF-8, to fit the body limit): over a second even on a fast machine.
+    items = [{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(5000)]
+    body = json.dumps(items, ensure_ascii=False).encode()
     done = threading.Event()
     result: dict = {}
 
     def ingest():
         t0 = time.perf_counter()
-        result["r"] = post(server, show, items, timeout=300)
+        result["r"] = post(server, show, None, data=body, timeout=300, headers={"Content-Type": "application/json"})
         result["seconds"] = time.perf_counter() - t0
         done.set()
 
@@ -168,18 +171,22 @@ def test_sigterm_during_a_long_batch_stops_the_studio_promptly(fresh_server):
     srv.start()
     show = new_show(srv)
     rnd = random.Random(11)
-    items = [{"user": f"t{i}", "text": han_text(rnd, 500)} for i in range(3000)]  # several seconds of matching
+    # The largest batch a request may carry, of the costliest texts (sent as UTF-8 to fit the body limit): seconds
+    # of matching even on a fast machine.
+    items = [{"user": f"t{i}", "text": han_text(rnd, 500)} for i in range(5000)]
+    body = json.dumps(items, ensure_ascii=False).encode()
     result: dict = {}
 
     def ingest():
         try:
-            result["status"] = post(srv, show, items, timeout=120).status_code
+            result["status"] = post(srv, show, None, data=body, timeout=120,
+                                    headers={"Content-Type": "application/json"}).status_code
         except requests.RequestException as e:
             result["error"] = e
 
     t = threading.Thread(target=ingest)
     t.start()
-    time.sleep(1.5)
+    time.sleep(0.6)
     assert t.is_alive(), result  # still matching
     t0 = time.monotonic()
     srv.proc.send_signal(__import__("signal").SIGTERM)
