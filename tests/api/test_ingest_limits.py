@@ -34,8 +34,8 @@ def strict(tmp_path_factory) -> LiveServer:
     srv.stop()
 
 
-def fresh_window(per: int = 60, room: float = 40) -> None:
-    """Start near the beginning of a fixed window, so that a test's posts all fall into one."""
+def fresh_window(per: int = 60, room: float = 15) -> None:
+    """Start with `room` seconds left in a fixed window, so that a test's posts (a second's worth) all fall into one."""
     left = per - time.time() % per
     if left < room:
         time.sleep(left + 0.2)
