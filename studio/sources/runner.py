@@ -76,11 +76,14 @@ def run_adapter(adapter: Adapter, sink: IngestSink, install_signals: bool = True
             signal.signal(sig, lambda *_: adapter.stop())
     worker = threading.Thread(target=adapter.run, name=f"{adapter.platform}-adapter", daemon=True)
     worker.start()
-    threading.Thread(target=reporter, name="health-reporter", daemon=True).start()
+    reporting = threading.Thread(target=reporter, name="health-reporter", daemon=True)
+    reporting.start()
     while worker.is_alive():
         worker.join(0.5)  # short joins keep the main thread responsive to signals
     done.set()
     changed.set()
+    # A report still on its way says an older state: it must reach the studio before the final one, not after.
+    reporting.join(sink.timeout)
     batcher.close()
     sink.stop_event.set()
     report()
