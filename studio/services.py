@@ -85,7 +85,7 @@ class Studio:
         self.catalog.on_change(self.viewer.invalidate)
         self.onair.on_change(self._note_on_air)
         self.engine.on_routed(self.cases.add)
-        self.engine.on_answerable(self.replies.offer, wants=lambda show_id: self.replies.mode(show_id) != "off")
+        self.engine.on_answerable(self.replies.offer, wants=self.replies.openings)
         self.catalog.on_change(self.replies.catalog_changed)
         self.onair.on_change(self.obs_link.apply)
 

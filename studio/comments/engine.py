@@ -24,12 +24,13 @@ import math
 import threading
 import time
 from collections import Counter
+from operator import itemgetter
 
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import REVIEW_BELOW, Match, Matcher
 from faq_catalog.normalize import normalize_many
-from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
+from faq_catalog.replies import answerable
 from faq_catalog.triage import Triage
 from studio.blocks.off_loop import off_loop
 from studio.blocks.slices import Slices
@@ -73,6 +74,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
+_PLATFORM = itemgetter("platform")
 APPLY_CHUNK = 16  # events per board update between two slice checks (an open question is clustered)
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
@@ -319,8 +321,9 @@ class CommentEngine:
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
-        if accepted and any(wants(show_id) for _, wants in self._answerable):
-            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
+        platforms = Counter(map(_PLATFORM, rows))
+        if accepted:
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, platforms)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
@@ -334,7 +337,7 @@ class CommentEngine:
                           else CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
                                            m.normalized if slug is None or review else None, review))
         if rows:
-            events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
+            events.append(InputBatch(source, dict(platforms), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
@@ -369,24 +372,21 @@ class CommentEngine:
         return found
 
     def on_answerable(self, listener, wants) -> None:
-        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
-        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
-        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        """listener(show_id, rows, openings): new comments of a batch matched with high confidence and not routed to
+        a person, each {platform, user_hash, name, text, slug, score, ts} (an iterable, built as the listener reads
+        it): candidates for an answer in chat. wants(show_id, platforms) → faq_catalog.replies.Openings or None:
+        what the listener takes for this show now (answers in chat are off by default: then nothing is looked at)."""
         self._answerable.append((listener, wants))
 
     def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
-                inserted: list[bool], routed: dict, now: float) -> None:
-        out = []
-        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
-            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
-                name = items[indices[i]].get("name")
-                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
-                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
-                            "ts": r["ts"]})
-        if out:
-            for listener, wants in self._answerable:
-                if wants(show_id):
-                    listener(show_id, out)
+                inserted: list[bool], routed: dict, platforms: Counter) -> None:
+        for listener, wants in self._answerable:
+            openings = wants(show_id, platforms)
+            if openings is None:
+                continue
+            skip = routed if all(inserted) else {*routed, *(i for i, new in enumerate(inserted) if not new)}
+            found = answerable(matches, list(map(_PLATFORM, rows)), openings, skip)
+            listener(show_id, (_candidate(rows[i], items[indices[i]], matches[i]) for i in found), openings)
 
     def _match(self, rows: list[dict]) -> list:
         """Each comment is read up to MATCH_CHARS characters, so its cost is bounded whatever its text (the stored
@@ -602,3 +602,8 @@ class CommentEngine:
                     self.owner.release(show_id)
                     self.bus.unfollow(show_id)
 
+
+def _candidate(r: dict, item: dict, m: Match) -> dict:
+    name = item.get("name")
+    return {"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score, "ts": r["ts"]}
