@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
 
@@ -286,7 +287,7 @@ class CommentEngine:
         rows.reverse()
         # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
         classify = self.triage.classify
-        rows = [r if classify(r.text, n) is None else r._replace(text="")
+        rows = [r if classify(r.text, n) is None else _Stored(*r)._replace(text="")
                 for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
@@ -318,9 +319,13 @@ class CommentEngine:
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         if rows:  # questions about the run sheet's products rank beside the FAQ items
             self.studio.products.mark_asks(show_id, rows, matches)
-        inserted = self.writer.write(rows)
+        routing: dict[int, object] = {}
+        inserted = self.writer.write(rows, lambda new: self._route(show_id, rows, matches, new, now, routing))
         accepted = sum(inserted)
-        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
+        routed = routing.get(0, {})
+        if routed:
+            for listener in self._routed:
+                listener(show_id, routing[1])
         platforms = Counter(map(_PLATFORM, rows))
         if accepted:
             self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, platforms)
@@ -343,33 +348,29 @@ class CommentEngine:
                 "rejected": len(checked.errors), "errors": checked.errors}
 
     def on_routed(self, listener) -> None:
-        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        """listener(show_id, cases): the cases a batch's comments were routed to, once stored with them."""
         self._routed.append(listener)
 
-    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
-        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
-        them: nothing here waits for the database). Returns {row index: verdict}."""
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float,
+               out: dict) -> list[dict]:
+        """The triage of the new comments of a batch, in the transaction that stores them (CommentWriter): returns
+        the case rows to store with them, and leaves {row index: verdict} in out[0] and the case rows in out[1]."""
         askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
                   else "" for r, m, new in zip(rows, matches, inserted)]
-        # Read as the matcher reads (the first MATCH_CHARS characters: a bounded cost per comment), in a native
-        # thread like the matching: its rules are regular expressions over every comment of the batch.
-        routed = off_loop(self.triage.route_batch, show_id, [r["text"][:MATCH_CHARS] for r in rows],
-                          lambda i: matches[i].normalized, askers, now)
-        if all(inserted):
-            found = routed
-        else:  # a stored duplicate is not routed twice
-            found = {i: v for i, v in routed.items() if inserted[i]}
-        if found:
-            cases = []
-            for i, verdict in found.items():
-                r, m = rows[i], matches[i]
-                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
-                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
-                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
-                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
-            for listener in self._routed:
-                listener(cases)
-        return found
+        # Read as the matcher reads (the first MATCH_CHARS characters: a bounded cost per comment).
+        routed = self.triage.route_batch(show_id, [r["text"][:MATCH_CHARS] for r in rows],
+                                         lambda i: matches[i].normalized, askers, now)
+        if not all(inserted):  # a stored duplicate is not routed twice
+            routed = {i: v for i, v in routed.items() if inserted[i]}
+        cases = []
+        for i, verdict in routed.items():
+            r, m = rows[i], matches[i]
+            cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                          "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                          "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                          "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
+        out[0], out[1] = routed, cases
+        return cases
 
     def on_answerable(self, listener, wants) -> None:
         """listener(show_id, rows, openings): new comments of a batch matched with high confidence and not routed to
@@ -601,6 +602,16 @@ class CommentEngine:
                     self._shows.pop(show_id, None)
                     self.owner.release(show_id)
                     self.bus.unfollow(show_id)
+
+
+class _Stored(NamedTuple):
+    """A stored comment as the replay reads it (a database row cannot be changed, this can)."""
+    slug: str | None
+    ts: float
+    user_hash: str
+    user_quality: str
+    text: str
+    score: float | None
 
 
 def _candidate(r: dict, item: dict, m: Match) -> dict:
