@@ -46,10 +46,18 @@ def settled(normalized: str) -> bool:
 _CONFIRM = re.compile(r"(?:能|可以|会|是|有)[\u4e00-\u9fff]{0,6}吧$")
 
 
+# Whom the viewer addresses, put after the question ("发货了没 主播", "还有吗宝宝们"): the question ends before it.
+_ADDRESSED = re.compile(r"(?:主播|客服|小助理|助理|宝宝们?|宝们|姐妹们?|家人们?|亲爱的|亲|老师|小姐姐|美女)+$")
+
+
 def asks(normalized: str) -> bool:
     """A question form in the words of the comment."""
-    return _QUESTION.search(normalized) is not None or (
-        normalized.endswith("吧") and _CONFIRM.search(normalized) is not None)
+    if _QUESTION.search(normalized) is not None:
+        return True
+    spoken = _ADDRESSED.sub("", normalized) or normalized
+    if spoken is not normalized and _QUESTION.search(spoken) is not None:
+        return True
+    return spoken.endswith("吧") and _CONFIRM.search(spoken) is not None
 
 
 def reports_trouble(normalized: str) -> bool:
