@@ -28,7 +28,15 @@ from functools import lru_cache
 from typing import Any
 
 from faq_catalog.feedback import Feedback
-from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble, settled
+from faq_catalog.match_cues import (
+    about_host,
+    about_stream,
+    asks,
+    just_telling,
+    looks_like_question,
+    reports_trouble,
+    settled,
+)
 from faq_catalog.match_index import ItemText, TermIndex
 from faq_catalog.match_resemble import Resemblance, features
 from faq_catalog.match_text import SEP, Canonicalizer
@@ -259,9 +267,11 @@ class Matcher:
                     scores[i] *= NOT_THIS_FACTOR
         top = max(scores, key=scores.__getitem__) if scores else None
         best = scores[top] if scores else 0.0
+        if is_question and not question_mark and just_telling(normalized):
+            is_question = False
         if not is_question:
             return Match(None, 0.0, normalized, False)
-        host = about_host(normalized)
+        host = about_host(normalized) or about_stream(normalized)
         if best < ACCEPT and canonical and not host:
             position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
             if position is not None:
