@@ -23,6 +23,8 @@ from faq_catalog.replies import Openings, ReplyComposer, ReplyFacts
 from studio.blocks.off_loop import off_loop
 from studio.blocks.queued_writer import QueuedWriter
 from studio.errors import Conflict, Invalid, NotFound
+from studio.ladder.chat_posters import ChatPosters
+from studio.ladder.posters import checked
 from studio.store.models import ChatReply, ReplyItem, ReplySetting, Show
 from studio.store.shows import shelf
 
@@ -43,13 +45,13 @@ def reply_dict(r: ChatReply) -> dict:
 
 
 class ReplyDesk:
-    def __init__(self, db, catalog, on_change: Callable[[str], None]):
+    def __init__(self, db, catalog, on_change: Callable[[str], None], secret_key: str):
         self.db = db
         self.catalog = catalog
         self.on_change = on_change
         self.composer = ReplyComposer()
-        # (show, platform) → a poster with post(show_id, text) → (outcome, error); kept in this process only
-        self.posters: dict[tuple[str, str], object] = {}
+        # (show, platform) → a poster with post(show_id, text) → (outcome, error), its token sealed in the database
+        self.posters = ChatPosters(db, secret_key)
         self._modes: dict[str, tuple[float, str]] = {}
         self._items: tuple[float, dict[str, tuple[bool, list]]] | None = None
         self._shelves: dict[str, tuple[float, dict[str, dict]]] = {}
@@ -86,17 +88,18 @@ class ReplyDesk:
 
     def settings(self, show_id: str) -> dict:
         return {"show": show_id, "mode": self.mode(show_id), "modes": list(MODES),
-                "can_post": self.can_post(show_id)}
+                "can_post": self.can_post(show_id), "posters": self.posters.public(show_id)}
 
     def can_post(self, show_id: str) -> list[str]:
-        return sorted(p for s, p in self.posters if s == show_id)
+        return self.posters.platforms(show_id)
 
-    def set_poster(self, show_id: str, platform: str, poster) -> dict:
-        old = self.posters.pop((show_id, platform), None)
-        if old is not None:
-            old.close()
-        if poster is not None:
-            self.posters[(show_id, platform)] = poster
+    def set_poster(self, show_id: str, platform: str, data: dict | None) -> dict:
+        """A platform's poster for the show from a request's settings (None: posting there stops)."""
+        if data is None:
+            self.posters.remove(show_id, platform)
+        else:
+            settings, scopes = checked(platform, data)
+            self.posters.set(show_id, platform, settings, scopes)
         self.on_change(show_id)
         return self.settings(show_id)
 
@@ -173,7 +176,7 @@ class ReplyDesk:
         self._writer.add([{"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
                            "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
                            "template": c.template, "mode": mode,
-                           "state": "approved" if mode == "auto" and (show_id, r["platform"]) in self.posters
+                           "state": "approved" if mode == "auto" and self.posters.has(show_id, r["platform"])
                            else "suggested", "error": "", "created_at": now} for r, c in done])
 
     def _shelf(self, show_id: str) -> dict[str, dict]:
@@ -238,7 +241,7 @@ class ReplyDesk:
             if r.state != "suggested":
                 raise Conflict(f"reply {reply_id} is already {r.state}", reply=reply_dict(r))
             if action == "approve":
-                r.state = "approved" if (show_id, r.platform) in self.posters else "copied"
+                r.state = "approved" if self.posters.has(show_id, r.platform) else "copied"
             else:
                 r.state = action
             r.decided_at, r.decided_by = time.time(), who
@@ -262,7 +265,7 @@ class ReplyDesk:
                              .where(ChatReply.show_id == show_id, ChatReply.state == "approved")
                              .order_by(ChatReply.id)).all()
         for rid, platform, text in rows:
-            poster = self.posters.get((show_id, platform))
+            poster = self.posters.get(show_id, platform)
             if poster is None:
                 continue
             try:
