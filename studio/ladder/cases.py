@@ -68,7 +68,8 @@ class CaseDesk:
 
     def queue(self, show_id: str, now: float | None = None) -> dict:
         """Open and claimed cases (open first, red before the rest, then by urgency, then oldest; at most
-        LISTED_ACTIVE), then the latest closed ones; `open` and `red` count them all."""
+        LISTED_ACTIVE), then the latest closed ones; `open` and `red` count them all, `oldest_open_at` is when the
+        longest-waiting unclaimed one came in (None without any)."""
         now = time.time() if now is None else now
         return off_loop(self._queue, show_id, now)
 
@@ -80,12 +81,13 @@ class CaseDesk:
                 Case.urgency.desc(), Case.created_at).limit(LISTED_ACTIVE)).all()
             closed = s.scalars(select(Case).where(Case.show_id == show_id, Case.state.in_(CLOSED))
                                .order_by(Case.closed_at.desc()).limit(LISTED_CLOSED)).all()
-            n_open, n_red = s.execute(select(func.count(), func.sum(case((Case.created_at <= red_before, 1), else_=0)))
-                                      .where(Case.show_id == show_id, Case.state == "open")).one()
+            n_open, n_red, oldest = s.execute(
+                select(func.count(), func.sum(case((Case.created_at <= red_before, 1), else_=0)),
+                       func.min(Case.created_at)).where(Case.show_id == show_id, Case.state == "open")).one()
             items = [case_dict(c, now) for c in active]
             done = [case_dict(c, now) for c in closed]
         return {"items": items, "closed": done, "open": n_open or 0, "red": int(n_red or 0),
-                "target_seconds": TOUCH_TARGET, "at": now}
+                "oldest_open_at": oldest, "target_seconds": TOUCH_TARGET, "at": now}
 
     def get(self, show_id: str, case_id: int) -> dict:
         with self.db.session() as s:
