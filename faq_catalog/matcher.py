@@ -51,6 +51,7 @@ THRESHOLD = 0.6
 # A question that weighs a little under the threshold for one item still names it, as an unsure match for the crew
 # to review: a near miss left unanswered counts for nothing, a reviewed one is confirmed or taught in one click.
 ACCEPT = 0.5
+NEAR_MISS_MARGIN = 0.9  # ... when no other item has nearly as much
 REVIEW_BELOW = 0.55  # a match this unsure goes to the crew's review queue
 REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence is a likely miss: review it
 # A comment this close (shared tokens / all tokens) to one the crew marked "not a shelf question" is not one
@@ -279,6 +280,8 @@ class Matcher:
         if best < ACCEPT or host:
             return Match(None, 0.0, normalized, True, review=not host and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
+        if best < THRESHOLD and second > NEAR_MISS_MARGIN * best:  # a near miss between two items names neither
+            return Match(None, 0.0, normalized, True, review=True)
         confidence = round(_confidence(best, second), 4)
         if best < THRESHOLD:  # a near miss: named for the crew to confirm, never answered in chat on its own
             confidence = min(confidence, RESEMBLANCE_CONFIDENCE)

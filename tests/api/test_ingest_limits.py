@@ -133,13 +133,13 @@ def test_a_worst_batch_does_not_stall_other_requests(server):
     """While a batch of the costliest comments is matched, another client's ranking GETs keep answering fast."""
     show = new_show(server)
     rnd = random.Random(9)
-    items = [{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(3000)]
+    batches = [[{"user": f"w{i % 700}", "text": han_text(rnd, 500)} for i in range(3000)] for _ in range(2)]
     done = threading.Event()
     result: dict = {}
 
-    def ingest():
+    def ingest():  # two of them back to back: over a second of matching however fast the machine
         t0 = time.perf_counter()
-        result["r"] = post(server, show, items, timeout=300)
+        result["r"] = [post(server, show, items, timeout=300) for items in batches]
         result["seconds"] = time.perf_counter() - t0
         done.set()
 
@@ -154,7 +154,7 @@ def test_a_worst_batch_does_not_stall_other_requests(server):
         latencies.append(time.perf_counter() - t0)
         time.sleep(0.02)
     t.join()
-    assert result["r"].status_code == 200 and result["r"].json()["accepted"] == len(items)
+    assert all(r.status_code == 200 and r.json()["accepted"] == 3000 for r in result["r"])
     assert result["seconds"] > 1.0 and len(latencies) >= 10, (result["seconds"], len(latencies))
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
