@@ -46,7 +46,7 @@ def offer(composer: ReplyComposer, facts: dict[str, ReplyFacts], rows: list[dict
     openings = composer.openings("bench", facts.keys(), platforms, now)
     if openings is None:
         return 0
-    found = answerable(matches, list(map(PLATFORM, rows)), openings, routed)
+    found = answerable(matches, map(PLATFORM, rows), openings, routed)
     candidates = ({"platform": rows[i]["platform"], "user_hash": rows[i]["user"], "name": rows[i].get("name"),
                    "text": rows[i]["text"], "slug": matches[i].slug} for i in found)
     return len(composer.compose_many("bench", candidates, facts, now, openings)[0])

@@ -61,10 +61,12 @@ class Openings:
     platforms: set[str]
 
 
-def answerable(matches: list, platforms: list[str], openings: Openings, skip: Collection[int] = ()) -> Iterator[int]:
+def answerable(matches: list, platforms: Iterable[str], openings: Openings,
+               skip: Collection[int] = ()) -> Iterator[int]:
     """The rows whose match may get a reply, in order and lazily: matched to one of the openings' items with at least
     MIN_SCORE, on a platform whose room is still open when the row is read, not in `skip` (routed to a person,
-    already stored). `platforms`: each row's. The reading runs in C; only those rows are looked at in Python."""
+    already stored). `platforms`: each row's (any iterable). The reading runs in C; only those rows are looked at
+    in Python."""
     hits = map(and_, map(openings.slugs.__contains__, map(_SLUG, matches)),
                map(openings.platforms.__contains__, platforms))
     return (i for i in compress(count(), hits) if matches[i].score >= MIN_SCORE and i not in skip)
@@ -82,41 +84,43 @@ REPEATED = Composed(None, skipped="repeat")
 
 
 class Windows:
-    """At most `limit` events per `per` seconds for each key, bounded in keys."""
+    """At most `limit` events per `per` seconds for each key, bounded in keys (the least recently used go)."""
 
     def __init__(self, max_keys: int = 100_000):
-        self._events: OrderedDict[str, deque] = OrderedDict()
+        self._events: OrderedDict[object, deque] = OrderedDict()
         self._max = max_keys
 
-    def allow(self, key: str, limit: int, per: float, now: float, take: bool = True) -> bool:
+    def allow(self, key, limit: int, per: float, now: float, take: bool = True) -> bool:
         events = self.events(key, per, now)
         ok = len(events) < limit
         if ok and take:
             events.append(now)
         return ok
 
-    def events(self, key: str, per: float, now: float) -> deque:
+    def events(self, key, per: float, now: float) -> deque:
         """The key's events within the last `per` seconds (append to it to take one)."""
-        events = self._events.pop(key, None)
+        events = self._events.get(key)
         if events is None:
-            events = deque()
             while len(self._events) >= self._max:
                 self._events.popitem(last=False)
+            events = self._events[key] = deque()
         else:
+            self._events.move_to_end(key)
             while events and events[0] <= now - per:
                 events.popleft()
-        self._events[key] = events
         return events
 
 
 class ReplyComposer:
     """Templates in turn per item, the last text per room, the rate limits. One per process."""
 
-    def __init__(self, viewer_every: float = VIEWER_EVERY):
+    def __init__(self, viewer_every: float = VIEWER_EVERY, max_viewers: int = 100_000):
         self.viewer_every = viewer_every
         self._turn: dict[tuple[str, str], int] = {}
         self._last: dict[str, str] = {}
-        self._windows = Windows()
+        self._windows = Windows()  # (room, platform) → the replies sent into it lately
+        self._answered: OrderedDict[tuple[str, str], float] = OrderedDict()  # (room, viewer) → last reply's time
+        self._max_viewers = max_viewers
 
     @staticmethod
     def room_limit(platform: str, wanted: tuple[int, float] | None = None) -> tuple[int, float]:
@@ -130,9 +134,13 @@ class ReplyComposer:
         """The openings of a batch on these platforms: None when no item is on or every room is full."""
         if not slugs:
             return None
-        open_rooms = {p for p in platforms
-                      if len(self._windows.events(f"r|{room}|{p}", self.room_limit(p)[1], now)) < self.room_limit(p)[0]}
+        open_rooms = {p for p in platforms if self.room_open(room, p, now)}
         return Openings(slugs, open_rooms) if open_rooms else None
+
+    def room_open(self, room: str, platform: str, now: float) -> bool:
+        """Whether the room may take one more reply now (nothing is taken)."""
+        limit, per = self.room_limit(platform)
+        return len(self._windows.events((room, platform), per, now)) < limit
 
     def compose_many(self, room: str, candidates: Iterable[dict], items: dict[str, ReplyFacts], now: float,
                      openings: Openings | None = None) -> tuple[list[tuple[dict, Composed]], Counter]:
@@ -169,29 +177,34 @@ class ReplyComposer:
                 room_limit: tuple[int, float] | None = None) -> Composed:
         now = time.time() if now is None else now
         limit, per = self.room_limit(platform, room_limit)
-        seen = self._windows.events(f"v|{room}|{viewer}", self.viewer_every, now) if viewer else None
-        if seen:
-            return VIEWER_LIMITED
-        sent = self._windows.events(f"r|{room}|{platform}", per, now)
+        if viewer:
+            seen = (room, viewer)
+            last = self._answered.get(seen)
+            if last is not None and now - last < self.viewer_every:
+                return VIEWER_LIMITED
+        sent = self._windows.events((room, platform), per, now)
         if len(sent) >= limit:
             return ROOM_LIMITED
         pool = [t for t in templates if t.strip()] or (DEFAULT_TEMPLATES if number is not None else NO_LINK_TEMPLATES)
         turn = self._turn.get((room, slug), 0)
         masked = mask_name(name)
-        last = self._last.get(room)
+        last_text = self._last.get(room)
         text, chosen = None, -1
         for k in range(len(pool)):
             i = (turn + k) % len(pool)
             candidate = fill(pool[i], masked, number, topic, answer)
-            if candidate and candidate != last:
+            if candidate and candidate != last_text:
                 text, chosen = candidate, i
                 break
         if text is None:
             return REPEATED
         self._turn[(room, slug)] = chosen + 1
         self._last[room] = text
-        if seen is not None:
-            seen.append(now)
+        if viewer:
+            self._answered[seen] = now
+            self._answered.move_to_end(seen)
+            if len(self._answered) > self._max_viewers:
+                self._answered.popitem(last=False)
         sent.append(now)
         return Composed(text, chosen)
 

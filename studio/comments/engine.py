@@ -378,8 +378,10 @@ class CommentEngine:
                out: dict) -> list[dict]:
         """The triage of the new comments of a batch, in the transaction that stores them (CommentWriter): returns
         the case rows to store with them, and leaves {row index: verdict} in out[0] and the case rows in out[1]."""
-        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
-                  else "" for r, m, new in zip(rows, matches, inserted)]
+        askers = [r["user_hash"] if (m.slug is not None or m.is_question) and r["user_quality"] != "absent" else ""
+                  for r, m in zip(rows, matches)]
+        if not all(inserted):  # a stored duplicate asks nothing again
+            askers = [a if new else "" for a, new in zip(askers, inserted)]
         # Read as the matcher reads (the first MATCH_CHARS characters: a bounded cost per comment).
         routed = self.triage.route_batch(show_id, [r["text"][:MATCH_CHARS] for r in rows],
                                          lambda i: matches[i].normalized, askers, now)
@@ -409,7 +411,7 @@ class CommentEngine:
             if openings is None:
                 continue
             skip = routed if all(inserted) else {*routed, *(i for i, new in enumerate(inserted) if not new)}
-            found = answerable(matches, list(map(_PLATFORM, rows)), openings, skip)
+            found = answerable(matches, map(_PLATFORM, rows), openings, skip)
             listener(show_id, (_candidate(rows[i], items[indices[i]], matches[i]) for i in found), openings)
 
     def _match(self, rows: list[dict]) -> list:
