@@ -50,6 +50,8 @@ def load_config() -> dict:
         "TRUSTED_PROXIES": _list(os.environ.get("STUDIO_TRUSTED_PROXIES", "127.0.0.1,::1")),
         "RANKING_HALF_LIFE": float(os.environ.get("STUDIO_RANKING_HALF_LIFE", "60")),
         "PUSH_INTERVAL": float(os.environ.get("STUDIO_PUSH_INTERVAL", "0.25")),
+        # A capture receiver (hook URL) of a busy room that is quiet this many seconds at least is "silent".
+        "RECEIVER_SILENT_MIN": float(os.environ.get("STUDIO_RECEIVER_SILENT_MIN", "10")),
         # Socket.IO pings every this many seconds; a client that leaves one unanswered as long again is dropped.
         "PING_INTERVAL": float(os.environ.get("STUDIO_PING_INTERVAL", "10")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

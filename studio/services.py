@@ -51,7 +51,7 @@ class Studio:
         self.live = LiveChannels(socketio, config["PUSH_INTERVAL"])
         self.public_ranking = topics.PublicRanking(self.db)  # what anyone may read of the ranking
         # What every comment source reports: states, reconnects and restarts, intake gaps.
-        self.receivers = ReceiverHealth()
+        self.receivers = ReceiverHealth(config.get("RECEIVER_SILENT_MIN", 10.0))
         self.intake = IntakeHealth(self.db, self.receivers)
         # The run sheet's products: cards, rundown, and the product questions the engine ranks.
         self.products = Products(self.db, touch=lambda show_id: self.live.touch(show_id, "products"))

@@ -120,7 +120,19 @@ BROWSER_FIXTURES = {"browser", "desk", "phone"}
 OBS_FIXTURES = {"obs_harness", "obs_view", "obs"}
 
 
-def pytest_collection_modifyitems(items) -> None:
+def xdist_group(item, folder: str, used: set[str]) -> str:
+    """Under `pytest -n` with `--dist loadgroup`: a file's tests stay on one worker (its module fixtures start once);
+    the cluster tests share one worker, since they share the machine's Redis (one of them restarts it), and so do
+    the OBS tests (one OBS)."""
+    if folder == "cluster":
+        return "redis"
+    if folder == "obs" or used & OBS_FIXTURES:
+        return "obs"
+    return str(item.path)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
         folder = item.path.parent.name
         if folder in KINDS:
@@ -130,3 +142,5 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker("browser")
         if used & OBS_FIXTURES:
             item.add_marker("obs")
+        if distributed:
+            item.add_marker(pytest.mark.xdist_group(xdist_group(item, folder, used)))

@@ -10,7 +10,8 @@ from studio.sources.health import SourceStatus
 
 
 class ReceiverHealth:
-    def __init__(self) -> None:
+    def __init__(self, silent_min: float = 10.0) -> None:
+        self.silent_min = silent_min  # a busy receiver quiet this long at least (and past its usual gaps) is silent
         self._receivers: dict[str, dict[str, SourceStatus]] = {}
         self._lock = threading.Lock()
 
@@ -18,7 +19,7 @@ class ReceiverHealth:
         with self._lock:
             status = self._receivers.setdefault(show_id, {}).get(platform)
             if status is None:
-                status = self._receivers[show_id][platform] = SourceStatus(platform, "")
+                status = self._receivers[show_id][platform] = SourceStatus(platform, "", self.silent_min)
                 status.set("receiving")
         status.count(new, duplicates)
         if new:

@@ -9,7 +9,7 @@ import pytest
 
 from studio.sources.douyin import DouyinPushTaskAdapter, push_signature, verify_push
 from tests.support.fakes.douyin import FakeDouyin
-from tests.support.fakes.harness import Running, as_role, stats, wait_stored
+from tests.support.fakes.harness import Running, as_role, paced, stats, wait_stored
 from tests.support.shows import new_show
 from tests.support.waiting import wait_for
 
@@ -151,12 +151,13 @@ def test_failing_status_checks_keep_the_task_and_an_expired_token_is_renewed(dou
     run.stop()
 
 
-def test_pushes_that_stop_in_a_busy_room_renew_the_task_and_are_an_intake_gap(server, douyin):
+def test_pushes_that_stop_in_a_busy_room_renew_the_task_and_are_an_intake_gap(paced_server, douyin):
     import os
     import signal
     import subprocess
 
     from tests.support.liveserver import STUDIO
+    server = paced_server
     douyin.room = "7300000000000000777"  # a room of its own: a push goes to the source configured for its room
     show_id = new_show(server, "dysilent")
     assert as_role(server, "host").post(f"{server.url}/api/shows/{show_id}/start").status_code == 200
@@ -181,9 +182,9 @@ def test_pushes_that_stop_in_a_busy_room_renew_the_task_and_are_an_intake_gap(se
             time.sleep(0.1)
         wait_stored(server, show_id, 30, timeout=20)
         stopped = time.monotonic()  # the platform stops pushing, the task still says it runs
-        wait_for(lambda: source("receiver").get("state") == "silent", timeout=15, what="the receiver silent")
+        wait_for(lambda: source("receiver").get("state") == "silent", timeout=paced(15), what="the receiver silent")
         silent_after = time.monotonic() - stopped
-        wait_for(lambda: len(douyin.http.calls("/api/live_data/task/start")) == 2, timeout=35 - silent_after,
+        wait_for(lambda: len(douyin.http.calls("/api/live_data/task/start")) == 2, timeout=paced(35) - silent_after,
                  what="the task renewed")
         renewed_after = time.monotonic() - stopped
         wait_for(lambda: source("adapter").get("restarts") == 1, what="the restart reported")

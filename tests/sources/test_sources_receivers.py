@@ -13,7 +13,7 @@ import pytest
 import requests
 import websocket
 
-from tests.support.fakes.harness import as_role, stats, wait_stored
+from tests.support.fakes.harness import as_role, paced, stats, wait_stored
 from tests.support.shows import new_show
 from tests.support.waiting import wait_for
 
@@ -152,7 +152,8 @@ def _gaps(server, show_id: str) -> list[dict]:
     return r.json()["gaps"]
 
 
-def test_a_busy_receiver_that_goes_silent_is_an_intake_gap_until_it_speaks_again(server):
+def test_a_busy_receiver_that_goes_silent_is_an_intake_gap_until_it_speaks_again(paced_server):
+    server = paced_server
     show_id = new_show(server, "hookgap")
     assert as_role(server, "host").post(f"{server.url}/api/shows/{show_id}/start").status_code == 200
     url = hook_url(server, show_id, "generic")
@@ -161,8 +162,8 @@ def test_a_busy_receiver_that_goes_silent_is_an_intake_gap_until_it_speaks_again
                              timeout=5).status_code == 200
         time.sleep(0.1)
     last_at = time.time()
-    wait_for(lambda: _receiver(server, show_id, "generic").get("state") == "silent", timeout=15,
-             what="the receiver silent", interval=0.2)
+    wait_for(lambda: _receiver(server, show_id, "generic").get("state") == "silent", timeout=paced(15),
+             what="the receiver silent", interval=0.1)
     silent_after = time.time() - last_at
     gaps = [g for g in _gaps(server, show_id) if g["platform"] == "generic"]
     assert len(gaps) == 1 and gaps[0]["open"], gaps
