@@ -38,10 +38,13 @@ demo: setup
 cluster: setup system-deps
 	$(BIN)/studio cluster --processes $(CLUSTER_PROCESSES) --port $(CLUSTER_PORT) --demo
 
-# The linter first: a style slip fails in seconds, not after the whole suite.
+# The linter first: a style slip fails in seconds, not after the whole suite. Two workers: most of the suite's time
+# is spent waiting on servers, browsers and timeouts, not computing; a file's tests stay on one worker, and the
+# cluster tests (they share the machine's Redis) and the OBS tests keep to one (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: setup system-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check .
