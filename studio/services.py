@@ -91,14 +91,15 @@ class Studio:
 
         who = topics.audiences(self.public_ranking)
         self.live.provide("ranking", self.engine.ranking_snapshot, who["ranking"])
-        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"])
-        self.live.provide("review", self.engine.review_snapshot, who["review"])
+        paced = topics.WORK_LIST_EVERY
+        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"], every=paced)
+        self.live.provide("review", self.engine.review_snapshot, who["review"], every=paced)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id), who["onair"])
         self.live.provide("products", self.products.snapshot, who["products"])
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id), who["shelf"])
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded,
                                                                   self.intake, self.onair, show_id), who["health"])
-        self.live.provide("cases", self.cases_topic, topics.staff(*topics.CASE_ROLES))
+        self.live.provide("cases", self.cases_topic, topics.staff(*topics.CASE_ROLES), every=paced)
         self.live.provide("replies", lambda show_id: self.replies.panel(show_id)
                           if self.engine.show_exists(show_id) else None, topics.staff(*topics.SAMPLE_ROLES))
 
