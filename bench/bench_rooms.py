@@ -9,18 +9,33 @@ phase) (as in bench_push_latency.py, which measures one show). The server's own 
 seconds per phase (all its threads) say what a comment costs, apart from the load generator beside it.
 
     .venv/bin/python bench/bench_rooms.py [--rate 2000] [--seconds 20] [--product-share 0.1] [--shows 3]
+
+--cluster: the scaled mode instead (`studio cluster --processes 2`: nginx, PostgreSQL, Redis). --shows (default 6
+there) shows at once through nginx, every show with a sheet, beside one show alone through the same cluster and the
+same --shows split in half on one plain `studio run` on the same database (what the second process buys). Each show
+has one owner process (its Redis lease, printed); comments reach either process through nginx and are forwarded
+to the owner, and the probe's console is a Socket.IO client of whichever process nginx gives it.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
+import tempfile
 import threading
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
+import redis
+import requests
 from bench_ingest import mix_product_questions, proc_cpu_seconds, run_sheet_csv
 from bench_push_latency import PROBE_SLUG, PROBE_TEXT, TARGET_P95_MS, Load, mark, pct
 from running_studio import UNLIMITED, ranking_listener, running_studio
+
+from studio.scale.redis_link import key_prefix
+from tests.support.harness import REDIS_URL, RunningCluster, drop_database, require_services
+from tests.support.liveserver import LiveServer
 
 TARGET_RATE = 2000
 
@@ -71,6 +86,12 @@ class ProductLoad(Load):
                 mix_product_questions(comments, share)
                 return comments
             self.stream.batch = batch
+
+
+def session(token: str) -> requests.Session:
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
 
 
 def prepare(srv, show: str, sheet: bool) -> None:
@@ -135,9 +156,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--probe-every", type=float, default=0.5)
     ap.add_argument("--product-share", type=float, default=0.1)
-    ap.add_argument("--shows", type=int, default=3)
+    ap.add_argument("--shows", type=int, default=None, help="shows at once (3; 6 with --cluster)")
     ap.add_argument("--only-sheet", action="store_true", help="skip the shows without run sheets")
+    ap.add_argument("--cluster", action="store_true", help="the scaled mode: two processes behind nginx")
     args = ap.parse_args()
+    if args.cluster:
+        args.shows = args.shows or 6
+        return scaled(args)
+    args.shows = args.shows or 3
     rooms = [f"room-{chr(97 + k)}" for k in range(args.shows)]
     with running_studio("bench-rooms-", UNLIMITED) as srv:
         kinds = (("with 500-product sheets", True),) if args.only_sheet else (
@@ -157,6 +183,53 @@ def main() -> None:
                                                                      [r + tag for r in rooms], args, share,
                                                                      [srv.proc.pid])
     report(results, args.seconds)
+
+
+def scaled(args) -> None:
+    require_services()
+    rooms = [f"room-{chr(97 + k)}" for k in range(args.shows)]
+    half = rooms[:max(1, args.shows // 2)]
+    with tempfile.TemporaryDirectory(prefix="bench-rooms-cluster-") as tmp:
+        cluster = RunningCluster(Path(tmp) / "cluster", processes=2, extra_env=UNLIMITED)
+        single = None
+        try:
+            tokens = {role: cluster.token(role) for role in ("producer", "host", "ingest")}
+            srv = SimpleNamespace(url=cluster.url, tokens=tokens, session=session)
+            for show in ("alone", *rooms):
+                prepare(srv, show, True)
+            pids = [cluster.pid(f"studio-{i}") for i in (1, 2)]
+            print(f"load average {os.getloadavg()[0]:.2f}; scaled mode: nginx + 2 studio processes, PostgreSQL, "
+                  f"Redis; {args.rate:,.0f} comments/s per show for {args.seconds:.0f} s, every show with a "
+                  f"500-product sheet and {args.product_share:.0%} product questions; CPU is the studio processes' own")
+            results = {"one show alone, 2 processes": phase(cluster.url, tokens, session, ["alone"], args,
+                                                            args.product_share, pids)}
+            results[f"{args.shows} shows at once, 2 processes"] = phase(cluster.url, tokens, session, rooms, args,
+                                                                       args.product_share, pids)
+            owners = lease_owners(cluster.database_url, ["alone", *rooms], pids)
+            single = LiveServer(Path(tmp) / "single", database_url=cluster.database_url, extra_env=UNLIMITED)
+            single.start()
+            for show in half:  # prepared here: a boost lives in the board of the process that owns the show
+                prepare(SimpleNamespace(url=single.url, tokens=tokens, session=session), f"one-{show}", True)
+            results[f"{len(half)} shows at once, 1 process"] = phase(
+                single.url, tokens, session, [f"one-{r}" for r in half], args, args.product_share, [single.proc.pid])
+        finally:
+            if single is not None:
+                single.stop()
+            cluster.stop()
+            drop_database(cluster.db_name)
+    print("owner process per show: " + ", ".join(f"{s} → {o}" for s, o in owners.items()))
+    report(results, args.seconds)
+
+
+def lease_owners(database_url: str, shows: list[str], pids: list[int]) -> dict[str, str]:
+    """Which studio process holds each show's lease (the lease value names the pid)."""
+    r = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    names = {str(pid): f"studio-{i}" for i, pid in enumerate(pids, 1)}
+    out = {}
+    for show in shows:
+        holder = r.get(f"{key_prefix(database_url)}owner:{show}") or "?"
+        out[show] = names.get(holder.split(":")[1] if holder.count(":") >= 2 else "", holder)
+    return out
 
 
 if __name__ == "__main__":
