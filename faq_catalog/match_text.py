@@ -194,6 +194,9 @@ def _base_second() -> _Pass:
     return _Pass(_passes()[1])
 
 
+_NUMERALS = frozenset("零一二三四五六七八九十百千万两仨俩")
+
+
 @lru_cache(maxsize=1)
 def _base_sound() -> SoundIndex:
     """Sound keys of every lexicon word: its variants as viewers write them, and as the first pass leaves them."""
@@ -203,9 +206,10 @@ def _base_sound() -> SoundIndex:
         for v in (canonical, *SYNONYMS[canonical]):
             pairs.append((normalize(v), canonical))
     # Plain characters are never taken for a typo: question frame (那 of 那个 is not 哪), and characters that
-    # are words of their own in the lexicon (买 of 买完 is not 卖 of 卖完, 寄, 送, 退).
+    # are words of their own in the lexicon (买 of 买完 is not 卖 of 卖完, 寄, 送, 退), and numerals: a number is
+    # typed on purpose (十三号 is the 13th, not 十单号).
     single = {v for v, _ in pairs if len(v) == 1} | {w for w in second_map if len(w) == 1}
-    return SoundIndex(pairs, FRAME_CHARS | frozenset(single))
+    return SoundIndex(pairs, FRAME_CHARS | frozenset(single) | _NUMERALS)
 
 
 @lru_cache(maxsize=50_000)  # every matcher build (each decision of the crew) asks again for the catalog's words

@@ -28,7 +28,15 @@ from functools import lru_cache
 from typing import Any
 
 from faq_catalog.feedback import Feedback
-from faq_catalog.match_cues import about_host, asks, looks_like_question, reports_trouble, settled
+from faq_catalog.match_cues import (
+    about_host,
+    about_stream,
+    asks,
+    just_telling,
+    looks_like_question,
+    reports_trouble,
+    settled,
+)
 from faq_catalog.match_index import ItemText, TermIndex
 from faq_catalog.match_resemble import Resemblance, features
 from faq_catalog.match_text import SEP, Canonicalizer
@@ -40,6 +48,10 @@ __all__ = ["Match", "Matcher", "looks_like_question"]
 # Evidence the best item needs before we name it: one catalog word that few items share weighs
 # about 0.8-1.25; a word many items share, or a lone question frame, weighs well under this.
 THRESHOLD = 0.6
+# A question that weighs a little under the threshold for one item still names it, as an unsure match for the crew
+# to review: a near miss left unanswered counts for nothing, a reviewed one is confirmed or taught in one click.
+ACCEPT = 0.5
+NEAR_MISS_MARGIN = 0.9  # ... when no other item has nearly as much
 REVIEW_BELOW = 0.55  # a match this unsure goes to the crew's review queue
 REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence is a likely miss: review it
 # A comment this close (shared tokens / all tokens) to one the crew marked "not a shelf question" is not one
@@ -256,17 +268,23 @@ class Matcher:
                     scores[i] *= NOT_THIS_FACTOR
         top = max(scores, key=scores.__getitem__) if scores else None
         best = scores[top] if scores else 0.0
+        if is_question and not question_mark and just_telling(normalized):
+            is_question = False
         if not is_question:
             return Match(None, 0.0, normalized, False)
-        host = about_host(normalized)
-        if best < THRESHOLD and canonical and not host:
+        host = about_host(normalized) or about_stream(normalized)
+        if best < ACCEPT and canonical and not host:
             position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
             if position is not None:
                 return Match(self._index.slugs[position], RESEMBLANCE_CONFIDENCE, normalized, True, review=True)
-        if best < THRESHOLD or host:
+        if best < ACCEPT or host:
             return Match(None, 0.0, normalized, True, review=not host and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
+        if best < THRESHOLD and second > NEAR_MISS_MARGIN * best:  # a near miss between two items names neither
+            return Match(None, 0.0, normalized, True, review=True)
         confidence = round(_confidence(best, second), 4)
+        if best < THRESHOLD:  # a near miss: named for the crew to confirm, never answered in chat on its own
+            confidence = min(confidence, RESEMBLANCE_CONFIDENCE)
         return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
 
 

@@ -53,8 +53,16 @@ class Boosted:
     amount: float
 
 
-BoardEvent = CommentSeen | InputBatch | WentOnAir | Boosted
-_WIRE_TAGS: dict[type, str] = {CommentSeen: "c", InputBatch: "in", WentOnAir: "air", Boosted: "boost"}
+@dataclass(slots=True)
+class Recounted:
+    """Stored comments the matcher now reads otherwise (the crew taught it): each move is [item counted before or
+    None, item now or None, ts, user_hash, quality, text]."""
+    moves: list
+
+
+BoardEvent = CommentSeen | InputBatch | WentOnAir | Boosted | Recounted
+_WIRE_TAGS: dict[type, str] = {CommentSeen: "c", InputBatch: "in", WentOnAir: "air", Boosted: "boost",
+                               Recounted: "recount"}
 _FROM_TAG = {tag: cls for cls, tag in _WIRE_TAGS.items()}
 
 
@@ -128,11 +136,25 @@ class ShowDemand:
                 case Boosted(slug, amount):
                     self.board.boost(slug, amount)
                     touched.add("ranking")
+                case Recounted(moves):
+                    demand += self._withdraw(moves)
+                    touched.add("ranking")
         if demand:
             self.board.add_many(demand)
         if touched:
             self.active_at = time.time()
         return touched
+
+
+    def _withdraw(self, moves: list) -> list[tuple]:
+        """Take the moved comments off the items they were counted for; returns them as demand for their new items."""
+        demand = []
+        for before, now_slug, ts, user_hash, quality, text in moves:
+            if before is not None:
+                self.board.withdraw(before, ts, user_hash, text)
+            if now_slug is not None:
+                demand.append((now_slug, ts, user_hash, quality, text))
+        return demand
 
 
 def comment_key(ts: float, user_hash: str, text: str) -> int:

@@ -38,6 +38,7 @@ from studio.comments.board import (
     Boosted,
     CommentSeen,
     InputBatch,
+    Recounted,
     ShowDemand,
     WentOnAir,
     comment_key,
@@ -47,6 +48,7 @@ from studio.comments.board import (
 from studio.comments.emerging import EmergingQuestions
 from studio.comments.ingest import CommentWriter, ViewerPseudonyms, validate
 from studio.comments.ranking import DemandBoard
+from studio.comments.recount import recount
 from studio.errors import NotFound
 from studio.scale.ownership import Ownership
 from studio.scale.show_bus import LocalBus, ShowBus
@@ -214,7 +216,28 @@ class CommentEngine:
             if st.emerging.drop_covered(covered):
                 self.studio.live.touch(show_id, "emerging")
             st.review.drop(unsure)
+            self._recount(show_id, st, matcher)
             self.studio.live.touch(show_id, "ranking", "review")
+
+    def _recount(self, show_id: str, st: ShowDemand, matcher: Matcher) -> None:
+        """Recent stored comments the rebuilt matcher reads otherwise move to their new item, in the database and on
+        the board (studio/comments/recount.py). The owner does it, once for every process."""
+        if not self.owner.owns(show_id):
+            return
+        since = time.time() - max(ASKER_WINDOW, 10 * self.half_life)
+        try:
+            moves = recount(self.db, show_id, matcher.match_many, since, REVIEW_BELOW, MATCH_CHARS)
+        except Exception:
+            log.exception("recounting show %s after the matcher changed", show_id)
+            return
+        if moves:
+            # a comment routed to a person counts for its item but is never a sample for the host (as at ingest)
+            classify = self.triage.classify
+            for move, n in zip(moves, normalize_many([m[5] for m in moves])):
+                if classify(move[5], n) is not None:
+                    move[5] = ""
+            if self._shows.get(show_id) is st:
+                self._apply(show_id, st, [Recounted(moves)])
 
     # -- shows -------------------------------------------------------------------------------------------
 

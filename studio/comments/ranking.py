@@ -105,6 +105,27 @@ class DemandBoard:
             if text:
                 it.samples.append({"text": text, "ts": ts})
 
+    def withdraw(self, slug: str, ts: float, user_hash: str = "", text: str = "") -> None:
+        """Take back one comment counted for `slug` (the crew decided it asks something else): its decayed weight,
+        its per-second count, its sample, and its viewer if this was the viewer's last ask of the item."""
+        it = self._items.get(slug)
+        if it is None:
+            return
+        it.mass = max(0.0, it.mass - math.exp(self._k * (min(ts, self._clock()) - self._landmark)))
+        sec = int(ts)
+        for bucket in it.seconds:
+            if bucket[0] == sec:
+                bucket[1] -= 1
+                if bucket[1] <= 0:
+                    it.seconds.remove(bucket)
+                break
+        if user_hash and it.askers.get(user_hash) == ts:
+            del it.askers[user_hash]
+        for sample in it.samples:
+            if sample["ts"] == ts and sample["text"] == text:
+                it.samples.remove(sample)
+                break
+
     def _renormalise(self, landmark: float) -> None:
         scale = math.exp(-self._k * (landmark - self._landmark))
         for it in self._items.values():

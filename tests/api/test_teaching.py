@@ -100,6 +100,36 @@ def test_not_a_question(server, show):
     server.session(server.tokens["producer"]).post(f"{server.url}/api/shows/{show}/decisions/{d['id']}/undo")
 
 
+def stored_per_item(server, show) -> dict:
+    r = server.session(server.tokens["producer"]).get(f"{server.url}/api/shows/{show}/stats")
+    assert r.status_code == 200, r.text
+    return r.json()["per_item"]
+
+
+def test_decisions_recount_stored_comments(server, show):
+    """Comments stored before a decision move to the item it teaches (ranking and stored counts) within 2 s, with
+    no new comment; undo moves them back; "not a shelf question" takes confident matches off their item."""
+    w = word()
+    text = f"{w}好了没"  # unmatched: an open question
+    post(server, show, [{"user": f"s{i}", "text": text} for i in range(3)])
+    until(lambda: review(server, show), lambda q: any(e["text"] == text for e in q), 5)
+    assert count(server, show, "shipping-time") == 0
+    d = decide(server, show, text, "shipping-time").json()
+    until(lambda: count(server, show, "shipping-time"), lambda n: n == 3, 2.0)
+    until(lambda: stored_per_item(server, show).get("shipping-time", 0), lambda n: n == 3, 2.0)
+    server.session(server.tokens["producer"]).post(f"{server.url}/api/shows/{show}/decisions/{d['id']}/undo")
+    until(lambda: count(server, show, "shipping-time"), lambda n: n == 0, 2.0)
+    until(lambda: stored_per_item(server, show).get("shipping-time", 0), lambda n: n == 0, 2.0)
+
+    confident = f"{word()}发货了吗"  # the matcher gives it shipping-time
+    post(server, show, [{"user": f"c{i}", "text": confident} for i in range(2)])
+    until(lambda: count(server, show, "shipping-time"), lambda n: n == 2, 3)
+    d = decide(server, show, confident, None).json()
+    until(lambda: count(server, show, "shipping-time"), lambda n: n == 0, 2.0)
+    assert stored_per_item(server, show).get("shipping-time", 0) == 0
+    server.session(server.tokens["producer"]).post(f"{server.url}/api/shows/{show}/decisions/{d['id']}/undo")
+
+
 @pytest.mark.parametrize("body, status", [
     ({"text": "x"}, 400), ({"faq": None}, 400), ({"text": "", "faq": None}, 400), ({"text": 5, "faq": None}, 400),
     ({"text": "好", "faq": 3}, 400), ({"text": "好" * 501, "faq": None}, 400), ({"text": "😀", "faq": None}, 400),

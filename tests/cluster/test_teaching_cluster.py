@@ -69,3 +69,30 @@ def test_decision_on_one_process_applies_on_the_other(cluster):
     assert u.status_code == 200, u.text
     took_undo = applies_within(cluster, 0, show, text, "shipping-time", False, 2.0)
     print(f"decision applied on the other process after {took:.2f} s, its undo after {took_undo:.2f} s")
+
+
+def test_decision_recounts_stored_comments_once(cluster):
+    """Comments stored before a decision move to the taught item once (the show's owner recounts them), whichever
+    process took the comments and the decision."""
+    show = f"t{secrets.token_hex(4)}"
+    admin = {"Authorization": f"Bearer {cluster.tokens['admin']}"}
+    r = requests.post(cluster.url + "/api/shows", json={"title": "重算", "id": show}, headers=admin)
+    assert r.status_code == 201, r.text
+    text = f"{unknown_word()}好了没"
+    for worker in (0, 1, 1):
+        assert matched(cluster, worker, show, text, "shipping-time") == 0
+    d = requests.post(f"{cluster.worker_urls[0]}/api/shows/{show}/decisions",
+                      json={"text": text, "faq": "shipping-time"},
+                      headers={"Authorization": f"Bearer {cluster.tokens['producer']}"}, timeout=10)
+    assert d.status_code == 201, d.text
+    start = time.monotonic()
+    while True:
+        stored = requests.get(f"{cluster.worker_urls[1]}/api/shows/{show}/stats").json()["per_item"]
+        items = requests.get(f"{cluster.worker_urls[1]}/api/shows/{show}/ranking").json()["items"]
+        ranked = {r["slug"]: r for r in items}
+        if stored.get("shipping-time") == 3 and ranked.get("shipping-time", {}).get("count_1m") == 3:
+            break
+        assert time.monotonic() - start < 2.5, f"not recounted: stored {stored}, ranking {ranked}"
+        time.sleep(0.1)
+    time.sleep(1.0)  # and only once, however many processes rebuilt their matcher
+    assert requests.get(f"{cluster.worker_urls[0]}/api/shows/{show}/stats").json()["per_item"]["shipping-time"] == 3

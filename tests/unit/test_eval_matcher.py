@@ -71,6 +71,9 @@ LATER_HOLDOUTS = [
     ("matcher_holdout4.jsonl", "76.3% / 2.9% / 0.0%", 0.83, 0.04, 0.02),
     ("matcher_holdout5.jsonl", "74.0% / 1.9% / 2.0%, then 77.2% / 1.9% / 6.0% with the second stage", 0.75, 0.03,
      0.08),
+    ("matcher_holdout6.jsonl", "79.2% / 1.7% / 13.3%", 0.80, 0.02, 0.14),
+    ("matcher_holdout7.jsonl", "84.0% / 4.5% / 5.0%", 0.87, 0.03, 0.04),
+    ("matcher_holdout8.jsonl", "82.0% / 2.7% / 2.5%", 0.81, 0.03, 0.03),
 ]
 
 

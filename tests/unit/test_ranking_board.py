@@ -173,3 +173,17 @@ def test_idle_items_are_forgotten(board, clock):
 def test_invalid_settings_are_refused():
     with pytest.raises(ValueError):
         DemandBoard(half_life=0)
+
+
+def test_withdraw_takes_back_one_comment(board, clock):
+    board.add("a", clock.t - 30, "u1", text="几号发")
+    board.add("a", clock.t - 10, "u2", text="发货吗")
+    board.withdraw("a", clock.t - 30, "u1", "几号发")
+    row = by_slug(board)["a"]
+    assert row["demand"] == pytest.approx(math.exp(-math.log(2) * 10 / 60), abs=1e-3)
+    assert row["count_1m"] == 1 and row["askers"] == 1
+    assert [s["text"] for s in row["samples"]] == ["发货吗"]
+    board.withdraw("a", clock.t - 10, "u2", "发货吗")
+    board.withdraw("a", clock.t - 10, "u2", "发货吗")  # twice: never below nothing
+    assert board.demand("a") == 0.0
+    board.withdraw("missing", clock.t, "u3")  # an item not on the board: nothing to take back
