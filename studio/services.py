@@ -62,7 +62,8 @@ class Studio:
         self.cases = CaseDesk(self.db, on_change=lambda show_id: self.live.touch(show_id, "cases"),
                               on_not_ours=self.engine.triage.teach_not_ours)
         # Tier 1: answers in chat, composed for high-confidence matches (off by default per show).
-        self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"))
+        self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"),
+                                 product_reply=self.products.fact_reply, is_product=self.products.is_ask)
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))

@@ -337,13 +337,13 @@ class CommentEngine:
             matches = self._match(rows)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
-        if rows:  # questions about the run sheet's products rank beside the FAQ items
-            self.studio.products.mark_asks(show_id, rows, matches)
+        # Questions about the run sheet's products rank beside the FAQ items.
+        asks = self.studio.products.mark_asks(show_id, rows, matches) if rows else {}
         inserted = self.writer.write(rows)
         accepted = sum(inserted)
         routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
         if accepted and any(wants(show_id) for _, wants in self._answerable):
-            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, now)
+            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, asks)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
@@ -393,19 +393,31 @@ class CommentEngine:
 
     def on_answerable(self, listener, wants) -> None:
         """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
-        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. wants(show_id):
-        whether the listener takes any for this show now (answers in chat are off by default: then nothing is built)."""
+        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. The slug is an
+        FAQ item's, or a run-sheet product question's (product-<n>-<fact>) when the comment named its product
+        alone or meant the one on air. wants(show_id): whether the listener takes any for this show now (answers in
+        chat are off by default: then nothing is built)."""
         self._answerable.append((listener, wants))
 
     def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
-                inserted: list[bool], routed: dict, now: float) -> None:
+                inserted: list[bool], routed: dict, asks: dict) -> None:
         out = []
         for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
-            if new and m.slug is not None and m.score >= REPLY_MIN_SCORE and i not in routed:
-                name = items[indices[i]].get("name")
-                out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
-                            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score,
-                            "ts": r["ts"]})
+            if not new or i in routed:
+                continue
+            ask = asks.get(i)
+            if ask is not None:  # about a product: its facts answer, never the FAQ item the words also fit
+                if not ask.sure:
+                    continue
+                slug, score = r["slug"], 1.0
+            elif m.slug is not None and m.score >= REPLY_MIN_SCORE:
+                slug, score = m.slug, m.score
+            else:
+                continue
+            name = items[indices[i]].get("name")
+            out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+                        "name": name[:64] if isinstance(name, str) else None, "slug": slug, "score": score,
+                        "ts": r["ts"]})
         if out:
             for listener, wants in self._answerable:
                 if wants(show_id):

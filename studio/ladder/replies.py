@@ -9,6 +9,11 @@ Each reply and its outcome is stored: suggested, copied, approved, posted, rejec
 
 Composing runs after the comments are stored and never waits for the database: `offer` composes in memory
 (faq_catalog.replies) and queues the rows for a background writer, like the case desk.
+
+A product question (3号多少钱, 有货吗 with a product on air) is answered from the run sheet's facts of that product
+whenever the show's mode is on: the sheet is the show's own data, so it needs no auto-reply switch per item. A fact
+not settled yet (待确认) is never answered: the comment gets no reply (counted as skipped `fact_unsettled`), and the
+rundown lists the fact for the producer to fill.
 """
 from __future__ import annotations
 
@@ -41,10 +46,14 @@ def reply_dict(r: ChatReply) -> dict:
 
 
 class ReplyDesk:
-    def __init__(self, db, catalog, on_change: Callable[[str], None]):
+    def __init__(self, db, catalog, on_change: Callable[[str], None],
+                 product_reply: Callable[[str, str], str | None] = lambda show_id, slug: None,
+                 is_product: Callable[[str], bool] = lambda slug: False):
         self.db = db
         self.catalog = catalog
         self.on_change = on_change
+        self.product_reply = product_reply  # (show, product ask slug) → the answer from its facts, or None
+        self.is_product = is_product
         self.composer = ReplyComposer()
         # (show, platform) → a poster with post(show_id, text) → (outcome, error); kept in this process only
         self.posters: dict[tuple[str, str], object] = {}
@@ -139,18 +148,27 @@ class ReplyDesk:
         if mode == "off":
             return
         items = self.item_settings()
-        if not any(items.get(r["slug"], (False,))[0] for r in rows):
+        if not any(items.get(r["slug"], (False,))[0] or self.is_product(r["slug"]) for r in rows):
             return
         entries = self._shelf(show_id)
         now = time.time()
         composed = []
         for r in rows:
-            enabled, templates = items.get(r["slug"], (False, []))
-            entry = entries.get(r["slug"])
-            if not enabled or entry is None or not entry["answer"]:
-                continue
-            c = self.composer.compose(show_id, r["platform"], r["user_hash"], r["name"], r["slug"], entry["number"],
-                                      entry["question"].rstrip("？?"), entry["answer"], templates, now)
+            if self.is_product(r["slug"]):
+                answer = self.product_reply(show_id, r["slug"])
+                if answer is None:
+                    self.skipped["fact_unsettled"] = self.skipped.get("fact_unsettled", 0) + 1
+                    continue
+                # The answer names the product's number itself (3号 …): the templates without a link number.
+                number, topic, templates = None, "", []
+            else:
+                enabled, templates = items.get(r["slug"], (False, []))
+                entry = entries.get(r["slug"])
+                if not enabled or entry is None or not entry["answer"]:
+                    continue
+                number, topic, answer = entry["number"], entry["question"].rstrip("？?"), entry["answer"]
+            c = self.composer.compose(show_id, r["platform"], r["user_hash"], r["name"], r["slug"], number,
+                                      topic, answer, templates, now)
             if c.text is None:
                 self.skipped[c.skipped] = self.skipped.get(c.skipped, 0) + 1
                 continue

@@ -11,7 +11,14 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, func, select
 
-from faq_catalog.product_match import FIELD_LABELS, ProductAsk, ProductFacts, ProductMatcher, answer
+from faq_catalog.product_match import (
+    FIELD_LABELS,
+    ProductAsk,
+    ProductFacts,
+    ProductMatcher,
+    answer,
+    fact_reply,
+)
 from faq_catalog.product_match import FIELDS as ASK_FIELDS
 from studio.errors import Invalid, NotFound
 from studio.products.runsheet import (
@@ -303,20 +310,20 @@ class Products:
         p = m.products.get(key[0]) if m else None
         return f"{p.name if p else key[0]} · {FIELD_LABELS[key[1]]}", key[0]
 
-    def mark_asks(self, show_id: str, rows: list[dict], matches: list) -> int:
+    def mark_asks(self, show_id: str, rows: list[dict], matches: list) -> dict[int, ProductAsk]:
         """Comments the FAQ matcher made of a batch, checked for product questions: a product ask takes the
         comment's slug (ask_slug) when it names the product, or when it means the one on air and no FAQ item
-        answers it. Returns how many it took."""
+        answers it. Returns the asks it took, by row index."""
         pm, on_air, upcoming = self.matcher(show_id)
         if pm is None:
-            return 0
-        taken = 0
-        for r, m in zip(rows, matches):
+            return {}
+        taken: dict[int, ProductAsk] = {}
+        for i, (r, m) in enumerate(zip(rows, matches)):
             ask = pm.match(m.normalized, on_air, upcoming, faq_answered=m.slug is not None)
             if ask is None or ask.number is None:
                 continue
             r["slug"], r["score"], r["is_question"] = ask_slug(ask.number, ask.field), 1.0, True
-            taken += 1
+            taken[i] = ask
         now = time.monotonic()
         if taken and now - self._ask_pushed.get(show_id, 0.0) >= ASK_PUSH_INTERVAL:
             # Demand moves with every product question; the cards and the rundown need it every few seconds, not
@@ -324,6 +331,15 @@ class Products:
             self._ask_pushed[show_id] = now
             self._touch(show_id)
         return taken
+
+    def fact_reply(self, show_id: str, slug: str) -> str | None:
+        """An answer in chat to a product ask (ask_slug) from the product's facts as the cards have them (a change
+        here at once, another process's within CARDS_TTL); None when the fact is not settled or the product gone."""
+        key = parse_slug(slug)
+        if key is None:
+            return None
+        fields = next((i["fields"] for i in self.cards(show_id)[1] if i["number"] == key[0]), None)
+        return fact_reply(ProductAsk(key[0], key[1], True), fields) if fields is not None else None
 
     def answer(self, show_id: str, ask: ProductAsk) -> str:
         items = self.items(show_id)
