@@ -22,6 +22,7 @@ from studio.products.products import Products
 from studio.scale.catalog_sync import CatalogSync
 from studio.scale.degraded import DegradedProbe
 from studio.scale.ownership import for_config
+from studio.store import staff
 from studio.store.catalog import CatalogStore
 from studio.store.db import Database
 from studio.store.decisions import DecisionStore
@@ -126,6 +127,17 @@ class Studio:
     def _note_on_air(self, show_id: str, current: dict | None) -> None:
         if current is not None:  # a new answer: the ranking cools the item down
             self.engine.note_on_air(show_id, current["slug"], current["started_at"])
+
+    def move_squad(self, name: str, show_id: str | None) -> dict:
+        """The whole squad works `show_id` now: the cases its agents held in the show they leave go back to that
+        show's queue (CaseDesk.hand_back), and their open pages are told (the desk follows them to the new show)."""
+        moved = staff.move_squad(self.db, name, show_id)
+        left = moved["from"]
+        moved["handed_back"] = (self.cases.hand_back(left, moved["members"]) if left and left != show_id
+                                else {"reopened": 0, "released": 0})
+        for member in moved["members"]:
+            self.live.tell(member, "assignment", {"squad": name, "from": left, "show": show_id})
+        return moved
 
     def cases_topic(self, show_id: str) -> dict | None:
         """The specialist queue of a show (staff only: see http/sockets.py STAFF_TOPICS)."""

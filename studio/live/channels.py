@@ -54,6 +54,11 @@ def staff(*roles: str) -> Audience:
     return Audience(roles=tuple(roles))
 
 
+def user_room(name: str) -> str:
+    """The room of one staff account's connections (a show id never starts with '@')."""
+    return f"@{name}"
+
+
 def room(show_id: str, topic: str, full: bool = False) -> str:
     """The room of a (show, topic); `full`: the staff room of a public topic that has a public view."""
     return f"{show_id}:{topic}{STAFF_ROOM if full else ''}"
@@ -116,6 +121,10 @@ class LiveChannels:
             with self._lock:
                 self._dirty.discard((show_id, t))
             self._emit(show_id, t)
+
+    def tell(self, user: str, event: str, data: dict) -> None:
+        """An event for one staff account's open pages (every process's, through the message queue when scaled)."""
+        self.socketio.emit(event, data, namespace=NAMESPACE, to=user_room(user))
 
     def _emit(self, show_id: str, topic: str) -> None:
         self._pushed[(show_id, topic)] = time.monotonic()
