@@ -21,6 +21,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import is_not
+
+from faq_catalog.required_text import Prefilter
 
 # Someone speaks of their own case: first person, or an order / parcel they hold, or a time it has been waiting.
 _MINE = re.compile(r"我|俺|本人|自己|咱|\bmy\b|\bmine\b|^my|\bi\b|\bive\b|\bim\b|(?<![a-z])i(?=ordered|paid|got)"
@@ -57,6 +61,7 @@ _ANGRY = (
 )
 _PERSONAL_URGENCY = 40
 ROUTE_AFTER = 2  # RepeatAsks.ROUTE_AFTER
+REPEAT_CAP = ROUTE_AFTER + 4  # more repeats than this add no urgency (the repeat weight stops at 60)
 NOTHING = ((), "")  # the verdict of a text that gives no reason (one object: compared by identity)
 _EXCLAIM = re.compile(r"[!！]{3,}|[?？]{4,}")
 _LETTERS = re.compile(r"[A-Za-z]")
@@ -65,6 +70,11 @@ _TWO_CAPITALS = re.compile(r"[A-Z]{2}")
 FLOOD_MIN_CHARS = 4
 _DELIGHT = re.compile(r"美|好看|喜欢|爱了|爱你|棒|赞|漂亮|帅|哈哈|冲|抢到|买到|拍到|666|耶|谢谢|感谢|来了|支持|加油|"
                       r"love|great|nice|cool|amazing|wow|yay|thanks|hype|omg")
+# One pass before the rules: a text holding none of the pieces some rule cannot match without (most of the chat)
+# gets its verdict from one automaton pass instead of a dozen patterns. Derived from the rules themselves
+# (faq_catalog.required_text), so it cannot drift from them: what it lets through is judged as before.
+_CUES = Prefilter([r for _, r in _PERSONAL] + [r for _, _, r in _ANGRY])
+_RAW_CUES = Prefilter([_EXCLAIM, _TWO_CAPITALS])
 CACHE_SIZE = 50_000  # texts whose verdict is kept (chat repeats itself); cleared whole when full
 
 
@@ -77,12 +87,23 @@ class Routed:
     kind: str  # "personal" or "angry" (angry and urgent ones)
 
 
+def _routed(found: tuple, repeats: int) -> Routed:
+    scored = list(found[0])
+    if repeats >= ROUTE_AFTER:
+        scored.append((min(60, 20 + 10 * (repeats - ROUTE_AFTER)), "urgent.repeat"))
+    ordered = sorted(scored, key=lambda s: -s[0])
+    # The strongest reason counts in full, each further one adds half of its weight.
+    urgency = ordered[0][0] + sum(w // 2 for w, _ in ordered[1:])
+    return Routed(min(100, urgency), ordered[0][1], tuple(c for _, c in ordered), found[1])
+
+
 class Triage:
     """The routing rules, with what the crew taught: normalized texts that are not for the specialists."""
 
     def __init__(self, not_ours: set[str] | None = None):
         self.not_ours = set(not_ours or ())
         self._cache: dict[str, tuple[tuple[tuple[int, str], ...], str]] = {}
+        self._routed: dict[tuple, Routed] = {}  # (text's verdict, repeats) → the same Routed every time
         self.repeats = RepeatAsks()
 
     def teach_not_ours(self, normalized: str) -> None:
@@ -95,18 +116,21 @@ class Triage:
         to the urgency of a comment routed for another reason. Runs for every comment: the verdict on the text is
         cached, and the common case (nothing found, no repeat) is one lookup."""
         found = self._verdict(raw, normalized)
-        scored = found[0]
-        if not scored and repeats != ROUTE_AFTER:
+        if not found[0] and repeats != ROUTE_AFTER:
             return None
-        if normalized in self.not_ours:
+        if self.not_ours and normalized in self.not_ours:
             return None
-        scored = list(scored)
-        if repeats >= ROUTE_AFTER:
-            scored.append((min(60, 20 + 10 * (repeats - ROUTE_AFTER)), "urgent.repeat"))
-        ordered = sorted(scored, key=lambda s: -s[0])
-        # The strongest reason counts in full, each further one adds half of its weight.
-        urgency = ordered[0][0] + sum(w // 2 for w, _ in ordered[1:])
-        return Routed(min(100, urgency), ordered[0][1], tuple(c for _, c in ordered), found[1])
+        return self._judged(found, repeats)
+
+    def _judged(self, found: tuple, repeats: int) -> Routed:
+        """The verdict for a text's reasons and the viewer's repeats (one object per such pair, kept)."""
+        key = (found, min(repeats, REPEAT_CAP) if repeats >= ROUTE_AFTER else 0)
+        routed = self._routed.get(key)
+        if routed is None:
+            if len(self._routed) >= CACHE_SIZE:
+                self._routed.clear()
+            routed = self._routed[key] = _routed(found, key[1])
+        return routed
 
     def _verdict(self, raw: str, normalized: str) -> tuple:
         found = self._cache.get(raw)
@@ -129,22 +153,25 @@ class Triage:
                     verdicts[i] = self._verdict(raws[i], normalized(i))
         out: dict[int, Routed] = {}
         crossing, priors = self.repeats.note_batch(show_id, askers, now)
-        for i in crossing:
-            out[i] = self.classify(raws[i], normalized(i), ROUTE_AFTER)
-        hits = [i for i, v in enumerate(verdicts) if v is not NOTHING]
-        for i in hits:
-            if i in out:
-                continue
-            user = askers[i]
-            repeats = priors.get(user, 0) + askers[:i].count(user) if user else 0
-            verdict = self.classify(raws[i], normalized(i), repeats if repeats > ROUTE_AFTER else 0)
-            if verdict is not None:
-                out[i] = verdict
-        return {i: v for i, v in out.items() if v is not None}
+        not_ours = self.not_ours
+        for i in crossing:  # classify(…, ROUTE_AFTER), inlined: a chatty room has dozens per batch
+            if not (not_ours and normalized(i) in not_ours):
+                out[i] = self._judged(verdicts[i], ROUTE_AFTER)
+        if verdicts.count(NOTHING) != len(verdicts):  # in C: most batches have no text that gives a reason
+            for i in compress(range(len(verdicts)), map(is_not, verdicts, repeat(NOTHING))):
+                if i in out or (not_ours and normalized(i) in not_ours):
+                    continue
+                user = askers[i]
+                # Only a viewer over the line after this batch can have a repeat that counts.
+                repeats = priors[user] + askers[:i].count(user) if user in priors else 0
+                out[i] = self._judged(verdicts[i], repeats if repeats > ROUTE_AFTER else 0)
+        return out
 
     @staticmethod
     def _by_text(raw: str, normalized: str) -> tuple[tuple[tuple[int, str], ...], str]:
         """The reasons the text alone gives, with their weights, and the kind."""
+        if not _CUES.maybe(normalized) and not _RAW_CUES.maybe(raw):
+            return NOTHING
         scored: list[tuple[int, str]] = []
         kind = "angry"
         if _MINE.search(normalized) or _MINE.search(raw.lower()):
@@ -199,19 +226,28 @@ class RepeatAsks:
     def note_batch(self, show_id: str, askers: list[str], now: float) -> tuple[list[int], dict[str, int]]:
         """Record a batch of asks (per row the viewer, "" for rows that ask nothing), all at `now`. Returns the rows
         whose ask crosses ROUTE_AFTER, and the viewers who had asked before this batch with their counts (only
-        those above the line: below it, no count matters)."""
-        batch = Counter(askers)
-        batch.pop("", None)
+        those above the line: below it, no count matters). Every pass over the batch runs in C; Python sees only
+        the viewers over the line."""
+        asked = list(filter(None, askers))
+        if not asked:
+            return [], {}
+        batch = Counter(asked)
         counts = self._window(show_id, now)
-        counts.update(batch)  # in C; only the viewers now over the line are looked at in Python
+        counts.update(asked)  # counting a list runs in C (a mapping would be counted in Python)
         line = self.ROUTE_AFTER
-        over = [(u, counts[u] - n) for u, n in batch.items() if counts[u] > line]
-        crossing, priors = [], {}
-        for user, prior in over:
-            priors[user] = prior
-            if prior <= line:
-                idx = -1
-                for _ in range(line - prior + 1):
-                    idx = askers.index(user, idx + 1)
-                crossing.append(idx)
+        over = list(compress(batch, map(line.__lt__, map(counts.__getitem__, batch))))
+        if not over:
+            return [], {}
+        priors = {u: counts[u] - batch[u] for u in over}
+        # For a viewer who crosses in this batch: how many of their asks in it come before the crossing one.
+        left = {u: line - p for u, p in priors.items() if p <= line}
+        crossing = []
+        if left:
+            rows = list(compress(range(len(askers)), askers))  # the row of each ask
+            for j in compress(range(len(asked)), map(left.__contains__, asked)):
+                user = asked[j]
+                k = left[user]
+                if k == 0:
+                    crossing.append(rows[j])
+                left[user] = k - 1
         return crossing, priors

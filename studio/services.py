@@ -64,7 +64,7 @@ class Studio:
                               on_not_ours=self.engine.triage.teach_not_ours)
         # Tier 1: answers in chat, composed for high-confidence matches (off by default per show).
         self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"),
-                                 product_reply=self.products.fact_reply, is_product=self.products.is_ask)
+                                 secret_key=config["SECRET_KEY"], product_answers=self.products.reply_answers)
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
@@ -86,8 +86,8 @@ class Studio:
         self.catalog.on_change(self.onair.forget)
         self.catalog.on_change(self.viewer.invalidate)
         self.onair.on_change(self._note_on_air)
-        self.engine.on_routed(self.cases.add)
-        self.engine.on_answerable(self.replies.offer, wants=lambda show_id: self.replies.mode(show_id) != "off")
+        self.engine.on_routed(self.cases.stored)
+        self.engine.on_answerable(self.replies.offer, wants=self.replies.openings)
         self.catalog.on_change(self.replies.catalog_changed)
         self.onair.on_change(self.obs_link.apply)
 
@@ -109,7 +109,6 @@ class Studio:
         self._service(self.live.start)
         self._service(self.engine.start, self.engine.stop)
         self._service(self._learn_triage)
-        self._service(lambda: self.cases.start(spawn), self.cases.stop)
         self._service(lambda: self.replies.start(spawn), self.replies.stop)
         self._service(lambda: spawn(topics.health_ticker, self.socketio, self.onair, self.live))
         self._service(self.obs_link.start, self.obs_link.stop)

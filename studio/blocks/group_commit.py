@@ -17,6 +17,7 @@ R = TypeVar("R")
 @dataclass
 class _Job(Generic[T, R]):
     items: list[T]
+    tag: Any = None
     done: threading.Event = field(default_factory=threading.Event)
     results: list[R] | None = None
     error: BaseException | None = None
@@ -24,11 +25,15 @@ class _Job(Generic[T, R]):
 
 class GroupCommitWriter(Generic[T, R]):
     """`commit(items)` stores items in one transaction and returns one result per item (or raises: every caller
-    of that transaction gets the error). Until `start`, and after `flush`, writes commit in the caller."""
+    of that transaction gets the error). Until `start`, and after `flush`, writes commit in the caller.
+    With `tagged`, each caller's `write(items, tag)` may say something the transaction needs to know of its items
+    (work to do in the same transaction), and `commit` gets [(items, tag)] per caller and returns [results] per
+    caller."""
 
     def __init__(self, commit: Callable[[list[T]], list[R]], max_items: int, gather: float = 0.0,
-                 wait_timeout: float | None = None):
+                 wait_timeout: float | None = None, tagged: bool = False):
         self._commit_items = commit
+        self._tagged = tagged
         self.max_items = max_items
         self.gather = gather  # seconds the worker lets the requests of the same moment join a transaction
         self.wait_timeout = wait_timeout
@@ -45,10 +50,10 @@ class GroupCommitWriter(Generic[T, R]):
             self._running = True
             spawn(self._run)
 
-    def write(self, items: list[T]) -> list[R]:
+    def write(self, items: list[T], tag: Any = None) -> list[R]:
         if not items:
             return []
-        job: _Job[T, R] = _Job(items)
+        job: _Job[T, R] = _Job(items, tag)
         if not self._running:
             self._commit([job])
         else:
@@ -98,16 +103,20 @@ class GroupCommitWriter(Generic[T, R]):
                 self._commit(self._take())
 
     def _commit(self, jobs: list[_Job[T, R]]) -> None:
-        items = [item for job in jobs for item in job.items]
         try:
-            results = self._commit_items(items)
+            if self._tagged:
+                per_job = self._commit_items([(job.items, job.tag) for job in jobs])
+            else:
+                results = self._commit_items([item for job in jobs for item in job.items])
+                starts = [0]
+                for job in jobs:
+                    starts.append(starts[-1] + len(job.items))
+                per_job = [results[a:b] for a, b in zip(starts, starts[1:])]
         except Exception as e:  # noqa: BLE001 - the callers answer 503; the writer keeps serving the next batches
             for job in jobs:
                 job.error = e
         else:
-            start = 0
-            for job in jobs:
-                job.results = results[start:start + len(job.items)]
-                start += len(job.items)
+            for job, results in zip(jobs, per_job):
+                job.results = results
         for job in jobs:
             job.done.set()

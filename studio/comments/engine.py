@@ -24,12 +24,14 @@ import math
 import threading
 import time
 from collections import Counter
+from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
 
 from faq_catalog.matcher import REVIEW_BELOW, Match, Matcher
 from faq_catalog.normalize import normalize_many
-from faq_catalog.replies import MIN_SCORE as REPLY_MIN_SCORE
+from faq_catalog.replies import answerable
 from faq_catalog.triage import Triage
 from studio.blocks.off_loop import off_loop
 from studio.blocks.slices import Slices
@@ -75,6 +77,7 @@ STORED_ITEMS = 200  # ranking rows in the snapshot stored for other processes (G
 # ~6 ms per 60 characters of the hardest text (random Han characters, every one a sound-alike candidate) and grows
 # with the length (37 ms at 500), so reading the first 60 bounds one comment's cost; the whole text is stored.
 MATCH_CHARS = 60
+_PLATFORM = itemgetter("platform")
 APPLY_CHUNK = 16  # events per board update between two slice checks (an open question is clustered)
 DEDUPE_LOOKBACK = 120.0
 DEDUPE_FOR = 30.0
@@ -307,7 +310,7 @@ class CommentEngine:
         rows.reverse()
         # A routed comment counts as demand but is never a sample for the host, nor an emerging question.
         classify = self.triage.classify
-        rows = [r if classify(r.text, n) is None else r._replace(text="")
+        rows = [r if classify(r.text, n) is None else _Stored(*r)._replace(text="")
                 for r, n in zip(rows, normalize_many([r.text for r in rows]))]
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
@@ -339,11 +342,17 @@ class CommentEngine:
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
         # Questions about the run sheet's products rank beside the FAQ items.
         asks = self.studio.products.mark_asks(show_id, rows, matches) if rows else {}
-        inserted = self.writer.write(rows)
+        routing: dict[int, object] = {}
+        inserted = self.writer.write(rows, lambda new: self._route(show_id, rows, matches, new, now, routing))
         accepted = sum(inserted)
-        routed = self._route(show_id, rows, matches, inserted, now) if accepted else {}
-        if accepted and any(wants(show_id) for _, wants in self._answerable):
-            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, asks)
+        routed = routing.get(0, {})
+        if routed:
+            for listener in self._routed:
+                listener(show_id, routing[1])
+        platforms = Counter(map(_PLATFORM, rows))
+        if accepted:
+            self._answer(show_id, items, checked.indices, rows, _answered_as(rows, matches, asks), inserted, routed,
+                         platforms)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
@@ -357,71 +366,56 @@ class CommentEngine:
                           else CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
                                            m.normalized if slug is None or review else None, review))
         if rows:
-            events.append(InputBatch(source, dict(Counter(r["platform"] for r in rows)), now, accepted))
+            events.append(InputBatch(source, dict(platforms), now, accepted))
         self._deliver(show_id, st, events)
         return {"accepted": accepted, "duplicate": checked.duplicate + len(rows) - accepted,
                 "rejected": len(checked.errors), "errors": checked.errors}
 
     def on_routed(self, listener) -> None:
-        """listener(rows): the comments of a batch routed to the specialist queue, after they were stored."""
+        """listener(show_id, cases): the cases a batch's comments were routed to, once stored with them."""
         self._routed.append(listener)
 
-    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float) -> dict:
-        """The triage of the new comments of a batch; hands the routed ones to the listeners (the case desk queues
-        them: nothing here waits for the database). Returns {row index: verdict}."""
-        askers = [r["user_hash"] if new and (m.slug is not None or m.is_question) and r["user_quality"] != "absent"
-                  else "" for r, m, new in zip(rows, matches, inserted)]
-        # Read as the matcher reads (the first MATCH_CHARS characters: a bounded cost per comment), in a native
-        # thread like the matching: its rules are regular expressions over every comment of the batch.
-        routed = off_loop(self.triage.route_batch, show_id, [r["text"][:MATCH_CHARS] for r in rows],
-                          lambda i: matches[i].normalized, askers, now)
-        if all(inserted):
-            found = routed
-        else:  # a stored duplicate is not routed twice
-            found = {i: v for i, v in routed.items() if inserted[i]}
-        if found:
-            cases = []
-            for i, verdict in found.items():
-                r, m = rows[i], matches[i]
-                cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
-                              "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
-                              "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
-                              "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
-            for listener in self._routed:
-                listener(cases)
-        return found
+    def _route(self, show_id: str, rows: list[dict], matches: list, inserted: list[bool], now: float,
+               out: dict) -> list[dict]:
+        """The triage of the new comments of a batch, in the transaction that stores them (CommentWriter): returns
+        the case rows to store with them, and leaves {row index: verdict} in out[0] and the case rows in out[1]."""
+        askers = [r["user_hash"] if (m.slug is not None or m.is_question) and r["user_quality"] != "absent" else ""
+                  for r, m in zip(rows, matches)]
+        if not all(inserted):  # a stored duplicate asks nothing again
+            askers = [a if new else "" for a, new in zip(askers, inserted)]
+        # Read as the matcher reads (the first MATCH_CHARS characters: a bounded cost per comment).
+        routed = self.triage.route_batch(show_id, [r["text"][:MATCH_CHARS] for r in rows],
+                                         lambda i: matches[i].normalized, askers, now)
+        if not all(inserted):  # a stored duplicate is not routed twice
+            routed = {i: v for i, v in routed.items() if inserted[i]}
+        cases = []
+        for i, verdict in routed.items():
+            r, m = rows[i], matches[i]
+            cases.append({"show_id": show_id, "platform": r["platform"], "user_hash": r["user_hash"],
+                          "text": r["text"], "normalized": m.normalized[:500], "slug": m.slug,
+                          "kind": verdict.kind, "reason": verdict.reason, "reasons": list(verdict.reasons),
+                          "urgency": verdict.urgency, "comment_ts": r["ts"], "created_at": now})
+        out[0], out[1] = routed, cases
+        return cases
 
     def on_answerable(self, listener, wants) -> None:
-        """listener(show_id, rows): new comments of a batch matched with high confidence and not routed to a person,
-        each {platform, user_hash, name, text, slug, score, ts}: candidates for an answer in chat. The slug is an
-        FAQ item's, or a run-sheet product question's (product-<n>-<fact>) when the comment named its product
-        alone or meant the one on air. wants(show_id): whether the listener takes any for this show now (answers in
-        chat are off by default: then nothing is built)."""
+        """listener(show_id, rows, openings): new comments of a batch matched with high confidence and not routed to
+        a person, each {platform, user_hash, name, text, slug, score, ts} (an iterable, built as the listener reads
+        it): candidates for an answer in chat. The slug is an FAQ item's, or a product question's
+        (product-<n>-<fact>) when the comment named its product alone or meant the one on air.
+        wants(show_id, platforms) → faq_catalog.replies.Openings or None: what the listener takes for this show now
+        (answers in chat are off by default: then nothing is looked at)."""
         self._answerable.append((listener, wants))
 
     def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
-                inserted: list[bool], routed: dict, asks: dict) -> None:
-        out = []
-        for i, (r, m, new) in enumerate(zip(rows, matches, inserted)):
-            if not new or i in routed:
+                inserted: list[bool], routed: dict, platforms: Counter) -> None:
+        for listener, wants in self._answerable:
+            openings = wants(show_id, platforms)
+            if openings is None:
                 continue
-            ask = asks.get(i)
-            if ask is not None:  # about a product: its facts answer, never the FAQ item the words also fit
-                if not ask.sure:
-                    continue
-                slug, score = r["slug"], 1.0
-            elif m.slug is not None and m.score >= REPLY_MIN_SCORE:
-                slug, score = m.slug, m.score
-            else:
-                continue
-            name = items[indices[i]].get("name")
-            out.append({"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
-                        "name": name[:64] if isinstance(name, str) else None, "slug": slug, "score": score,
-                        "ts": r["ts"]})
-        if out:
-            for listener, wants in self._answerable:
-                if wants(show_id):
-                    listener(show_id, out)
+            skip = routed if all(inserted) else {*routed, *(i for i, new in enumerate(inserted) if not new)}
+            found = answerable(matches, map(_PLATFORM, rows), openings, skip)
+            listener(show_id, (_candidate(rows[i], items[indices[i]], matches[i]) for i in found), openings)
 
     def _match(self, rows: list[dict]) -> list:
         """Each comment is read up to MATCH_CHARS characters, so its cost is bounded whatever its text (the stored
@@ -637,3 +631,30 @@ class CommentEngine:
                     self.owner.release(show_id)
                     self.bus.unfollow(show_id)
 
+
+class _Stored(NamedTuple):
+    """A stored comment as the replay reads it (a database row cannot be changed, this can)."""
+    slug: str | None
+    ts: float
+    user_hash: str
+    user_quality: str
+    text: str
+    score: float | None
+
+
+def _answered_as(rows: list[dict], matches: list, asks: dict) -> list:
+    """What an answer in chat reads of each comment: its FAQ match, or for a product question the product ask (sure
+    of its product, or nothing: a word several products share answers none), never the FAQ item the words also fit."""
+    if not asks:
+        return matches
+    out = list(matches)
+    for i, ask in asks.items():
+        m = matches[i]
+        out[i] = Match(rows[i]["slug"] if ask.sure else None, 1.0 if ask.sure else 0.0, m.normalized, True)
+    return out
+
+
+def _candidate(r: dict, item: dict, m: Match) -> dict:
+    name = item.get("name")
+    return {"platform": r["platform"], "user_hash": r["user_hash"], "text": r["text"],
+            "name": name[:64] if isinstance(name, str) else None, "slug": m.slug, "score": m.score, "ts": r["ts"]}

@@ -19,6 +19,9 @@ Validation never sinks a batch: every bad item gets its index and a reason, the 
 Durability: `CommentWriter.write` returns only after the rows are committed ("accepted means durable").
 While the server runs, one writer greenlet takes every waiting batch in one transaction (executemany),
 so many small batches cost one commit; without a running writer (CLI, app-only tests) the caller writes.
+What a batch's new comments lead to that must not be lost with them (the cases routed to the specialist queue)
+is written in the same transaction: `write(rows, then)` calls then(inserted) once the comments are in, and
+stores the rows it returns beside them.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ from studio.blocks.off_loop import off_loop
 from studio.errors import Invalid
 from studio.sources.contract import MAX_BATCH, MAX_ID, MAX_TEXT, MAX_USER, PLATFORM_RE, QUALITIES
 from studio.store.db import dialect_insert
-from studio.store.models import Comment, CommentCount
+from studio.store.models import Case, Comment, CommentCount
 
 log = logging.getLogger(__name__)
 
@@ -218,22 +221,27 @@ class StoreFailed(RuntimeError):
     """The database refused the transaction; nothing of the batch was stored."""
 
 
+Then = Callable[[list[bool]], list[dict]]  # a batch's inserted flags → its case rows, in its transaction
+
+
 class CommentWriter:
-    """The single writer. `write(rows)` blocks its caller (a greenlet) until the rows are committed and
-    returns, per row, whether it was new (False: a stored duplicate of platform and id)."""
+    """The single writer. `write(rows, then)` blocks its caller (a greenlet) until the rows are committed and
+    returns, per row, whether it was new (False: a stored duplicate of platform and id). `then(inserted)`, run in
+    the same transaction once the comments are in, returns the cases the new ones lead to (stored with them); a
+    `then` that fails costs its cases, never the comments."""
 
     def __init__(self, db, max_rows: int = 20_000):
         self.db = db
-        self._group = GroupCommitWriter(self._commit, max_rows)
+        self._group = GroupCommitWriter(self._commit, max_rows, tagged=True)
         self._lock = threading.Lock()  # one transaction at a time, whichever path writes
         self._conn: Connection | None = None
 
     def start(self, spawn: Callable) -> None:
         self._group.start(spawn)
 
-    def write(self, rows: list[dict]) -> list[bool]:
+    def write(self, rows: list[dict], then: Then | None = None) -> list[bool]:
         try:
-            return self._group.write(rows)
+            return self._group.write(rows, then)
         except StoreFailed:
             raise
         except Exception as e:
@@ -243,28 +251,42 @@ class CommentWriter:
         """Commit everything waiting, now (on SIGTERM, before the process exits)."""
         self._group.flush()
 
-    def _commit(self, rows: list[dict]) -> list[bool]:
+    def _commit(self, batches: list[tuple[list[dict], Then | None]]) -> list[list[bool]]:
         try:
             with self._lock:
                 # SQLite works in the calling thread and lets go of the GIL while it does: in a native thread
                 # its inserts overlap with the next batches being validated and matched on the event loop.
                 # PostgreSQL works in its own process already, and psycopg waits cooperatively.
                 running = self._group.running
-                return off_loop(self._store, rows) if running and self.db.is_sqlite else self._store(rows)
+                return off_loop(self._store, batches) if running and self.db.is_sqlite else self._store(batches)
         except Exception:
-            log.exception("storing %d comments failed", len(rows))
+            log.exception("storing %d comments failed", sum(len(rows) for rows, _ in batches))
             if self._conn is not None:
                 self._conn.invalidate()
                 self._conn = None
             raise
 
-    def _store(self, rows: list[dict]) -> list[bool]:
+    def _store(self, batches: list[tuple[list[dict], Then | None]]) -> list[list[bool]]:
         """One transaction on the writer's own connection: held for the writer's life, so the thread that
         runs it never touches the connection pool."""
         if self._conn is None:
             self._conn = self.db.engine.connect()
         with self._conn.begin():
-            return store_comments(self._conn, rows)
+            inserted = store_comments(self._conn, [r for rows, _ in batches for r in rows])
+            out, cases, start = [], [], 0
+            for rows, then in batches:
+                mine = inserted[start:start + len(rows)]
+                start += len(rows)
+                out.append(mine)
+                if then is not None and any(mine):
+                    try:
+                        cases += then(mine)
+                    except Exception:  # noqa: BLE001 - the comments are what the caller is told about
+                        log.exception("routing a batch of %d comments failed; they are stored without cases",
+                                      len(rows))
+            if cases:
+                self._conn.execute(insert(Case.__table__), [{**c, "state": "open"} for c in cases])
+            return out
 
 
 def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:

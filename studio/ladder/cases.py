@@ -1,9 +1,8 @@
 """The specialist queue: comments the triage rules routed (faq_catalog.triage) become cases that an agent claims,
 contacts and closes (resolved, or not ours).
 
-Routing never slows ingestion: the engine hands the routed comments over after they are stored, `add` only queues
-them, and one background greenlet writes the cases and touches the show's "cases" topic. Without a running desk
-(CLI, in-process tests) `add` writes at once.
+A routed comment's case is stored in the transaction that stores the comment (studio.comments.ingest): a case is
+never lost to a crash between the two. `stored` hears of them afterwards and touches the show's "cases" topic.
 
 Figures for the lead (`figures`): first-touch time (routed → claimed) p50 and p90, the share touched within
 TOUCH_TARGET seconds, resolutions per hour, beside the one-to-one baseline (the helpdesk's first-response wait of
@@ -14,10 +13,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, select, update
 
 from studio.blocks.off_loop import off_loop
-from studio.blocks.queued_writer import QueuedWriter
 from studio.errors import Conflict, Invalid, NotFound
 from studio.store.models import Case, Comment, OneToOneContact, Show
 
@@ -57,34 +55,21 @@ class CaseDesk:
         self.db = db
         self.on_change = on_change
         self.on_not_ours = on_not_ours
-        self._writer = QueuedWriter(self._insert, self._written, 5000, "routed cases")
 
     # -- routed comments in ---------------------------------------------------------------------------------
 
-    def start(self, spawn) -> None:
-        self._writer.start(spawn)
-
-    def stop(self) -> None:
-        self._writer.stop()
-
-    def add(self, rows: list[dict]) -> None:
-        """Queue routed comments: {show_id, platform, user_hash, text, normalized, slug, kind, reason, reasons,
-        urgency, comment_ts, created_at}."""
-        self._writer.add(rows)
-
-    def _written(self, rows: list[dict]) -> None:
-        for show_id in {r["show_id"] for r in rows}:
+    def stored(self, show_id: str, cases: list[dict]) -> None:
+        """Cases stored with their comments: {show_id, platform, user_hash, text, normalized, slug, kind, reason,
+        reasons, urgency, comment_ts, created_at}."""
+        if cases:
             self.on_change(show_id)
-
-    def _insert(self, rows: list[dict]) -> None:
-        with self.db.session() as s:
-            s.execute(insert(Case), [{**r, "state": "open"} for r in rows])
 
     # -- the queue ------------------------------------------------------------------------------------------
 
     def queue(self, show_id: str, now: float | None = None) -> dict:
         """Open and claimed cases (open first, red before the rest, then by urgency, then oldest; at most
-        LISTED_ACTIVE), then the latest closed ones; `open` and `red` count them all."""
+        LISTED_ACTIVE), then the latest closed ones; `open` and `red` count them all, `oldest_open_at` is when the
+        longest-waiting unclaimed one came in (None without any)."""
         now = time.time() if now is None else now
         return off_loop(self._queue, show_id, now)
 
@@ -96,12 +81,13 @@ class CaseDesk:
                 Case.urgency.desc(), Case.created_at).limit(LISTED_ACTIVE)).all()
             closed = s.scalars(select(Case).where(Case.show_id == show_id, Case.state.in_(CLOSED))
                                .order_by(Case.closed_at.desc()).limit(LISTED_CLOSED)).all()
-            n_open, n_red = s.execute(select(func.count(), func.sum(case((Case.created_at <= red_before, 1), else_=0)))
-                                      .where(Case.show_id == show_id, Case.state == "open")).one()
+            n_open, n_red, oldest = s.execute(
+                select(func.count(), func.sum(case((Case.created_at <= red_before, 1), else_=0)),
+                       func.min(Case.created_at)).where(Case.show_id == show_id, Case.state == "open")).one()
             items = [case_dict(c, now) for c in active]
             done = [case_dict(c, now) for c in closed]
         return {"items": items, "closed": done, "open": n_open or 0, "red": int(n_red or 0),
-                "target_seconds": TOUCH_TARGET, "at": now}
+                "oldest_open_at": oldest, "target_seconds": TOUCH_TARGET, "at": now}
 
     def get(self, show_id: str, case_id: int) -> dict:
         with self.db.session() as s:

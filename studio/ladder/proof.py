@@ -71,6 +71,16 @@ def proof_report(db, show_id: str, window: float = WINDOW, now: float | None = N
     return {"show": show_id, "window_seconds": window, "answers": answers, "tiers": tiers}
 
 
+def tier_shares(db, show_id: str, window: float = WINDOW, now: float | None = None) -> dict:
+    """Each tier's share alone (the printable report's): the same figures as proof_report's "tiers"."""
+    now = time.time() if now is None else now
+    with db.session() as s:
+        show = s.get(Show, show_id)
+        if show is None:
+            raise NotFound(f"no show {show_id}")
+        return _tiers(s, show, now, window)
+
+
 def _tiers(s, show: Show, now: float, window: float) -> dict:
     start = show.started_at or 0.0
     end = show.ended_at or now

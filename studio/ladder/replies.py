@@ -8,24 +8,27 @@ Each reply and its outcome is stored: suggested, copied, approved, posted, rejec
 (by the platform or our own limits before sending), dismissed.
 
 Composing runs after the comments are stored and never waits for the database: `offer` composes in memory
-(faq_catalog.replies) and queues the rows for a background writer, like the case desk.
+(faq_catalog.replies) and queues the rows for a background writer. It costs a comment nothing unless its show's
+mode is on, its item's auto-reply is on and its platform's room may take a reply now (`openings`, cached): the
+engine looks for candidates only among those rows, and stops where the rooms fill up.
 
-A product question (3号多少钱, 有货吗 with a product on air) is answered from the run sheet's facts of that product
-whenever the show's mode is on: the sheet is the show's own data, so it needs no auto-reply switch per item. A fact
-not settled yet (待确认) is never answered: the comment gets no reply (counted as skipped `fact_unsettled`), and the
-rundown lists the fact for the producer to fill.
+A product question (3号多少钱, 有货吗 with a product on air) is answered from that product's run-sheet facts whenever
+the show's mode is on: the sheet is the show's own data, so it needs no auto-reply switch per item. A fact not settled
+yet (empty, 待确认, 待定) has no answer, so its question gets no reply; the rundown lists the fact for the producer.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 
 from sqlalchemy import insert, select
 
-from faq_catalog.replies import ReplyComposer
+from faq_catalog.replies import Openings, ReplyComposer, ReplyFacts
 from studio.blocks.off_loop import off_loop
 from studio.blocks.queued_writer import QueuedWriter
 from studio.errors import Conflict, Invalid, NotFound
+from studio.ladder.chat_posters import ChatPosters
+from studio.ladder.posters import checked
 from studio.store.models import ChatReply, ReplyItem, ReplySetting, Show
 from studio.store.shows import shelf
 
@@ -46,20 +49,19 @@ def reply_dict(r: ChatReply) -> dict:
 
 
 class ReplyDesk:
-    def __init__(self, db, catalog, on_change: Callable[[str], None],
-                 product_reply: Callable[[str, str], str | None] = lambda show_id, slug: None,
-                 is_product: Callable[[str], bool] = lambda slug: False):
+    def __init__(self, db, catalog, on_change: Callable[[str], None], secret_key: str,
+                 product_answers: Callable[[str], dict[str, str]] = lambda show_id: {}):
         self.db = db
         self.catalog = catalog
         self.on_change = on_change
-        self.product_reply = product_reply  # (show, product ask slug) → the answer from its facts, or None
-        self.is_product = is_product
+        self.product_answers = product_answers  # show → {product ask slug: the answer from its settled facts}
         self.composer = ReplyComposer()
-        # (show, platform) → a poster with post(show_id, text) → (outcome, error); kept in this process only
-        self.posters: dict[tuple[str, str], object] = {}
+        # (show, platform) → a poster with post(show_id, text) → (outcome, error), its token sealed in the database
+        self.posters = ChatPosters(db, secret_key)
         self._modes: dict[str, tuple[float, str]] = {}
         self._items: tuple[float, dict[str, tuple[bool, list]]] | None = None
         self._shelves: dict[str, tuple[float, dict[str, dict]]] = {}
+        self._answering: dict[str, tuple[float, dict[str, ReplyFacts]]] = {}  # show → items a reply may be about
         self._writer = QueuedWriter(self._insert, self._written, 2000, "composed replies")
         self.skipped: dict[str, int] = {}
 
@@ -86,22 +88,24 @@ class ReplyDesk:
             else:
                 row.mode, row.updated_at = mode, time.time()
         self._modes[show_id] = (time.monotonic(), mode)  # at once in this process
+        self._answering.pop(show_id, None)
         self.on_change(show_id)
         return self.settings(show_id)
 
     def settings(self, show_id: str) -> dict:
         return {"show": show_id, "mode": self.mode(show_id), "modes": list(MODES),
-                "can_post": self.can_post(show_id)}
+                "can_post": self.can_post(show_id), "posters": self.posters.public(show_id)}
 
     def can_post(self, show_id: str) -> list[str]:
-        return sorted(p for s, p in self.posters if s == show_id)
+        return self.posters.platforms(show_id)
 
-    def set_poster(self, show_id: str, platform: str, poster) -> dict:
-        old = self.posters.pop((show_id, platform), None)
-        if old is not None:
-            old.close()
-        if poster is not None:
-            self.posters[(show_id, platform)] = poster
+    def set_poster(self, show_id: str, platform: str, data: dict | None) -> dict:
+        """A platform's poster for the show from a request's settings (None: posting there stops)."""
+        if data is None:
+            self.posters.remove(show_id, platform)
+        else:
+            settings, scopes = checked(platform, data)
+            self.posters.set(show_id, platform, settings, scopes)
         self.on_change(show_id)
         return self.settings(show_id)
 
@@ -133,6 +137,7 @@ class ReplyDesk:
             else:
                 row.enabled, row.templates = enabled, templates
         self._items = None
+        self._answering.clear()
         return {"slug": slug, "enabled": enabled, "templates": templates}
 
     def get_item(self, slug: str) -> dict:
@@ -142,42 +147,45 @@ class ReplyDesk:
 
     # -- composing -------------------------------------------------------------------------------------------
 
-    def offer(self, show_id: str, rows: list[dict]) -> None:
-        """Comments the engine found answerable (matched with high confidence, not routed to a person)."""
+    def openings(self, show_id: str, platforms: Collection[str], now: float | None = None) -> Openings | None:
+        """What a batch of this show on these platforms may get replies about now: None while the mode is off, no
+        item on the shelf has its auto-reply on (and an answer) or every room is full."""
+        if self.mode(show_id) == "off":
+            return None
+        return self.composer.openings(show_id, self._answer_items(show_id).keys(), platforms,
+                                      time.time() if now is None else now)
+
+    def _answer_items(self, show_id: str) -> dict[str, ReplyFacts]:
+        cached = self._answering.get(show_id)
+        now = time.monotonic()
+        if cached is None or now - cached[0] > SETTINGS_TTL:
+            entries = self._shelf(show_id)
+            items = {}
+            for slug, (enabled, templates) in self.item_settings().items():
+                entry = entries.get(slug)
+                if enabled and entry is not None and entry["answer"]:
+                    items[slug] = ReplyFacts(entry["number"], entry["question"].rstrip("？?"), entry["answer"],
+                                            tuple(templates))
+            # The answer names its product itself (3号 …): the templates without a link number.
+            items.update((slug, ReplyFacts(None, "", text)) for slug, text in self.product_answers(show_id).items())
+            cached = self._answering[show_id] = (now, items)
+        return cached[1]
+
+    def offer(self, show_id: str, rows: Iterable[dict], openings: Openings | None = None) -> None:
+        """Comments the engine found answerable (matched with high confidence to one of the `openings`, not routed
+        to a person), each {platform, user_hash, name, text, slug, score, ts}."""
         mode = self.mode(show_id)
         if mode == "off":
             return
-        items = self.item_settings()
-        if not any(items.get(r["slug"], (False,))[0] or self.is_product(r["slug"]) for r in rows):
-            return
-        entries = self._shelf(show_id)
         now = time.time()
-        composed = []
-        for r in rows:
-            if self.is_product(r["slug"]):
-                answer = self.product_reply(show_id, r["slug"])
-                if answer is None:
-                    self.skipped["fact_unsettled"] = self.skipped.get("fact_unsettled", 0) + 1
-                    continue
-                # The answer names the product's number itself (3号 …): the templates without a link number.
-                number, topic, templates = None, "", []
-            else:
-                enabled, templates = items.get(r["slug"], (False, []))
-                entry = entries.get(r["slug"])
-                if not enabled or entry is None or not entry["answer"]:
-                    continue
-                number, topic, answer = entry["number"], entry["question"].rstrip("？?"), entry["answer"]
-            c = self.composer.compose(show_id, r["platform"], r["user_hash"], r["name"], r["slug"], number,
-                                      topic, answer, templates, now)
-            if c.text is None:
-                self.skipped[c.skipped] = self.skipped.get(c.skipped, 0) + 1
-                continue
-            composed.append({"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
-                             "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
-                             "template": c.template, "mode": mode,
-                             "state": "approved" if mode == "auto" and (show_id, r["platform"]) in self.posters
-                             else "suggested", "error": "", "created_at": now})
-        self._writer.add(composed)
+        done, skipped = self.composer.compose_many(show_id, rows, self._answer_items(show_id), now, openings)
+        for reason, n in skipped.items():
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+        self._writer.add([{"show_id": show_id, "platform": r["platform"], "slug": r["slug"],
+                           "user_hash": r["user_hash"], "comment_text": r["text"], "text": c.text,
+                           "template": c.template, "mode": mode,
+                           "state": "approved" if mode == "auto" and self.posters.has(show_id, r["platform"])
+                           else "suggested", "error": "", "created_at": now} for r, c in done])
 
     def _shelf(self, show_id: str) -> dict[str, dict]:
         cached = self._shelves.get(show_id)
@@ -191,6 +199,7 @@ class ReplyDesk:
 
     def catalog_changed(self) -> None:
         self._shelves.clear()
+        self._answering.clear()
 
     # -- the writer ------------------------------------------------------------------------------------------
 
@@ -240,7 +249,7 @@ class ReplyDesk:
             if r.state != "suggested":
                 raise Conflict(f"reply {reply_id} is already {r.state}", reply=reply_dict(r))
             if action == "approve":
-                r.state = "approved" if (show_id, r.platform) in self.posters else "copied"
+                r.state = "approved" if self.posters.has(show_id, r.platform) else "copied"
             else:
                 r.state = action
             r.decided_at, r.decided_by = time.time(), who
@@ -264,7 +273,7 @@ class ReplyDesk:
                              .where(ChatReply.show_id == show_id, ChatReply.state == "approved")
                              .order_by(ChatReply.id)).all()
         for rid, platform, text in rows:
-            poster = self.posters.get((show_id, platform))
+            poster = self.posters.get(show_id, platform)
             if poster is None:
                 continue
             try:

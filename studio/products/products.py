@@ -76,6 +76,7 @@ class Products:
         self._cards: dict[str, tuple[float, tuple, list[dict]]] = {}
         self._ask_pushed: dict[str, float] = {}
         self._rows: dict[str, tuple[tuple, list[dict]]] = {}
+        self._answers: dict[str, tuple[tuple, dict[str, str]]] = {}
 
     # -- imports ---------------------------------------------------------------------------------------
 
@@ -332,14 +333,21 @@ class Products:
             self._touch(show_id)
         return taken
 
-    def fact_reply(self, show_id: str, slug: str) -> str | None:
-        """An answer in chat to a product ask (ask_slug) from the product's facts as the cards have them (a change
-        here at once, another process's within CARDS_TTL); None when the fact is not settled or the product gone."""
-        key = parse_slug(slug)
-        if key is None:
-            return None
-        fields = next((i["fields"] for i in self.cards(show_id)[1] if i["number"] == key[0]), None)
-        return fact_reply(ProductAsk(key[0], key[1], True), fields) if fields is not None else None
+    def reply_answers(self, show_id: str) -> dict[str, str]:
+        """ask slug → what an answer in chat says, for every product and settled fact of the show (an unsettled one,
+        待确认 or 待定, has none), from the cards (a change here at once, another process's within CARDS_TTL); built
+        again only when the products changed."""
+        key, items = self.cards(show_id)
+        cached = self._answers.get(show_id)
+        if cached is None or cached[0] != key:
+            answers = {}
+            for i in items:
+                for f in ASK_FIELDS:
+                    text = fact_reply(ProductAsk(i["number"], f, True), i["fields"])
+                    if text is not None:
+                        answers[ask_slug(i["number"], f)] = text
+            cached = self._answers[show_id] = (key, answers)
+        return cached[1]
 
     def answer(self, show_id: str, ask: ProductAsk) -> str:
         items = self.items(show_id)

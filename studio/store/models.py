@@ -306,6 +306,18 @@ class ReplyItem(Base):
     templates: Mapped[list] = mapped_column(JSON, default=list)
 
 
+class ChatPoster(Base):
+    """Where a show's approved replies may be posted by the studio itself: a platform account's settings (channel,
+    live chat id …) with its token, sealed with a key derived from the secret key (studio.access.sealed); the
+    token's scopes beside them. The token is never returned by any API."""
+    __tablename__ = "chat_posters"
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    settings_sealed: Mapped[str] = mapped_column(Text)
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
 class ChatReply(Base):
     """A composed reply and its outcome. state: suggested → copied | approved → posted | rejected | rate_limited,
     or dismissed."""

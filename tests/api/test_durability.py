@@ -188,3 +188,31 @@ def test_viewer_events_survive_the_end_of_the_process(studio, show, stop):
                                       "AND type IN ('page_view', 'escalate')", show)
     print(f"viewer events, {stop}: {stream.accepted} accepted, {stored} stored")
     assert stored >= stream.accepted > 0
+
+
+ROUTED = ("我的快递三天没动了", "再不退款我就投诉", "我10号拍的还没发货", "收到的杯子碎了我的")
+
+
+def test_routed_cases_are_stored_with_their_comments_and_survive_kill_9(studio, show):
+    """The specialist queue's cases commit in the comments' own transaction: a kill right after the answer
+    keeps every one of them, and the desk lists them after the restart."""
+    ingest = studio.session(studio.tokens["ingest"])
+    total = 0
+    for round_ in range(3):
+        batch = [{"id": f"case{round_}-{i}", "user": f"angry{round_}-{i}", "text": ROUTED[i % len(ROUTED)]}
+                 for i in range(12)]
+        batch += [{"id": f"chat{round_}-{i}", "user": f"happy{round_}-{i}", "text": CHATTER[i % len(CHATTER)]}
+                  for i in range(30)]
+        r = ingest.post(f"{studio.url}/api/shows/{show}/comments", json=batch)
+        assert r.status_code == 200 and r.json()["accepted"] == 42, r.text
+        total += 12
+    studio.kill()  # at once: no background writer gets its turn
+    assert db_count(studio.var_dir, "SELECT count(*) FROM cases WHERE show_id = ?", show) == total
+    studio.start()
+    queue = studio.session(studio.tokens["agent"]).get(f"{studio.url}/api/shows/{show}/cases").json()
+    assert queue["open"] == total and {c["text"] for c in queue["items"]} == set(ROUTED)
+    # A batch sent again (the answer was lost with the process) is a duplicate: no second case.
+    batch = [{"id": f"case0-{i}", "user": f"angry0-{i}", "text": ROUTED[i % len(ROUTED)]} for i in range(12)]
+    r = studio.session(studio.tokens["ingest"]).post(f"{studio.url}/api/shows/{show}/comments", json=batch)
+    assert r.status_code == 200 and r.json()["duplicate"] == 12, r.text
+    assert db_count(studio.var_dir, "SELECT count(*) FROM cases WHERE show_id = ?", show) == total

@@ -90,3 +90,23 @@ def test_room_asks_and_proof_refuse_bad_requests(server, show):
     assert server.session().get(f"{server.url}/api/shows/{show}/proof").status_code == 401
     r = host.post(f"{server.url}/api/shows/{show}/room-asks")  # nothing on air: a mark for the show
     assert r.status_code == 200 and r.json()["slug"] is None
+
+
+def test_the_printable_report_states_each_tiers_share_as_the_dashboard_does(server, show):
+    """The hand-counted fixture on the lead's printable report: the four tiers in help-desk words, with the counts
+    and the shares the dashboard shows (its rounding: whole percents, halves up)."""
+    import re
+
+    replay(server, show)
+    lead = server.login("lead")
+    page = lead.get(f"{server.url}/lead/{show}/report", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200, page.text[:300]
+    rows = re.findall(r'<tr data-tier="(\w+)"><th>(.*?)</th><td data-cell="count">(\d+)</td>\s*'
+                      r'<td data-cell="share">([^<]+)</td>', page.text)
+    assert rows == [("answered_in_chat", "聊天区已答（机器人）", "2", "11%"),
+                    ("answered_on_air", "直播中讲解（主播）", "11", "61%"),
+                    ("handled_by_specialist", "专员处理", "1", "6%"),
+                    ("escalated_to_one_to_one", "转一对一", "4", "22%")]
+    tiers = lead.get(f"{server.url}/api/shows/{show}/proof").json()["tiers"]  # what the dashboard draws
+    assert [(k, str(tiers["counts"][k]), f"{int(tiers['shares'][k] * 100 + 0.5)}%") for k, *_ in rows] == \
+        [(k, n, share) for k, _, n, share in rows]

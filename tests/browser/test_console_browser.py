@@ -138,3 +138,44 @@ def test_producer_turns_an_emerging_question_into_a_queued_shelf_item(server, de
     page.click(f"#catalog li[data-slug={slug}] .shelf-toggle.on")
     page.wait_for_selector(f"#catalog li[data-slug={slug}] .shelf-toggle:not(.on)", timeout=WAIT_MS)
     assert slug not in {i["slug"] for i in requests.get(api + "/shelf").json()["items"]}
+
+
+def test_the_host_sees_the_specialist_queue_as_figures_and_reasons_only(server, desk):
+    """Beside the ranking: open cases, the oldest unclaimed one's age (red past 3 minutes) and the top three
+    cases' reasons, live from the cases topic; never what the viewers wrote."""
+    import time
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from studio.store.models import Case
+    from tests.api.test_cases import db
+
+    show = new_show(server, "cases")
+    personal = ["我的快递三天没动了呢", "我10号拍的到现在还没发货", "收到的杯子碎了我的天", "再不退款我就去投诉你们"]
+    batch = [{"id": f"p{i}", "user": f"buyer{i}", "text": text, "platform": "test"} for i, text in enumerate(personal)]
+    console = login(desk, server, "host")
+    console.goto(f"{server.url}/console/{show}")
+    console.wait_for_selector("#conn.live", timeout=WAIT_MS)
+    assert console.is_visible("#cases-empty") and not console.is_visible("#cases-oldest")
+    r = server.session(server.tokens["ingest"]).post(f"{server.url}/api/shows/{show}/comments", json=batch)
+    assert r.json()["accepted"] == 4
+    console.wait_for_function("() => document.querySelectorAll('#cases-top li').length === 3", timeout=WAIT_MS)
+    assert console.inner_text("#cases-open") == "待处理 4" and not console.is_visible("#cases-empty")
+    reasons = console.locator("#cases-top .reason").all_inner_texts()
+    assert "要投诉/维权" in reasons[0], reasons  # the angriest first
+    panel = console.inner_text("#cases")
+    assert not any(text in panel for text in personal)  # the viewers' words stay on the desk
+    assert "最久未认领 00:0" in console.inner_text("#cases-oldest")
+    assert "red" not in (console.get_attribute("#cases-oldest", "class") or "")
+    # the oldest waits past three minutes: its age turns red by itself, the count of late ones shows
+    with Session(db(server)) as s, s.begin():
+        s.execute(update(Case).where(Case.show_id == show, Case.text == personal[0])
+                  .values(created_at=time.time() - 200))
+    agent, base = server.session(server.tokens["agent"]), f"{server.url}/api/shows/{show}/cases"
+    broken = next(c["id"] for c in agent.get(base).json()["items"] if c["text"] == personal[2])
+    assert agent.post(f"{base}/{broken}/claim").status_code == 200  # a change to the queue: pushed again
+    console.wait_for_selector("#cases-oldest.red", timeout=WAIT_MS)
+    assert console.inner_text("#cases-open") == "待处理 3" and console.inner_text("#cases-red") == "超过3分钟 1"
+    assert "最久未认领 03:2" in console.inner_text("#cases-oldest")
+    console.screenshot(path="/tmp/console-cases-1920.png")

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, insert, update
 from sqlalchemy.orm import Session
 
 from studio.store.models import CommentCount, Segment, Show, ViewerEvent
+from tests.api.test_proof import replay
+from tests.browser.test_console_browser import login
 from tests.support.liveserver import PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -191,3 +193,23 @@ def test_dashboard_follows_a_live_show(server, desk):
     before = int(page.text_content("#kpi-contacts"))
     contact(2)
     expect(page.locator("#kpi-contacts")).to_have_text(str(before + 1), timeout=20000)
+
+
+def test_the_report_states_the_tier_shares_the_dashboard_shows(server, show, desk):
+    """The hand-counted fixture of tests/api/test_proof.py, read off both pages in Chromium."""
+    replay(server, show)
+    page = login(desk, server, "lead")
+
+    def tier_rows() -> list[list[str]]:
+        return page.eval_on_selector_all("#tier-shares tr", "rows => rows.map(r => [r.dataset.tier, "
+                                         "...[...r.children].map(c => c.textContent.trim())])")
+
+    page.goto(f"{server.url}/lead/{show}")
+    page.wait_for_function("() => document.querySelector('#tier-shares [data-cell=count]').textContent !== '—'",
+                           timeout=8000)
+    dashboard = tier_rows()
+    page.goto(f"{server.url}/lead/{show}/report")
+    assert tier_rows() == dashboard == [["answered_in_chat", "聊天区已答（机器人）", "2", "11%"],
+                                        ["answered_on_air", "直播中讲解（主播）", "11", "61%"],
+                                        ["handled_by_specialist", "专员处理", "1", "6%"],
+                                        ["escalated_to_one_to_one", "转一对一", "4", "22%"]]

@@ -58,3 +58,29 @@ def test_a_resemblance_match_is_never_answered_in_chat():
     from faq_catalog.matcher import RESEMBLANCE_CONFIDENCE
     from faq_catalog.replies import MIN_SCORE
     assert RESEMBLANCE_CONFIDENCE < MIN_SCORE
+
+
+def test_a_batch_is_read_only_until_its_rooms_fill_up():
+    """compose_many over answerable(): a room that fills up leaves the openings, rows still to come on its
+    platform are not built, and the reading stops once no room is open."""
+    from faq_catalog.matcher import Match
+    from faq_catalog.replies import ReplyFacts, answerable
+    c = ReplyComposer()
+    limit, _ = PLATFORM_LIMITS["twitch"]
+    matches = [Match("shipping-time", 0.7, "几号发货", True)] * (limit + 10) + [Match("other", 0.7, "x", True)]
+    platforms = ["twitch"] * len(matches)
+    facts = {"shipping-time": ReplyFacts(1, "发货时间", ANSWER)}
+    openings = c.openings("show", facts.keys(), {"twitch"}, 1000.0)
+    built = []
+
+    def candidates():
+        for i in answerable(matches, platforms, openings):
+            built.append(i)
+            yield {"platform": "twitch", "user_hash": f"v{i}", "name": None, "slug": matches[i].slug}
+
+    done, skipped = c.compose_many("show", candidates(), facts, 1000.0, openings)
+    assert len(done) == limit and skipped == {"rate_limited_room": 1}
+    assert len(built) == limit + 1 and openings.platforms == set()  # the rest were never read
+    assert c.openings("show", facts.keys(), {"twitch"}, 1001.0) is None  # a full room: nothing to look at
+    assert c.openings("show", facts.keys(), {"twitch", "douyin"}, 1001.0).platforms == {"douyin"}
+    assert list(answerable([Match("shipping-time", 0.2, "几号发货", True)], ["douyin"], openings)) == []

@@ -84,3 +84,26 @@ def test_what_the_crew_marks_not_ours_stops_being_routed():
     t.teach_not_ours(normalize(text))
     assert t.classify(text, normalize(text)) is None
     assert t.classify("我的快递五天没动了", normalize("我的快递五天没动了")) is not None
+
+
+def test_the_prefilter_lets_through_every_text_a_rule_matches():
+    """The pieces are read off the rules' parse trees: a text that any rule matches holds one of them, and a
+    plain chat line holds none."""
+    import re
+
+    from faq_catalog import triage
+    from faq_catalog.required_text import Prefilter, required_pieces
+    assert required_pieces(r"投诉|(?<!\d)123(?:15|45)") == {"投诉", "123"}
+    assert required_pieces(r"[!！]{3,}") == {"!!!", "!!！", "!！!", "!！！", "！!!", "！!！", "！！!", "！！！"}
+    assert required_pieces(r"(?:没|未)?发") == {"发"} and required_pieces(r"a?b*") is None
+    assert Prefilter([re.compile(r"x?")]).maybe("anything")  # a rule that needs nothing: every text is tried
+    rules = [r for _, r in triage._PERSONAL] + [r for _, _, r in triage._ANGRY]
+    texts = [r["text"] for r in ROWS] + ["我的快递卡在广州三天了", "WHERE IS MY ORDER", "退款还没到账", "骗子!!!"]
+    for text in texts:
+        n = normalize(text)
+        if any(rule.search(n) for rule in rules):
+            assert triage._CUES.maybe(n), text
+        if triage._EXCLAIM.search(text) or triage._TWO_CAPITALS.search(text):
+            assert triage._RAW_CUES.maybe(text), text
+    assert not triage._CUES.maybe(normalize("主播今天好漂亮")) and not triage._RAW_CUES.maybe("主播今天好漂亮")
+    assert Triage().classify("主播今天好漂亮", normalize("主播今天好漂亮")) is None

@@ -10,7 +10,7 @@ import { createTeacher } from "../lib/teach.js";
 const SHOW = document.body.dataset.show;
 const API = "/api/shows/" + encodeURIComponent(SHOW);
 loadStrings("console-strings");
-const state = { onair: null, ranking: [], shelf: {}, health: null, review: [] };
+const state = { onair: null, ranking: [], shelf: {}, health: null, review: [], cases: null };
 let chain = Promise.resolve(); // this console's actions go out one after the other
 
 const client = connectLive({
@@ -22,6 +22,7 @@ const client = connectLive({
     else if (topic === "health") { state.health = data; renderHealth(); }
     else if (topic === "shelf") { indexShelf(data); renderRanking(); }
     else if (topic === "review") { state.review = listOf(data); renderReview(); }
+    else if (topic === "cases") { state.cases = data; renderCases(); }
   },
   onStatus(s) {
     $("banner").hidden = s === "live";
@@ -276,8 +277,36 @@ function renderHealth() {
   tick();
 }
 
+// The specialist queue at a glance: how many wait, how long the oldest unclaimed one has, the top three's reasons.
+// Read-only, and never the viewers' words: those cases are for the agents, not something to answer on air.
+const TOP_CASES = 3;
+function renderCases() {
+  const q = state.cases || { items: [], open: 0, red: 0 };
+  $("cases-open").textContent = fmt("console.cases_open", { n: q.open });
+  $("cases-red").hidden = !q.red;
+  $("cases-red").textContent = fmt("console.cases_red", { n: q.red });
+  const top = (q.items || []).filter((c) => c.state === "open").slice(0, TOP_CASES);
+  $("cases-top").replaceChildren(...top.map((c) => el("li", { class: c.red ? "red" : "" }, [
+    el("span", { class: "urgency", text: String(c.urgency) }),
+    el("span", { class: "reason", text: (c.reasons || [c.reason]).map((r) => t("triage." + r, r)).join(" · ") }),
+  ])));
+  $("cases-empty").hidden = q.open > 0;
+  tickCases(client.now());
+}
+
+function tickCases(now) {
+  const q = state.cases;
+  const oldest = $("cases-oldest");
+  oldest.hidden = !q || q.oldest_open_at == null;
+  if (oldest.hidden) return;
+  const age = Math.max(0, now - q.oldest_open_at);
+  oldest.textContent = fmt("console.cases_oldest", { age: fmtDuration(age) });
+  oldest.classList.toggle("red", age >= q.target_seconds);
+}
+
 function tick() {
   const now = client.now();
+  tickCases(now);
   const cur = state.onair && state.onair.current;
   $("timer").textContent = cur ? fmtDuration(now - cur.started_at) : "00:00";
   $("clock").textContent = new Date(now * 1000).toLocaleTimeString("zh-CN", { hour12: false });

@@ -8,8 +8,8 @@ from studio.access.auth import current_principal, require_api
 from studio.errors import Invalid
 from studio.http.api.openapi import describe, obj, schema
 from studio.http.context import json_body, studio
+from studio.ladder.posters import PLATFORMS
 from studio.ladder.replies import ACTIONS, MODES
-from studio.sources.twitch_chat import TwitchChatPoster
 
 bp = Blueprint("api_replies", __name__, url_prefix="/api")
 MODERATORS = ("producer", "host")
@@ -51,28 +51,20 @@ def act(show_id: str, reply_id: int):
     return jsonify(studio().replies.act(_show(show_id), reply_id, data["action"], current_principal().name))
 
 
-@bp.put("/shows/<show_id>/replies/posters/twitch")
+@bp.put("/shows/<show_id>/replies/posters/<platform>")
 @require_api("producer")
-def put_twitch_poster(show_id: str):
-    """Twitch chat: {channel, nick, token, scopes}; the token is kept in this process's memory only."""
-    data = json_body()
-    scopes = data.get("scopes")
-    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
-        raise Invalid("scopes must be the token's scopes, a list of texts (it needs chat:edit or user:write:chat)")
-    values = {k: data.get(k) for k in ("channel", "nick", "token")}
-    if not all(isinstance(v, str) or v is None for v in values.values()):
-        raise Invalid("channel, nick and token must be texts")
-    try:
-        poster = TwitchChatPoster(values["channel"] or "", values["token"] or "", values["nick"] or "", scopes)
-    except ValueError as e:
-        raise Invalid(str(e)) from None
-    return jsonify(studio().replies.set_poster(_show(show_id), "twitch", poster))
+def put_poster(show_id: str, platform: str):
+    """twitch {channel, nick, token, scopes} or youtube {live_chat_id, token, scopes}: the token is stored sealed
+    and never answered back (only whether it is set, and its scopes)."""
+    return jsonify(studio().replies.set_poster(_show(show_id), platform, json_body()))
 
 
-@bp.delete("/shows/<show_id>/replies/posters/twitch")
+@bp.delete("/shows/<show_id>/replies/posters/<platform>")
 @require_api("producer")
-def delete_twitch_poster(show_id: str):
-    return jsonify(studio().replies.set_poster(_show(show_id), "twitch", None))
+def delete_poster(show_id: str, platform: str):
+    if platform not in PLATFORMS:
+        raise Invalid(f"the studio posts to {' and '.join(PLATFORMS)} only", 404)
+    return jsonify(studio().replies.set_poster(_show(show_id), platform, None))
 
 
 @bp.get("/faq/<slug>/auto-reply")
@@ -93,7 +85,9 @@ REPLY = schema("ChatReply", obj(
     slug={"type": "string"}, platform={"type": "string"},
     state={"enum": ["suggested", "copied", "approved", "posted", "rejected", "rate_limited", "dismissed"]},
     error={"type": "string"}, created_at={"type": "number"}))
-SETTINGS = obj(("mode",), mode={"enum": list(MODES)}, can_post={"type": "array", "items": {"type": "string"}})
+SETTINGS = obj(("mode",), mode={"enum": list(MODES)}, can_post={"type": "array", "items": {"type": "string"}},
+               posters={"type": "object", "description": "per platform its settings without the token: token is "
+                                                         "\"set\" or \"not set\", with the token's scopes"})
 ITEM = obj(("enabled",), enabled={"type": "boolean"},
            templates={"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200},
                       "description": "placeholders {name} (masked) {number} {topic} {answer}; none: the studio's own"})
@@ -109,11 +103,20 @@ describe("/api/shows/<show_id>/replies/<reply_id>", "post", "A moderator's decis
          request=obj(("action",), action={"enum": list(ACTIONS)}), responses={200: REPLY, 409: None},
          roles=MODERATORS, tag="replies")
 describe("/api/shows/<show_id>/replies/posters/twitch", "put",
-         "Let the studio post approved replies into Twitch chat (a user token with chat:edit; kept in memory only)",
+         "Let the studio post approved replies into Twitch chat (a user token with chat:edit; stored sealed, never "
+         "returned)",
          request=obj(("channel", "token", "scopes"), channel={"type": "string"}, nick={"type": "string"},
                      token={"type": "string"}, scopes={"type": "array", "items": {"type": "string"}}),
          responses={200: SETTINGS}, roles=("producer",), tag="replies")
 describe("/api/shows/<show_id>/replies/posters/twitch", "delete", "Stop posting into Twitch chat",
+         responses={200: SETTINGS}, roles=("producer",), tag="replies")
+describe("/api/shows/<show_id>/replies/posters/youtube", "put",
+         "Let the studio post approved replies into YouTube live chat (liveChatMessages.insert with an OAuth token "
+         "that has youtube.force-ssl; stored sealed, never returned)",
+         request=obj(("live_chat_id", "token", "scopes"), live_chat_id={"type": "string"},
+                     token={"type": "string"}, scopes={"type": "array", "items": {"type": "string"}}),
+         responses={200: SETTINGS}, roles=("producer",), tag="replies")
+describe("/api/shows/<show_id>/replies/posters/youtube", "delete", "Stop posting into YouTube live chat",
          responses={200: SETTINGS}, roles=("producer",), tag="replies")
 describe("/api/faq/<slug>/auto-reply", "get", "An item's auto-reply and templates", responses={200: ITEM},
          roles=MODERATORS, tag="replies")

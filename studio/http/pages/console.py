@@ -13,9 +13,10 @@ bp = Blueprint("console", __name__)
 @bp.get("/console/<show_id>")
 @require_page("host", "agent")
 def console(show_id: str):
-    strings = i18n.strings_for("console.", "status.", "common.", "intake.", "review.", "rundown.src_state_")
+    strings = i18n.strings_for("console.", "status.", "common.", "intake.", "review.", "rundown.src_state_", "triage.")
+    # "cases": the specialist queue beside the ranking, as figures and reasons only (who wrote what stays on the desk)
     return render_template("console/console.html", show=show_or_404(show_id), strings=strings,
-                           topics=["onair", "ranking", "health", "shelf", "review"])
+                           topics=["onair", "ranking", "health", "shelf", "review", "cases"])
 
 
 @bp.get("/console/<show_id>/overlays")

@@ -9,10 +9,12 @@ from studio.access.auth import require_page
 from studio.analytics.report import DEFINITIONS, REASONS
 from studio.errors import Invalid
 from studio.http import i18n
-from studio.http.context import show_or_404
+from studio.http.context import show_or_404, studio
 from studio.http.report_request import report_for_request
+from studio.ladder.proof import tier_shares
 
 bp = Blueprint("lead", __name__)
+TIERS = ("answered_in_chat", "answered_on_air", "handled_by_specialist", "escalated_to_one_to_one")
 
 
 def _reason(code: str | None, text: str | None = None) -> str:
@@ -47,6 +49,7 @@ def report(show_id: str):
     except Invalid as e:
         abort(e.status, e.message)
     lang = i18n.current_lang()
-    return render_template("lead/report.html", r=data, tz_name=str(tz),
+    return render_template("lead/report.html", r=data, tz_name=str(tz), tiers=tier_shares(studio().db, show_id),
+                           tier_names=TIERS,
                            reason=_reason, local=lambda ts, fmt="%Y-%m-%d %H:%M": _localtime(ts, tz, fmt),
                            definitions={k: v[lang] for k, v in data["definitions"].items()})

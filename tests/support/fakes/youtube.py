@@ -3,7 +3,10 @@ chunked), OAuth token refresh, and the documented errors (401, 403 quotaExceeded
 liveChatNotFound). Page tokens are positions in the chat; the stream sends history first, then new messages, and a
 client resumes from its last `nextPageToken`: YouTube keeps the chat, so nothing posted while a link was down is lost
 to a client that resumes. The end of a chat is told as `offlineAt` on the page and a `chatEndedEvent` message, then
-`liveChatEnded` to any further request. Faults: `drop_streams()` (open streams die mid-response),
+`liveChatEnded` to any further request. `liveChatMessages.insert` (POST liveChat/messages?part=snippet) takes a bot's
+message into the chat (`inserted` lists them) with a token of `post_token`, or answers as YouTube does: 401, 403
+with `refuse_inserts` as the reason (rateLimitExceeded, liveChatDisabled, forbidden …).
+Faults: `drop_streams()` (open streams die mid-response),
 `end_streams()` (open streams finish cleanly, as a server ending a long-running response does), `freeze_streams()`
 (open streams stay open and send nothing more), `fail_lists` / `reset_lists` (the next list calls answer 503
 backendError / have their connection reset), `expire_token()` (the access token stops working, as after its hour)."""
@@ -43,7 +46,11 @@ class FakeYoutube:
         self._frozen: set[int] = set()
         self.fail_lists = 0
         self.reset_lists = 0
-        routes = {("GET", BASE + "/liveChat/messages"): self._list, ("POST", "/token"): self._refresh}
+        self.post_token = "ya29.can-post"
+        self.inserted: list[str] = []
+        self.refuse_inserts = ""
+        routes = {("GET", BASE + "/liveChat/messages"): self._list, ("POST", "/token"): self._refresh,
+                  ("POST", BASE + "/liveChat/messages"): self._insert}
         if stream:
             routes[("GET", BASE + "/liveChat/messages/stream")] = self._stream
         self.http = HttpFake(routes)
@@ -113,6 +120,22 @@ class FakeYoutube:
         if self.offline:
             page["offlineAt"] = datetime.now(UTC).isoformat()
         return page
+
+    def _insert(self, req: Request) -> tuple:
+        if req.headers.get("authorization") != f"Bearer {self.post_token}":
+            return _error(401, "authError", "Invalid Credentials")
+        if req.query.get("part") != "snippet":
+            return _error(400, "invalidPart", "part must be snippet")
+        snippet = (req.json() or {}).get("snippet") or {}
+        if snippet.get("liveChatId") != self.chat_id:
+            return _error(404, "liveChatNotFound", "The live chat that you are trying to retrieve cannot be found.")
+        if self.refuse_inserts:
+            return _error(403, self.refuse_inserts, f"The message was not inserted ({self.refuse_inserts}).")
+        text = (snippet.get("textMessageDetails") or {}).get("messageText") or ""
+        if snippet.get("type") != "textMessageEvent" or not text:
+            return _error(400, "invalidValue", "a textMessageEvent with a messageText is required")
+        self.inserted.append(text)
+        return 200, self.post(text, channel="UC-studio-bot")
 
     def _list(self, req: Request) -> tuple | None:
         self.list_times.append(time.monotonic())
