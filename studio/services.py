@@ -55,7 +55,8 @@ class Studio:
         self.receivers = ReceiverHealth()
         self.intake = IntakeHealth(self.db, self.receivers)
         # The run sheet's products: cards, rundown, and the product questions the engine ranks.
-        self.products = Products(self.db, touch=lambda show_id: self.live.touch(show_id, "products"))
+        self.products = Products(self.db, touch=lambda show_id, every=0.0: self.live.touch(show_id, "products",
+                                                                                          every=every))
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)

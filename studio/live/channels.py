@@ -73,6 +73,7 @@ class LiveChannels:
         self._every: dict[str, float] = {}  # a topic's own minimum seconds between two pushes of one show
         self._dirty: set[tuple[str, str]] = set()
         self._pushed: dict[tuple[str, str], float] = {}  # (show, topic) → monotonic time of its last push
+        self._pace: dict[tuple[str, str], float] = {}  # dirty (show, topic) → seconds it may wait (touch `every`)
         self._lock = threading.Lock()
         # Revisions follow the clock in µs: they keep rising across restarts, and snapshots of one topic pushed by
         # different processes (scaled out) order by when they were taken, so clients never drop the newer one.
@@ -107,11 +108,18 @@ class LiveChannels:
             data = view(show_id, data)
         return {"show": show_id, "topic": topic, "rev": rev, "ts": time.time(), "data": data}
 
-    def touch(self, show_id: str, *topics: str) -> None:
-        """Mark topics changed; the flusher pushes them within one interval."""
+    def touch(self, show_id: str, *topics: str, every: float = 0.0) -> None:
+        """Mark topics changed; the flusher pushes them within one interval. `every`: this change may wait until
+        the topic's last push of the show is that old (a flood of small ones, like demand counts), unless another
+        change of the topic wants it sooner; it is pushed then, never dropped."""
         with self._lock:
             for t in topics:
-                self._dirty.add((show_id, t))
+                k = (show_id, t)
+                if not every:
+                    self._pace.pop(k, None)
+                elif k not in self._dirty or k in self._pace:
+                    self._pace[k] = max(every, self._pace.get(k, 0.0))
+                self._dirty.add(k)
         if self._wake is not None:
             self._wake.set()
 
@@ -150,8 +158,10 @@ class LiveChannels:
         greenlets start in this order); the others stay dirty, and the second value says whether any did."""
         with self._lock:
             due = [k for k in self._dirty
-                   if now - self._pushed.get(k, -1e9) >= self._every.get(k[1], 0.0)]
+                   if now - self._pushed.get(k, -1e9) >= max(self._every.get(k[1], 0.0), self._pace.get(k, 0.0))]
             self._dirty.difference_update(due)
+            for k in due:
+                self._pace.pop(k, None)
             waiting = bool(self._dirty)
         if len(self._pushed) > 50_000:  # shows long gone: their pace is forgotten, nothing else
             self._pushed = {k: t for k, t in self._pushed.items() if now - t < 60}

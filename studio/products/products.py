@@ -68,13 +68,12 @@ def _time_key(fields: dict, position: int) -> tuple:
 
 
 class Products:
-    def __init__(self, db, touch: Callable[[str], None]):
+    def __init__(self, db, touch: Callable[..., None]):
         self.db = db
         self._touch = touch
         self._matchers: dict[str, tuple] = {}  # show → (read at, matcher, on air, to come, sheet version)
         self._lock = threading.Lock()
         self._cards: dict[str, tuple[float, tuple, list[dict]]] = {}
-        self._ask_pushed: dict[str, float] = {}
         self._rows: dict[str, tuple[tuple, list[dict]]] = {}
         self._answers: dict[str, tuple[tuple, dict[str, str]]] = {}
 
@@ -325,12 +324,10 @@ class Products:
                 continue
             r["slug"], r["score"], r["is_question"] = ask_slug(ask.number, ask.field), 1.0, True
             taken[i] = ask
-        now = time.monotonic()
-        if taken and now - self._ask_pushed.get(show_id, 0.0) >= ASK_PUSH_INTERVAL:
+        if taken:
             # Demand moves with every product question; the cards and the rundown need it every few seconds, not
-            # once per batch (a push carries the whole sheet).
-            self._ask_pushed[show_id] = now
-            self._touch(show_id)
+            # once per batch (a push carries the whole sheet). A producer's edit still goes at once.
+            self._touch(show_id, every=ASK_PUSH_INTERVAL)
         return taken
 
     def reply_answers(self, show_id: str) -> dict[str, str]:
