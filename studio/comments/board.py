@@ -20,7 +20,8 @@ from studio.comments.review import ReviewQueue
 class CommentSeen:
     """A new comment worth the board's time: matched (demand for `slug`) or an open question (`normalized` text,
     for the emerging clusters); `review`: the matcher is unsure, the crew's review queue shows it (`normalized` is
-    then given for matched comments too)."""
+    then given for matched comments too); `sample`: its text may stand under the item on the host's ranking (not
+    when the matcher only guessed the item: the crew confirms those in the review queue, the host sees none)."""
     slug: str | None
     ts: float
     user_hash: str
@@ -28,6 +29,7 @@ class CommentSeen:
     text: str
     normalized: str | None
     review: bool = False
+    sample: bool = True  # the host may see the text under the item: not when the matcher only guessed it
 
 
 @dataclass(slots=True)
@@ -111,14 +113,14 @@ class ShowDemand:
         demand, touched = [], set()
         for event in events:
             match event:
-                case CommentSeen(slug, ts, user_hash, quality, text, normalized, review):
+                case CommentSeen(slug, ts, user_hash, quality, text, normalized, review, sample):
                     if skip is not None:
                         key = comment_key(ts, user_hash, text)
                         if key in skip:
                             skip.discard(key)
                             continue
                     if slug is not None:
-                        demand.append((slug, ts, user_hash, quality, text))
+                        demand.append((slug, ts, user_hash, quality, text if sample else ""))
                     else:
                         self.emerging.add(normalized, text, user_hash, quality, ts)
                         touched.update(("emerging", "review"))

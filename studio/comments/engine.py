@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
 
+from faq_catalog.matcher import RESEMBLANCE_CONFIDENCE as GUESS_CONFIDENCE
 from faq_catalog.matcher import REVIEW_BELOW, Match, Matcher
 from faq_catalog.normalize import normalize_many
 from faq_catalog.replies import answerable
@@ -315,7 +316,9 @@ class CommentEngine:
         if self.bus.shared:
             st.replayed = {comment_key(r.ts, r.user_hash, r.text) for r in rows if r.ts >= now - DEDUPE_LOOKBACK}
             st.replayed_until = time.monotonic() + DEDUPE_FOR
-        st.board.add_many(tuple(r)[:5] for r in rows if r.slug is not None and r.ts >= rank_since)
+        guessed = self._guessed
+        st.board.add_many((r.slug, r.ts, r.user_hash, r.user_quality, "" if guessed(r.slug, r.score) else r.text)
+                          for r in rows if r.slug is not None and r.ts >= rank_since)
         # Open questions and unsure matches, read again by the matcher as it is now (the crew may have decided).
         again = [r for r in rows if r.slug is None or (r.score or 0.0) < REVIEW_BELOW]
         for r, m in zip(again, off_loop(self.matcher.match_many, [r.text[:MATCH_CHARS] for r in again])):
@@ -325,6 +328,10 @@ class CommentEngine:
                 st.review.add(m.normalized, r.text, r.user_hash, r.user_quality, r.ts)
         for slug, started_at in segments:
             st.board.note_on_air(slug, started_at)
+
+    def _guessed(self, slug: str, score: float | None) -> bool:
+        """A stored match the matcher only guessed (a near miss, a resemblance): it counts, never as a sample."""
+        return (score or 0.0) <= GUESS_CONFIDENCE and not self.studio.products.is_ask(slug)
 
     # -- ingestion -------------------------------------------------------------------------------------
 
@@ -364,7 +371,8 @@ class CommentEngine:
             review = m.review and slug == m.slug
             events.append(CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], "", None) if i in routed
                           else CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
-                                           m.normalized if slug is None or review else None, review))
+                                           m.normalized if slug is None or review else None, review,
+                                           not (review and m.score <= GUESS_CONFIDENCE)))
         if rows:
             events.append(InputBatch(source, dict(platforms), now, accepted))
         self._deliver(show_id, st, events)

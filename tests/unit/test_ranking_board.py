@@ -1,5 +1,6 @@
 """DemandBoard on its own, with a clock the test moves."""
 import math
+import time
 
 import pytest
 
@@ -187,3 +188,17 @@ def test_withdraw_takes_back_one_comment(board, clock):
     board.withdraw("a", clock.t - 10, "u2", "发货吗")  # twice: never below nothing
     assert board.demand("a") == 0.0
     board.withdraw("missing", clock.t, "u3")  # an item not on the board: nothing to take back
+
+
+def test_a_guessed_match_counts_but_is_no_sample_for_the_host():
+    from studio.comments.board import CommentSeen, ShowDemand
+    from studio.comments.emerging import EmergingQuestions
+
+    clock = Clock(time.time())
+    st = ShowDemand(DemandBoard(clock=clock), EmergingQuestions())
+    st.apply([CommentSeen("a", clock.t, "u1", "stable", "发货了吗", None),
+              CommentSeen("a", clock.t, "u2", "stable", "去年买的还没用完", "去年买的还没用完", True, False)])
+    row = by_slug(st.board)["a"]
+    assert row["count_1m"] == 2 and row["askers"] == 2
+    assert [s["text"] for s in row["samples"]] == ["发货了吗"]
+    assert [g["normalized"] for g in st.review.top()] == ["去年买的还没用完"]  # the crew still sees it
