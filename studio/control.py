@@ -12,14 +12,17 @@ from studio.store.staff import list_squads, show_staff
 
 TOP_ASKS = 3
 BURNING_MIN_PER_MINUTE = 5  # a rising item with fewer asks a minute is noise, not a fire
+BURNING_SHOWN = 3
 SOURCE_OK = ("connected", "running", "live", "ok", "receiving")
 # A show not started in the studio but taking comments (nobody pressed "Start show" yet) is watched too.
 TAKING_FOR = 300.0
 
 
 def burning(rows: list[dict]) -> list[dict]:
-    """Items whose ask rate is rising fast: the last minute well above the minutes before it."""
-    return [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
+    """Items whose ask rate is rising fast (the last minute well above the minutes before it), the most asked first:
+    at most BURNING_SHOWN, since at a show's start everything rises and a tile must stay readable."""
+    hot = [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
+    return sorted(hot, key=lambda r: -r.get("count_1m", 0))[:BURNING_SHOWN]
 
 
 def _unanswered(s, show: Show, asked: bool, now: float) -> tuple[str | None, float]:
