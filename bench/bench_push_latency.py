@@ -24,7 +24,8 @@ from studio.commands.simulate import CommentStream, load_stream
 
 PROBE_SLUG = "invoice"
 PROBE_TEXT = "能开发票吗"
-MARKS = "?!.,~"  # the probe's number in base 5, as punctuation: unique raw text, same normalized text
+MARKS = "?。.,~"  # the probe's number in base 5, as punctuation: unique raw text, same normalized text (no "!":
+# three in a row read as an urgent viewer and route the probe to the specialist queue, never a ranking sample)
 TARGET_P95_MS = 500
 PUSH_INTERVAL_MS = 250
 TICK = 0.05

@@ -52,6 +52,9 @@ class ProductAsk:
     number: int | None  # None for "what comes next"
     field: str  # one of FIELDS, or "next"
     named: bool  # the comment named the product (number or name) rather than meaning the one on air
+    # False when the product is a pick among several the comment's word names (口红 on a sheet of three lipsticks):
+    # good enough to count the ask, not to answer the viewer with that product's facts.
+    sure: bool = True
 
 
 def _chinese_number(s: str) -> int:
@@ -108,11 +111,11 @@ class ProductMatcher:
         if not fields:
             return None
         field = fields[0]
-        number = self._named_number(normalized)
+        number, sure = self._named_number(normalized), True
         if number is None:
-            number = self._by_name(normalized, on_air, upcoming)
+            number, sure = self._by_name(normalized, on_air, upcoming)
         if number is not None:
-            return ProductAsk(number, field, True)
+            return ProductAsk(number, field, True, sure)
         if on_air is None or field == "start_time":
             return None
         if faq_answered and not any(d in normalized for d in DEICTIC):
@@ -128,21 +131,22 @@ class ProductMatcher:
                 return n
         return None
 
-    def _by_name(self, text: str, on_air: int | None, upcoming: tuple[int, ...]) -> int | None:
+    def _by_name(self, text: str, on_air: int | None, upcoming: tuple[int, ...]) -> tuple[int | None, bool]:
+        """(the product the text names, whether the name was its alone)."""
         if self._names is None:
-            return None
+            return None, False
         found = self._names.find_matches_as_strings(text)
         if not found:
-            return None
+            return None, False
         best = max(found, key=len)
         candidates = self._alias_products[best]
         if len(candidates) == 1:
-            return candidates[0]
+            return candidates[0], True
         # Several products share the word: the one on air, then the nearest to come, then the first.
         for n in (on_air, *upcoming):
             if n in candidates:
-                return n
-        return candidates[0]
+                return n, False
+        return candidates[0], False
 
 
 FIELD_LABELS = {"price": "价格", "stock": "库存", "shipping": "发货", "start_time": "开讲时间"}
@@ -167,3 +171,22 @@ def answer(ask: ProductAsk, facts: dict[str, dict[str, str]], upcoming: tuple[in
         return head + "：" + "，".join(parts)
     value = f.get(ask.field) or UNKNOWN
     return f"{head}：{FIELD_LABELS[ask.field]}{value}"
+
+
+# What sheets write in a cell whose fact is not settled: as good as empty for an answer in chat.
+UNSETTLED = frozenset({UNKNOWN, "待定", "未定", "待公布", "待更新", "暂无", "tbd", "tba", "?", "？", "-", "—", "/"})
+
+
+def settled(value: str | None) -> bool:
+    v = (value or "").strip()
+    return bool(v) and v.lower() not in UNSETTLED
+
+
+def fact_reply(ask: ProductAsk, fields: dict[str, str]) -> str | None:
+    """What an answer in chat may say to a product question, from the product's own facts. None when the fact asked
+    is not settled (empty, 待确认, 待定 …): a bot never says 待确认 for the host, and the rundown lists the fact to
+    chase. None too for "what comes next", which the host announces."""
+    if ask.number is None or ask.field not in FIELDS or not settled(fields.get(ask.field)):
+        return None
+    facts = {k: v for k, v in fields.items() if settled(v)}  # no 待定 gift or discount beside a known price
+    return answer(ask, {ask.number: facts})

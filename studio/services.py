@@ -22,6 +22,7 @@ from studio.products.products import Products
 from studio.scale.catalog_sync import CatalogSync
 from studio.scale.degraded import DegradedProbe
 from studio.scale.ownership import for_config
+from studio.store import staff
 from studio.store.catalog import CatalogStore
 from studio.store.db import Database
 from studio.store.decisions import DecisionStore
@@ -54,7 +55,8 @@ class Studio:
         self.receivers = ReceiverHealth(config.get("RECEIVER_SILENT_MIN", 10.0))
         self.intake = IntakeHealth(self.db, self.receivers)
         # The run sheet's products: cards, rundown, and the product questions the engine ranks.
-        self.products = Products(self.db, touch=lambda show_id: self.live.touch(show_id, "products"))
+        self.products = Products(self.db, touch=lambda show_id, every=0.0: self.live.touch(show_id, "products",
+                                                                                          every=every))
         # comment → match → board → ranking push; in the scaled mode a Redis lease and stream per show.
         owner, bus = for_config(config)
         self.engine = CommentEngine(self, owner, bus)
@@ -63,7 +65,7 @@ class Studio:
                               on_not_ours=self.engine.triage.teach_not_ours)
         # Tier 1: answers in chat, composed for high-confidence matches (off by default per show).
         self.replies = ReplyDesk(self.db, self.catalog, on_change=lambda show_id: self.live.touch(show_id, "replies"),
-                                 secret_key=config["SECRET_KEY"])
+                                 secret_key=config["SECRET_KEY"], product_answers=self.products.reply_answers)
         self.sources_inbox = Inbox(self.engine, socketio.start_background_task, self.receivers)
         # The show on air and its mirror in OBS.
         self.onair = OnAir(self.db, push=lambda show_id: self.live.push_now(show_id, "onair"))
@@ -92,14 +94,15 @@ class Studio:
 
         who = topics.audiences(self.public_ranking)
         self.live.provide("ranking", self.engine.ranking_snapshot, who["ranking"])
-        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"])
-        self.live.provide("review", self.engine.review_snapshot, who["review"])
+        paced = topics.WORK_LIST_EVERY
+        self.live.provide("emerging", self.engine.emerging_snapshot, who["emerging"], every=paced)
+        self.live.provide("review", self.engine.review_snapshot, who["review"], every=paced)
         self.live.provide("onair", lambda show_id: topics.onair(self.onair, show_id), who["onair"])
         self.live.provide("products", self.products.snapshot, who["products"])
         self.live.provide("shelf", lambda show_id: topics.shelf_topic(self.db, show_id), who["shelf"])
         self.live.provide("health", lambda show_id: topics.health(self.engine, self.obs_link, self.degraded,
                                                                   self.intake, self.onair, show_id), who["health"])
-        self.live.provide("cases", self.cases_topic, topics.staff(*topics.CASE_ROLES))
+        self.live.provide("cases", self.cases_topic, topics.staff(*topics.CASE_ROLES), every=paced)
         self.live.provide("replies", lambda show_id: self.replies.panel(show_id)
                           if self.engine.show_exists(show_id) else None, topics.staff(*topics.SAMPLE_ROLES))
 
@@ -124,6 +127,17 @@ class Studio:
     def _note_on_air(self, show_id: str, current: dict | None) -> None:
         if current is not None:  # a new answer: the ranking cools the item down
             self.engine.note_on_air(show_id, current["slug"], current["started_at"])
+
+    def move_squad(self, name: str, show_id: str | None) -> dict:
+        """The whole squad works `show_id` now: the cases its agents held in the show they leave go back to that
+        show's queue (CaseDesk.hand_back), and their open pages are told (the desk follows them to the new show)."""
+        moved = staff.move_squad(self.db, name, show_id)
+        left = moved["from"]
+        moved["handed_back"] = (self.cases.hand_back(left, moved["members"]) if left and left != show_id
+                                else {"reopened": 0, "released": 0})
+        for member in moved["members"]:
+            self.live.tell(member, "assignment", {"squad": name, "from": left, "show": show_id})
+        return moved
 
     def cases_topic(self, show_id: str) -> dict | None:
         """The specialist queue of a show (staff only: see http/sockets.py STAFF_TOPICS)."""

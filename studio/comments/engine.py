@@ -347,8 +347,8 @@ class CommentEngine:
             matches = self._match(rows)
         for r, m in zip(rows, matches):
             r["slug"], r["score"], r["is_question"] = m.slug, m.score, m.is_question
-        if rows:  # questions about the run sheet's products rank beside the FAQ items
-            self.studio.products.mark_asks(show_id, rows, matches)
+        # Questions about the run sheet's products rank beside the FAQ items.
+        asks = self.studio.products.mark_asks(show_id, rows, matches) if rows else {}
         routing: dict[int, object] = {}
         inserted = self.writer.write(rows, lambda new: self._route(show_id, rows, matches, new, now, routing))
         accepted = sum(inserted)
@@ -358,7 +358,8 @@ class CommentEngine:
                 listener(show_id, routing[1])
         platforms = Counter(map(_PLATFORM, rows))
         if accepted:
-            self._answer(show_id, items, checked.indices, rows, matches, inserted, routed, platforms)
+            self._answer(show_id, items, checked.indices, rows, _answered_as(rows, matches, asks), inserted, routed,
+                         platforms)
         # What the board needs of each new comment: matched ones count as demand, open questions may emerge.
         # A routed one (a personal case, an angry viewer) still counts for its item, but never as a sample for the
         # host to answer on air, nor as an emerging question.
@@ -408,8 +409,10 @@ class CommentEngine:
     def on_answerable(self, listener, wants) -> None:
         """listener(show_id, rows, openings): new comments of a batch matched with high confidence and not routed to
         a person, each {platform, user_hash, name, text, slug, score, ts} (an iterable, built as the listener reads
-        it): candidates for an answer in chat. wants(show_id, platforms) → faq_catalog.replies.Openings or None:
-        what the listener takes for this show now (answers in chat are off by default: then nothing is looked at)."""
+        it): candidates for an answer in chat. The slug is an FAQ item's, or a product question's
+        (product-<n>-<fact>) when the comment named its product alone or meant the one on air.
+        wants(show_id, platforms) → faq_catalog.replies.Openings or None: what the listener takes for this show now
+        (answers in chat are off by default: then nothing is looked at)."""
         self._answerable.append((listener, wants))
 
     def _answer(self, show_id: str, items: list, indices: list[int], rows: list[dict], matches: list,
@@ -645,6 +648,18 @@ class _Stored(NamedTuple):
     user_quality: str
     text: str
     score: float | None
+
+
+def _answered_as(rows: list[dict], matches: list, asks: dict) -> list:
+    """What an answer in chat reads of each comment: its FAQ match, or for a product question the product ask (sure
+    of its product, or nothing: a word several products share answers none), never the FAQ item the words also fit."""
+    if not asks:
+        return matches
+    out = list(matches)
+    for i, ask in asks.items():
+        m = matches[i]
+        out[i] = Match(rows[i]["slug"] if ask.sure else None, 1.0 if ask.sure else 0.0, m.normalized, True)
+    return out
 
 
 def _candidate(r: dict, item: dict, m: Match) -> dict:

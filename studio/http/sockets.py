@@ -14,7 +14,7 @@ from studio.access.hashing import token_digest
 from studio.access.rooms import RESTRICTED_ROLES
 from studio.comments.ingest import STORE_FAILED, StoreFailed, checked_batch
 from studio.errors import Invalid
-from studio.live.channels import NAMESPACE, LiveChannels, room
+from studio.live.channels import NAMESPACE, LiveChannels, room, user_room
 from studio.live.topics import SAMPLE_ROLES
 from studio.store.staff import shows_for
 
@@ -82,6 +82,8 @@ class LiveNamespace(Namespace):
         elif v.origin_ok:
             v.principal = session_principal()
             v.epoch = session.get("epoch") if v.principal else None
+            if v.principal is not None:  # a person's pages: told when their assignment moves (Studio.move_squad)
+                join_room(user_room(v.principal.name))
         self._viewers[request.sid] = v
 
     def on_disconnect(self, *args):

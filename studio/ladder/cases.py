@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
 from studio.blocks.off_loop import off_loop
 from studio.errors import Conflict, Invalid, NotFound
@@ -141,7 +141,8 @@ class CaseDesk:
             if c.state == "contacted" and state == "contacted":
                 return case_dict(c, now)
             if c.claimed_at is None:
-                c.claimed_at, c.agent = now, agent
+                c.claimed_at = now
+            c.agent = c.agent or agent  # a case its agent left behind (hand_back) is whoever closes it
             if state == "contacted":
                 c.contacted_at = now
             else:
@@ -153,6 +154,21 @@ class CaseDesk:
             self.on_not_ours(normalized)
         self.on_change(show_id)
         return out
+
+    def hand_back(self, show_id: str, agents: list[str]) -> dict:
+        """Agents who leave a show (their squad moved) leave its cases to the show's queue: a claimed case is open
+        again (claim cleared, age kept: an old one is red at once), a contacted one stays contacted with no agent,
+        for whoever works the show to close. Returns {"reopened", "released"}."""
+        if not agents:
+            return {"reopened": 0, "released": 0}
+        with self.db.session() as s:
+            mine = (Case.show_id == show_id, Case.agent.in_(agents))
+            reopened = s.execute(update(Case).where(*mine, Case.state == "claimed")
+                                 .values(state="open", agent=None, claimed_at=None)).rowcount
+            released = s.execute(update(Case).where(*mine, Case.state == "contacted").values(agent=None)).rowcount
+        if reopened or released:
+            self.on_change(show_id)
+        return {"reopened": reopened, "released": released}
 
     def not_ours_texts(self) -> set[str]:
         """What the crew taught: texts of the cases marked not ours (the triage stops routing them)."""

@@ -11,6 +11,10 @@ Composing runs after the comments are stored and never waits for the database: `
 (faq_catalog.replies) and queues the rows for a background writer. It costs a comment nothing unless its show's
 mode is on, its item's auto-reply is on and its platform's room may take a reply now (`openings`, cached): the
 engine looks for candidates only among those rows, and stops where the rooms fill up.
+
+A product question (3号多少钱, 有货吗 with a product on air) is answered from that product's run-sheet facts whenever
+the show's mode is on: the sheet is the show's own data, so it needs no auto-reply switch per item. A fact not settled
+yet (empty, 待确认, 待定) has no answer, so its question gets no reply; the rundown lists the fact for the producer.
 """
 from __future__ import annotations
 
@@ -45,10 +49,12 @@ def reply_dict(r: ChatReply) -> dict:
 
 
 class ReplyDesk:
-    def __init__(self, db, catalog, on_change: Callable[[str], None], secret_key: str):
+    def __init__(self, db, catalog, on_change: Callable[[str], None], secret_key: str,
+                 product_answers: Callable[[str], dict[str, str]] = lambda show_id: {}):
         self.db = db
         self.catalog = catalog
         self.on_change = on_change
+        self.product_answers = product_answers  # show → {product ask slug: the answer from its settled facts}
         self.composer = ReplyComposer()
         # (show, platform) → a poster with post(show_id, text) → (outcome, error), its token sealed in the database
         self.posters = ChatPosters(db, secret_key)
@@ -160,6 +166,8 @@ class ReplyDesk:
                 if enabled and entry is not None and entry["answer"]:
                     items[slug] = ReplyFacts(entry["number"], entry["question"].rstrip("？?"), entry["answer"],
                                             tuple(templates))
+            # The answer names its product itself (3号 …): the templates without a link number.
+            items.update((slug, ReplyFacts(None, "", text)) for slug, text in self.product_answers(show_id).items())
             cached = self._answering[show_id] = (now, items)
         return cached[1]
 

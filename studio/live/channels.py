@@ -3,6 +3,12 @@
 Each (show, topic) has one snapshot provider. Writers only mark a topic dirty; a flusher emits at most one
 snapshot per topic per interval, so a comment flood never turns into a message flood. A client that connects,
 reconnects or missed messages asks for the snapshot and is right again at once.
+
+The flusher keeps its cadence whatever a round costs (the next round starts `interval` after the last one started,
+not after it ended), and a round's snapshots are taken side by side: one that waits on the database (the specialist
+queue) does not hold back the ranking of every show behind it. A topic that is a person's working list (the review
+queue, emerging questions, cases) may ask for a slower pace of its own: its snapshot is a few milliseconds of
+matching or a query, and its reader needs it once a second, not four times.
 """
 from __future__ import annotations
 
@@ -48,6 +54,11 @@ def staff(*roles: str) -> Audience:
     return Audience(roles=tuple(roles))
 
 
+def user_room(name: str) -> str:
+    """The room of one staff account's connections (a show id never starts with '@')."""
+    return f"@{name}"
+
+
 def room(show_id: str, topic: str, full: bool = False) -> str:
     """The room of a (show, topic); `full`: the staff room of a public topic that has a public view."""
     return f"{show_id}:{topic}{STAFF_ROOM if full else ''}"
@@ -59,7 +70,10 @@ class LiveChannels:
         self.interval = interval
         self._providers: dict[str, Provider] = {}
         self._audiences: dict[str, Audience] = {}
+        self._every: dict[str, float] = {}  # a topic's own minimum seconds between two pushes of one show
         self._dirty: set[tuple[str, str]] = set()
+        self._pushed: dict[tuple[str, str], float] = {}  # (show, topic) → monotonic time of its last push
+        self._pace: dict[tuple[str, str], float] = {}  # dirty (show, topic) → seconds it may wait (touch `every`)
         self._lock = threading.Lock()
         # Revisions follow the clock in µs: they keep rising across restarts, and snapshots of one topic pushed by
         # different processes (scaled out) order by when they were taken, so clients never drop the newer one.
@@ -71,12 +85,15 @@ class LiveChannels:
     def topics(self) -> tuple[str, ...]:
         return tuple(self._providers)
 
-    def provide(self, topic: str, provider: Provider, audience: Audience) -> None:
-        """Every topic says who may read it: there is no default, so a new topic cannot leak by omission."""
+    def provide(self, topic: str, provider: Provider, audience: Audience, every: float | None = None) -> None:
+        """Every topic says who may read it: there is no default, so a new topic cannot leak by omission. `every`:
+        at most one push of a show's topic per that many seconds (the channel's interval when None or shorter)."""
         if not isinstance(audience, Audience):
             raise TypeError(f"topic {topic!r} needs an Audience (PUBLIC or staff(roles...))")
         self._providers[topic] = provider
         self._audiences[topic] = audience
+        if every is not None and every > self.interval:
+            self._every[topic] = every
 
     def audience(self, topic: str) -> Audience:
         return self._audiences[topic]
@@ -91,11 +108,18 @@ class LiveChannels:
             data = view(show_id, data)
         return {"show": show_id, "topic": topic, "rev": rev, "ts": time.time(), "data": data}
 
-    def touch(self, show_id: str, *topics: str) -> None:
-        """Mark topics changed; the flusher pushes them within one interval."""
+    def touch(self, show_id: str, *topics: str, every: float = 0.0) -> None:
+        """Mark topics changed; the flusher pushes them within one interval. `every`: this change may wait until
+        the topic's last push of the show is that old (a flood of small ones, like demand counts), unless another
+        change of the topic wants it sooner; it is pushed then, never dropped."""
         with self._lock:
             for t in topics:
-                self._dirty.add((show_id, t))
+                k = (show_id, t)
+                if not every:
+                    self._pace.pop(k, None)
+                elif k not in self._dirty or k in self._pace:
+                    self._pace[k] = max(every, self._pace.get(k, 0.0))
+                self._dirty.add(k)
         if self._wake is not None:
             self._wake.set()
 
@@ -106,7 +130,12 @@ class LiveChannels:
                 self._dirty.discard((show_id, t))
             self._emit(show_id, t)
 
+    def tell(self, user: str, event: str, data: dict) -> None:
+        """An event for one staff account's open pages (every process's, through the message queue when scaled)."""
+        self.socketio.emit(event, data, namespace=NAMESPACE, to=user_room(user))
+
     def _emit(self, show_id: str, topic: str) -> None:
+        self._pushed[(show_id, topic)] = time.monotonic()
         try:
             snap = self.snapshot(show_id, topic)
             view = self._audiences[topic].public_view
@@ -124,14 +153,34 @@ class LiveChannels:
         self._started = True
         self.socketio.start_background_task(self._run)
 
+    def _due(self, now: float) -> tuple[list[tuple[str, str]], bool]:
+        """Take the dirty (show, topic) pairs whose pace allows a push now, quick topics first (the round's
+        greenlets start in this order); the others stay dirty, and the second value says whether any did."""
+        with self._lock:
+            due = [k for k in self._dirty
+                   if now - self._pushed.get(k, -1e9) >= max(self._every.get(k[1], 0.0), self._pace.get(k, 0.0))]
+            self._dirty.difference_update(due)
+            for k in due:
+                self._pace.pop(k, None)
+            waiting = bool(self._dirty)
+        if len(self._pushed) > 50_000:  # shows long gone: their pace is forgotten, nothing else
+            self._pushed = {k: t for k, t in self._pushed.items() if now - t < 60}
+        due.sort(key=lambda k: k[1] in self._every)
+        return due, waiting
+
     def _run(self) -> None:
         from gevent.event import Event  # the flusher lives in the gevent server
+        from gevent.pool import Group
         self._wake = Event()
+        waiting = False
         while True:
-            self._wake.wait(timeout=5)
+            if not waiting:
+                self._wake.wait(timeout=5)
             self._wake.clear()
-            with self._lock:
-                batch, self._dirty = self._dirty, set()
-            for show_id, topic in batch:
-                self._emit(show_id, topic)
-            time.sleep(self.interval)
+            started = time.monotonic()
+            due, waiting = self._due(started)
+            round_ = Group()
+            for show_id, topic in due:
+                round_.spawn(self._emit, show_id, topic)
+            round_.join()
+            time.sleep(max(0.0, self.interval - (time.monotonic() - started)))

@@ -27,6 +27,9 @@ CASE_ROLES = ("producer", "host", "agent")  # the specialist queue: viewers' own
 PUBLIC_RANKING_FIELDS = ("slug", "number", "question", "score", "demand", "count_1m", "askers", "trend", "cooldown")
 PUBLIC_SAMPLES = 2  # per row, when the show's overlay shows samples
 SETTING_TTL = 2.0  # a producer's switch reaches the overlays within this many seconds
+# Working lists a person reads and acts on (the review queue, emerging questions, the specialist queue): pushed at
+# most this often per show. Each snapshot is matching or a query; four a second per show bought nobody anything.
+WORK_LIST_EVERY = 1.0
 
 
 class PublicRanking:

@@ -11,7 +11,14 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, func, select
 
-from faq_catalog.product_match import FIELD_LABELS, ProductAsk, ProductFacts, ProductMatcher, answer
+from faq_catalog.product_match import (
+    FIELD_LABELS,
+    ProductAsk,
+    ProductFacts,
+    ProductMatcher,
+    answer,
+    fact_reply,
+)
 from faq_catalog.product_match import FIELDS as ASK_FIELDS
 from studio.errors import Invalid, NotFound
 from studio.products.runsheet import (
@@ -61,14 +68,14 @@ def _time_key(fields: dict, position: int) -> tuple:
 
 
 class Products:
-    def __init__(self, db, touch: Callable[[str], None]):
+    def __init__(self, db, touch: Callable[..., None]):
         self.db = db
         self._touch = touch
         self._matchers: dict[str, tuple] = {}  # show → (read at, matcher, on air, to come, sheet version)
         self._lock = threading.Lock()
         self._cards: dict[str, tuple[float, tuple, list[dict]]] = {}
-        self._ask_pushed: dict[str, float] = {}
         self._rows: dict[str, tuple[tuple, list[dict]]] = {}
+        self._answers: dict[str, tuple[tuple, dict[str, str]]] = {}
 
     # -- imports ---------------------------------------------------------------------------------------
 
@@ -303,27 +310,41 @@ class Products:
         p = m.products.get(key[0]) if m else None
         return f"{p.name if p else key[0]} · {FIELD_LABELS[key[1]]}", key[0]
 
-    def mark_asks(self, show_id: str, rows: list[dict], matches: list) -> int:
+    def mark_asks(self, show_id: str, rows: list[dict], matches: list) -> dict[int, ProductAsk]:
         """Comments the FAQ matcher made of a batch, checked for product questions: a product ask takes the
         comment's slug (ask_slug) when it names the product, or when it means the one on air and no FAQ item
-        answers it. Returns how many it took."""
+        answers it. Returns the asks it took, by row index."""
         pm, on_air, upcoming = self.matcher(show_id)
         if pm is None:
-            return 0
-        taken = 0
-        for r, m in zip(rows, matches):
+            return {}
+        taken: dict[int, ProductAsk] = {}
+        for i, (r, m) in enumerate(zip(rows, matches)):
             ask = pm.match(m.normalized, on_air, upcoming, faq_answered=m.slug is not None)
             if ask is None or ask.number is None:
                 continue
             r["slug"], r["score"], r["is_question"] = ask_slug(ask.number, ask.field), 1.0, True
-            taken += 1
-        now = time.monotonic()
-        if taken and now - self._ask_pushed.get(show_id, 0.0) >= ASK_PUSH_INTERVAL:
+            taken[i] = ask
+        if taken:
             # Demand moves with every product question; the cards and the rundown need it every few seconds, not
-            # once per batch (a push carries the whole sheet).
-            self._ask_pushed[show_id] = now
-            self._touch(show_id)
+            # once per batch (a push carries the whole sheet). A producer's edit still goes at once.
+            self._touch(show_id, every=ASK_PUSH_INTERVAL)
         return taken
+
+    def reply_answers(self, show_id: str) -> dict[str, str]:
+        """ask slug → what an answer in chat says, for every product and settled fact of the show (an unsettled one,
+        待确认 or 待定, has none), from the cards (a change here at once, another process's within CARDS_TTL); built
+        again only when the products changed."""
+        key, items = self.cards(show_id)
+        cached = self._answers.get(show_id)
+        if cached is None or cached[0] != key:
+            answers = {}
+            for i in items:
+                for f in ASK_FIELDS:
+                    text = fact_reply(ProductAsk(i["number"], f, True), i["fields"])
+                    if text is not None:
+                        answers[ask_slug(i["number"], f)] = text
+            cached = self._answers[show_id] = (key, answers)
+        return cached[1]
 
     def answer(self, show_id: str, ask: ProductAsk) -> str:
         items = self.items(show_id)

@@ -108,6 +108,26 @@ def test_a_topic_cannot_be_registered_without_an_audience():
     assert live.audience("fine").public
 
 
+def test_paced_topics_wait_their_turn_and_are_never_dropped():
+    """A topic's own pace and a touch's `every` hold a push back, never lose it; a plain touch does not wait."""
+    live = LiveChannels(socketio=None, interval=0.25)
+    live.provide("list", lambda show: {}, Audience(), every=1.0)
+    live.provide("cards", lambda show: {}, Audience())
+    live._pushed[("s", "list")] = live._pushed[("s", "cards")] = 100.0  # both pushed at t=100
+    live.touch("s", "list")
+    live.touch("s", "cards", every=2.0)
+    assert live._due(100.5) == ([], True)
+    assert live._due(101.0) == ([("s", "list")], True)
+    live.touch("s", "cards", every=2.0)  # another flood touch: still waits for its 2 s
+    assert live._due(101.5) == ([], True)
+    live.touch("s", "cards")  # a producer's edit: at once
+    assert live._due(101.5) == ([("s", "cards")], False)
+    live._pushed[("s", "cards")] = 101.5  # as _emit records it
+    live.touch("s", "cards", every=2.0)
+    assert live._due(101.6) == ([], True) and live._due(103.0) == ([], True)
+    assert live._due(103.5) == ([("s", "cards")], False)  # 2 s after the last push
+
+
 def _no_viewer_data(value) -> None:
     text = json.dumps(value, ensure_ascii=False)
     for key in ("user", "user_hash", "viewer", "samples", "boost"):

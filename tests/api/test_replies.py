@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.test_cases import ingest
 from tests.support.live_client import Watcher
+from tests.support.liveserver import REPO
 from tests.support.waiting import wait_for
 
 
@@ -106,3 +107,41 @@ def test_moderator_decisions_are_stored_with_their_outcome(server, show):
 def test_bad_reply_requests_get_clear_4xx(server, show, method, path, body, role, status):
     r = server.session(server.tokens[role]).request(method, server.url + path.format(show=show), json=body)
     assert r.status_code == status and r.json()["error"], r.text
+
+
+def test_product_questions_are_answered_from_the_sheet_and_unsettled_facts_never(server, show):
+    """With a run sheet, 3号多少钱 is answered from product 3's own facts, 有货吗 from the one on air; a fact still
+    empty (待确认) or 待定 gets no reply at all, not even the FAQ item the words also fit, until a producer fills it;
+    a word several products share (零食) is not sure enough to answer."""
+    sheet = (REPO / "tests" / "fixtures" / "runsheets" / "night.csv").read_text(encoding="utf-8")
+    sheet = sheet.replace(",九阳,家电,399,满300减50,,500,", ",九阳,家电,待定,满300减50,,500,")
+    producer = server.session(server.tokens["producer"])
+    r = producer.post(f"{server.url}/api/shows/{show}/runsheet", files={"file": ("night.csv", sheet.encode())})
+    assert r.status_code == 200, r.text
+    setup(server, show)  # the show answers in chat; shipping-time's own auto-reply is on too
+    ingest(server, show, [ask("3号多少钱", "p1", 1, "小明"), ask("有货吗", "p2", 1, "小红"),
+                          ask("2号多少钱", "p3", 1, "阿花"), ask("2号什么时候发货", "p4", 1, "老王"),
+                          ask("2号几点上", "p5", 1, "小李"), ask("4号多少钱", "p6", 1, "小周"),
+                          ask("零食有货吗", "p7", 1, "小吴"), ask("什么时候发货", "p8", 1, "小郑")])
+    items = wait_for(lambda: (p := panel(server, show)["items"]) and len(p) >= 4 and p, what="four replies")
+    time.sleep(1.0)  # nothing else comes
+    by_comment = {i["comment"]: i for i in panel(server, show)["items"]}
+    assert set(by_comment) == {"3号多少钱", "有货吗", "2号几点上", "什么时候发货"}, by_comment
+    assert by_comment["3号多少钱"]["text"] == "@小*: 3号 雅诗兰黛小棕瓶精华50ml：到手价699，赠品送小样5件"
+    assert by_comment["3号多少钱"]["slug"] == "product-3-price"
+    assert by_comment["有货吗"]["text"].endswith("1号 完美日记小细跟口红：库存3000")  # the product on air
+    assert by_comment["2号几点上"]["text"].endswith("2号 三只松鼠每日坚果礼盒：开讲时间20:15")
+    assert "48小时" in by_comment["什么时候发货"]["text"] and by_comment["什么时候发货"]["slug"] == "shipping-time"
+    assert not any("待" in i["text"] for i in items)
+
+    # The producer fills product 2's price: viewers asking from then on get it (within a second or two).
+    r = producer.patch(f"{server.url}/api/shows/{show}/products/2", json={"price": "89"})
+    assert r.status_code == 200, r.text
+    asked = iter(range(100))
+
+    def answered():
+        ingest(server, show, [ask("2号多少钱", f"late{next(asked)}", 1, "小钱")])
+        time.sleep(0.2)
+        return next((i for i in panel(server, show)["items"] if i["comment"] == "2号多少钱"), None)
+    reply = wait_for(answered, timeout=5, what="the filled price answered")
+    assert reply["text"] == "@小*: 2号 三只松鼠每日坚果礼盒：到手价89，赠品送坚果夹"

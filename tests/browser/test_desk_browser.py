@@ -14,6 +14,7 @@ from studio.store.models import Case
 from tests.api import test_cases as api_cases
 from tests.api.test_cases import comment, db, ingest
 from tests.browser.test_console_browser import login
+from tests.support.shows import new_show
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 8000
@@ -122,3 +123,58 @@ def test_the_host_asks_the_room_with_one_key(server, show, desk, screenshot_dir)
         from studio.store.models import RoomAsk
         marks = s.query(RoomAsk.slug).filter(RoomAsk.show_id == show).all()
     assert [m.slug for m in marks] == ["shipping-time"]
+
+
+def test_a_moved_squad_hands_its_cases_back_and_the_desk_follows(server, desk):
+    """A squad moves from show A to show B: the cases its agent held in A go back to A's queue (claimed → open,
+    contacted → no agent), another agent's claim in A stays, and the agent's open desk moves to B's queue."""
+    from tests.api.test_rooms import PASSWORD, user
+    from tests.api.test_rooms import login as api_login
+    a, b = new_show(server, "squad-a"), new_show(server, "squad-b")
+    admin = server.session(server.tokens["admin"])
+    name = user(server, "agent")
+    squad = f"mobile-{name[-6:]}"
+    assert admin.put(f"{server.url}/api/squads/{squad}", json={"members": [name]}).status_code == 200
+    assert admin.post(f"{server.url}/api/squads/{squad}/move", json={"show": a}).json()["show"] == a
+    ingest(server, a, [comment("我12号拍的怎么还没发货", "mover-1", 1),
+                       comment("我的包裹一直卡在中转站不动", "mover-2", 1),
+                       comment("我的退款怎么还没到账啊", "mover-3", 1)])
+    ingest(server, b, [comment("我买的杯子收到就碎了", "mover-4", 1)])
+    base_a = f"{server.url}/api/shows/{a}/cases"
+    items = api_cases.cases_once(admin, base_a, 3)
+    by_text = {c["text"]: c["id"] for c in items}
+    agent = api_login(server, name)
+    assert agent.post(f"{base_a}/{by_text['我12号拍的怎么还没发货']}/claim").json()["agent"] == name
+    assert agent.post(f"{base_a}/{by_text['我的包裹一直卡在中转站不动']}/state",
+                      json={"state": "contacted"}).json()["state"] == "contacted"
+    other = server.login("agent")  # an agent who stays on A
+    assert other.post(f"{base_a}/{by_text['我的退款怎么还没到账啊']}/claim").json()["agent"] == "agent"
+
+    page = desk.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    page.goto(f"{server.url}/desk/{a}")
+    expect(page.locator("#conn.live")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#cases .case")).to_have_count(3, timeout=WAIT_MS)
+
+    moved = admin.post(f"{server.url}/api/squads/{squad}/move", json={"show": b}).json()
+    assert moved["from"] == a and moved["show"] == b and moved["handed_back"] == {"reopened": 1, "released": 1}
+    page.wait_for_url(f"**/desk/{b}?from={a}", timeout=WAIT_MS)
+    expect(page.locator("#conn.live")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#cases .case .text")).to_have_text(["我买的杯子收到就碎了"], timeout=WAIT_MS)
+    expect(page.locator("#toast")).to_contain_text(a)
+
+    after = {c["text"]: c for c in admin.get(base_a).json()["items"]}
+    claimed = after["我12号拍的怎么还没发货"]
+    assert (claimed["state"], claimed["agent"], claimed["claimed_at"]) == ("open", None, None)
+    contacted = after["我的包裹一直卡在中转站不动"]
+    assert (contacted["state"], contacted["agent"], contacted["contacted_at"] is not None) == ("contacted", None, True)
+    assert (after["我的退款怎么还没到账啊"]["state"], after["我的退款怎么还没到账啊"]["agent"]) == ("claimed", "agent")
+    # Whoever works A now takes them over.
+    assert other.post(f"{base_a}/{claimed['id']}/claim").json()["agent"] == "agent"
+    done = other.post(f"{base_a}/{contacted['id']}/state", json={"state": "resolved"}).json()
+    assert (done["state"], done["agent"]) == ("resolved", "agent")
+    assert agent.get(base_a).status_code == 403

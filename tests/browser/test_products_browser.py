@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.liveserver import REPO
 from tests.support.shows import new_show
@@ -99,3 +100,62 @@ def test_rundown_shows_now_next_and_the_products_to_chase(server, desk, screensh
     assert "三只松鼠" in first and "到手价 3" in first and "缺：到手价、库存、发货" in first, first
     page.locator("#products-card").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "rundown-runsheet.png"))
+
+
+def test_a_missing_fact_is_filled_in_its_row(server, desk, screenshot_dir):
+    """The rundown's fill button opens a field editor in the product's row: Enter saves, Esc cancels, a mistake is
+    said under the field and nothing is saved; what is typed survives the pushes that redraw the list meanwhile."""
+    show = new_show(server, "fill")
+    import_sheet(server, show)
+    ingest = server.session(server.tokens["ingest"])
+
+    def ask(n: int) -> None:
+        batch = [{"text": t, "user": f"a{n}-{i}"} for i, t in enumerate(["2号多少钱", "坚果多少钱呀", "2号有货吗"])]
+        assert ingest.post(f"{server.url}/api/shows/{show}/comments", json=batch).status_code == 200
+    ask(0)
+    page = desk.new_page()
+    login = server.login("producer")
+    page.context.add_cookies([{"name": c.name, "value": c.value, "url": server.url} for c in login.cookies])
+    page.goto(f"{server.url}/producer/{show}")
+    row = page.locator('#products-chase li[data-number="2"]')
+    row.wait_for(timeout=5000)
+    fill = row.locator('button.fill[data-field="price"]')
+    fill.click()
+    editor = row.locator("form.field-edit")
+    field = editor.locator("input")
+    expect(field).to_be_focused()
+    product = server.session(server.tokens["producer"])
+
+    def price() -> str | None:
+        return product.get(f"{server.url}/api/shows/{show}/products").json()["items"][1]["fields"].get("price")
+
+    field.press("Enter")  # empty
+    expect(editor.locator(".field-error")).to_have_text("请填写到手价")
+    field.fill("看情况")
+    field.press("Enter")  # no number in it
+    expect(editor.locator(".field-error")).to_have_text("到手价要写出数字，例如 79 或 2件99")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    page.locator("#products-card").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "rundown-fill-error.png"))
+    assert price() is None
+    field.press("Escape")
+    expect(editor).to_have_count(0)
+    expect(fill).to_be_focused()
+    assert price() is None
+
+    # Typing goes on across a push that redraws the list (more asks: the demand moves).
+    fill.click()
+    page.keyboard.type("8")
+    before = page.evaluate("() => document.querySelector('#products-chase li[data-number=\"2\"]').textContent")
+    ask(1)
+    page.wait_for_function("(b) => document.querySelector('#products-chase li[data-number=\"2\"]').textContent !== b",
+                           arg=before, timeout=8000)
+    expect(field).to_be_focused()
+    page.keyboard.type("9")
+    expect(field).to_have_value("89")
+    page.screenshot(path=str(screenshot_dir / "rundown-fill-typing.png"))
+    field.press("Enter")
+    expect(row.locator("form.field-edit")).to_have_count(0, timeout=LIVE_WITHIN_MS)
+    assert price() == "89"
+    expect(row.locator(".facts")).not_to_contain_text("到手价、", timeout=LIVE_WITHIN_MS)
+    expect(row.locator('button.fill[data-field="price"]')).to_have_count(0)

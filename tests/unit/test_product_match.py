@@ -11,7 +11,7 @@ import pytest
 
 from faq_catalog.catalog_io import load_catalog
 from faq_catalog.matcher import Matcher
-from faq_catalog.product_match import ProductAsk, ProductFacts, ProductMatcher, answer
+from faq_catalog.product_match import ProductAsk, ProductFacts, ProductMatcher, answer, fact_reply
 from studio.products.runsheet import guess_mapping, parse, read_sheet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,7 +72,8 @@ def test_fixture_figures(matchers):
 def test_numbers_names_and_the_product_on_air(matchers):
     assert run(matchers, "3号多少钱") == ProductAsk(3, "price", True)
     assert run(matchers, "这个口红有货吗") == ProductAsk(1, "stock", True)
-    assert run(matchers, "几点上零食") == ProductAsk(2, "start_time", True), "零食: the nearest one to come"
+    assert run(matchers, "几点上零食") == ProductAsk(2, "start_time", True, sure=False), \
+        "零食: the nearest one to come, a pick among the sheet's snacks"
     assert run(matchers, "有货吗") == ProductAsk(1, "stock", False), "no product named: the one on air"
     assert run(matchers, "主播几点下播") is None, "a time question naming no product is no product question"
     assert run(matchers, "99号多少钱").number == 1, "a number not on the sheet names nothing"
@@ -84,3 +85,13 @@ def test_answers_come_from_the_sheet(sheet):
     assert answer(ProductAsk(None, "next", False), facts, (2, 3)) == "下一个是2号 三只松鼠每日坚果礼盒，20:15开讲"
     assert answer(ProductAsk(1, "price", True), facts) == "1号 完美日记小细跟口红：到手价79，满减满199减30"
     assert answer(ProductAsk(2, "stock", True), facts) == "2号 三只松鼠每日坚果礼盒：库存待确认"
+
+
+def test_a_reply_in_chat_says_only_settled_facts(sheet):
+    facts = sheet.products
+    assert fact_reply(ProductAsk(1, "price", True), facts[1]) == "1号 完美日记小细跟口红：到手价79，满减满199减30"
+    assert fact_reply(ProductAsk(2, "stock", True), facts[2]) is None  # 待确认: no reply
+    assert fact_reply(ProductAsk(2, "price", True), {**facts[2], "price": " 待定 "}) is None
+    assert fact_reply(ProductAsk(1, "price", True), {**facts[1], "discount": "TBD"}) == \
+        "1号 完美日记小细跟口红：到手价79", "an unsettled discount is left out beside a known price"
+    assert fact_reply(ProductAsk(None, "next", False), facts[1]) is None

@@ -1,7 +1,7 @@
 /* The specialist queue (/desk/<show>): the staff-only /live topic "cases", claim and close through the HTTP API.
  * A case unclaimed for 3 minutes (red_at, server time) turns red, counted on the server's clock. */
 import { api, toastError } from "../lib/api.js";
-import { $, el } from "../lib/dom.js";
+import { $, el, toast } from "../lib/dom.js";
 import { connectLive } from "../lib/live.js";
 import { fmt, fmtDuration, loadStrings, t } from "../lib/strings.js";
 
@@ -103,5 +103,14 @@ live = connectLive({
     }
   },
   onStatus: (status) => { $("conn").className = "conn " + status; },
+});
+const movedFrom = new URLSearchParams(location.search).get("from");
+if (movedFrom) toast(fmt("desk.moved", { name: movedFrom }));
+
+// The agent's squad moved to another show: the desk follows it (the cases held here went back to this show's queue).
+live.socket.on("assignment", (msg) => {
+  if (msg && msg.from === show && msg.show !== show) {
+    location.assign(msg.show ? `/desk/${encodeURIComponent(msg.show)}?from=${encodeURIComponent(show)}` : "/");
+  }
 });
 setInterval(render, 1000); // ages tick and the 3-minute mark turns red without a push

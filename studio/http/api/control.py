@@ -9,7 +9,7 @@ from studio.control import control_room
 from studio.errors import Invalid
 from studio.http.api.openapi import describe, obj
 from studio.http.context import json_body, studio
-from studio.store.staff import delete_squad, list_squads, move_squad, save_squad, set_show_staff, show_staff
+from studio.store.staff import delete_squad, list_squads, save_squad, set_show_staff, show_staff
 
 bp = Blueprint("api_control", __name__, url_prefix="/api")
 VIEWERS = ("host", "producer", "agent", "lead")
@@ -59,7 +59,7 @@ def move(name: str):
     show = json_body().get("show")
     if show is not None and not isinstance(show, str):
         raise Invalid("show must be a show id or null")
-    return jsonify(move_squad(studio().db, name, show))
+    return jsonify(studio().move_squad(name, show))
 
 
 _room = obj(("id", "title", "comment_rate", "top_asks", "burning", "unanswered_minutes", "sources"),
@@ -83,6 +83,10 @@ describe("/api/squads/<name>", "put", "Create or replace a squad",
          responses={200: _squad}, tag="control")
 describe("/api/squads/<name>", "delete", "Delete a squad", roles=("admin",), responses={200: {"type": "object"}},
          tag="control")
-describe("/api/squads/<name>/move", "post", "Move the whole squad to another show in one action",
+_moved = obj(("name", "members", "from", "handed_back"), name={"type": "string"}, show={"type": ["string", "null"]},
+             members={"type": "array", "items": {"type": "string"}}, **{"from": {"type": ["string", "null"]}},
+             handed_back=obj(("reopened", "released"), reopened={"type": "integer"}, released={"type": "integer"}))
+describe("/api/squads/<name>/move", "post", "Move the whole squad to another show in one action; the cases its agents "
+         "held in the show they leave go back to that show's queue (claimed: open again; contacted: no agent)",
          request=obj(("show",), show={"type": ["string", "null"]}), roles=("admin",),
-         responses={200: _squad}, tag="control")
+         responses={200: _moved}, tag="control")
