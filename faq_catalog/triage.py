@@ -226,8 +226,8 @@ class RepeatAsks:
     def note_batch(self, show_id: str, askers: list[str], now: float) -> tuple[list[int], dict[str, int]]:
         """Record a batch of asks (per row the viewer, "" for rows that ask nothing), all at `now`. Returns the rows
         whose ask crosses ROUTE_AFTER, and the viewers who had asked before this batch with their counts (only
-        those above the line: below it, no count matters). Every pass over the batch runs in C; Python sees only
-        the viewers over the line."""
+        those above the line: below it, no count matters). Counting runs in C; Python looks at each viewer of the
+        batch once, and further only at those over the line."""
         asked = list(filter(None, askers))
         if not asked:
             return [], {}
@@ -235,7 +235,7 @@ class RepeatAsks:
         counts = self._window(show_id, now)
         counts.update(asked)  # counting a list runs in C (a mapping would be counted in Python)
         line = self.ROUTE_AFTER
-        over = list(compress(batch, map(line.__lt__, map(counts.__getitem__, batch))))
+        over = [u for u in batch if counts[u] > line]
         if not over:
             return [], {}
         priors = {u: counts[u] - batch[u] for u in over}

@@ -67,7 +67,11 @@ class ChatPosters:
 
     def _current(self) -> dict:
         if time.monotonic() - self._loaded > RELOAD:
-            self.reload()
+            try:
+                self.reload()
+            except Exception:  # noqa: BLE001 - the database away: the posters built last keep serving
+                log.exception("reading the chat posters")
+                self._loaded = time.monotonic()
         return self._built
 
     def reload(self) -> None:
