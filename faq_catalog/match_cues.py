@@ -73,7 +73,8 @@ _HOST_SHOWS = re.compile(r"主播手[上里]\S*(?:第几|几号|链接|哪拍|�
 
 
 # The stream itself (its hours, its sound and picture) is no shelf item's business.
-_ABOUT_STREAM = re.compile(r"播到几点|几点[开下]?播|[开下]播|直播到几点|还播|没声音|没画面|黑屏|画面卡|声音卡")
+_ABOUT_STREAM = re.compile(r"播到几点|几点[开下]?播|[开下]播|直播到几点|还播|还有直播|直播吗|回放"
+                           r"|没声音|没画面|黑屏|画面卡|声音卡")
 
 
 def about_stream(normalized: str) -> bool:

@@ -12,12 +12,17 @@ from studio.store.staff import list_squads, show_staff
 
 TOP_ASKS = 3
 BURNING_MIN_PER_MINUTE = 5  # a rising item with fewer asks a minute is noise, not a fire
+BURNING_SHOWN = 3
 SOURCE_OK = ("connected", "running", "live", "ok", "receiving")
+# A show not started in the studio but taking comments (nobody pressed "Start show" yet) is watched too.
+TAKING_FOR = 300.0
 
 
 def burning(rows: list[dict]) -> list[dict]:
-    """Items whose ask rate is rising fast: the last minute well above the minutes before it."""
-    return [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
+    """Items whose ask rate is rising fast (the last minute well above the minutes before it), the most asked first:
+    at most BURNING_SHOWN, since at a show's start everything rises and a tile must stay readable."""
+    hot = [r for r in rows if r.get("trend") == "rising" and r.get("count_1m", 0) >= BURNING_MIN_PER_MINUTE]
+    return sorted(hot, key=lambda r: -r.get("count_1m", 0))[:BURNING_SHOWN]
 
 
 def _unanswered(s, show: Show, asked: bool, now: float) -> tuple[str | None, float]:
@@ -29,6 +34,12 @@ def _unanswered(s, show: Show, asked: bool, now: float) -> tuple[str | None, flo
     last_end = s.scalar(select(func.max(Segment.ended_at)).where(Segment.show_id == show.id))
     since = max((x for x in (last_end, show.started_at) if x is not None), default=now)
     return None, round(max(0.0, now - since) / 60, 1)
+
+
+def _taking(s, show: Show, now: float) -> bool:
+    """A comment in the last TAKING_FOR seconds (one index lookup per show)."""
+    return s.scalar(select(Comment.id).where(Comment.show_id == show.id, Comment.ts >= now - TAKING_FOR).limit(1)) \
+        is not None
 
 
 def _sources(entries: list[dict]) -> dict:
@@ -60,8 +71,9 @@ def control_room(studio, visible: set[str] | None) -> dict:
     """Every live show the viewer may see (None: all), busiest first, and the squads."""
     now = time.time()
     with studio.db.session() as s:
-        shows = list(s.scalars(select(Show).where(Show.status == "live")))
-    shows = [x for x in shows if visible is None or x.id in visible]
+        shows = list(s.scalars(select(Show).where(Show.status.in_(("live", "planned")))))
+        shows = [x for x in shows
+                 if (visible is None or x.id in visible) and (x.status == "live" or _taking(s, x, now))]
     rooms = sorted((room(studio, x, now) for x in shows), key=lambda r: -r["comment_rate"])
     squads = [q for q in list_squads(studio.db) if visible is None or q["show"] in visible]
     return {"shows": rooms, "squads": squads, "at": now}

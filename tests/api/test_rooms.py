@@ -135,3 +135,16 @@ def test_unassigned_staff_keep_their_roles_reach(server, rooms):
     s = server.login("host")
     for show in rooms["shows"]:
         assert s.get(f"{server.url}/console/{show}").status_code == 200
+
+
+def test_a_show_taking_comments_before_it_is_started_is_watched_too(server):
+    """Nobody pressed "Start show" yet, but comments come in: the control room lists it, marked as not started; a
+    planned show with no comments stays off."""
+    from tests.support.comment_client import post
+
+    quiet, taking = new_show(server, "quiet"), new_show(server, "taking")
+    assert post(server, taking, [{"user": "v1", "text": "几号发货"}]).json()["accepted"] == 1
+    control = server.session(server.tokens["admin"]).get(f"{server.url}/api/control").json()
+    shows = {x["id"]: x for x in control["shows"]}
+    assert shows[taking]["status"] == "planned" and shows[taking]["comment_rate"] == 1
+    assert quiet not in shows

@@ -24,6 +24,7 @@ function tile(r) {
                          dataset: { show: r.id } }, [
     el("header", {}, [
       el("h2", { text: r.title }),
+      r.status === "live" ? null : el("span", { class: "tag not-started", text: t("control.not_started") }),
       el("a", { href: "/console/" + encodeURIComponent(r.id), text: t("control.open") }),
     ]),
     el("div", { class: "figures" }, [
