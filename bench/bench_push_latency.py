@@ -21,6 +21,7 @@ import requests
 from running_studio import UNLIMITED, ranking_listener, running_studio
 
 from studio.commands.simulate import CommentStream, load_stream
+from studio.sources.contract import MAX_BATCH
 
 PROBE_SLUG = "invoice"
 PROBE_TEXT = "能开发票吗"
@@ -64,7 +65,9 @@ class Load(threading.Thread):
         n = 0
         while time.monotonic() - start < self.seconds:
             n += 1
-            due = int(self.rate * TICK * n) - self.sent
+            # What is due by the clock, not by the count of posts: a slow answer makes the next batch bigger, as a
+            # platform's comments pile up meanwhile, so the rate holds while the server keeps up at all.
+            due = min(MAX_BATCH, int(self.rate * (time.monotonic() - start + TICK)) - self.sent)
             batch = self.stream.batch(due, time.time())
             r = self.http.post(self.endpoint, json=batch, timeout=30)
             r.raise_for_status()

@@ -292,22 +292,59 @@ class CommentWriter:
 def store_comments(conn: Connection, rows: list[dict]) -> list[bool]:
     """Insert comments (a repeat of show, platform and id is skipped) and add the new matched ones to the
     per-minute counts, in the caller's transaction. Returns, per row, whether it was inserted."""
+    postgres = conn.dialect.name == "postgresql"
     upsert = dialect_insert(conn.dialect.name)
     keyed = [r for r in rows if r["ext_id"] is not None]
     new_keys: set[tuple] = set()
     if keyed:
-        stmt = (upsert(Comment.__table__).on_conflict_do_nothing()
-                .returning(Comment.show_id, Comment.platform, Comment.ext_id))
-        new_keys = {tuple(r) for r in conn.execute(stmt, keyed)}
+        if postgres:
+            new_keys = set(_pg_insert_comments(conn, keyed, skip_repeats=True))
+        else:
+            stmt = (upsert(Comment.__table__).on_conflict_do_nothing()
+                    .returning(Comment.show_id, Comment.platform, Comment.ext_id))
+            new_keys = {tuple(r) for r in conn.execute(stmt, keyed)}
     plain = [r for r in rows if r["ext_id"] is None]
     if plain:
-        conn.execute(insert(Comment.__table__), plain)
+        if postgres:
+            _pg_insert_comments(conn, plain, skip_repeats=False)
+        else:
+            conn.execute(insert(Comment.__table__), plain)
     inserted = [r["ext_id"] is None or (r["show_id"], r["platform"], r["ext_id"]) in new_keys for r in rows]
     minutes = Counter((r["show_id"], r["slug"], int(r["ts"] // 60))
                       for r, new in zip(rows, inserted) if new and r["slug"])
-    if minutes:
+    if minutes and postgres:
+        (show_ids, slugs, mins), counts = zip(*minutes), list(minutes.values())
+        conn.exec_driver_sql(_PG_COUNTS, {"show_id": list(show_ids), "slug": list(slugs), "minute": list(mins),
+                                          "count": counts})
+    elif minutes:
         stmt = upsert(CommentCount.__table__)
         stmt = stmt.on_conflict_do_update(index_elements=["show_id", "slug", "minute"],
                                           set_={"count": CommentCount.__table__.c.count + stmt.excluded.count})
         conn.execute(stmt, [{"show_id": s, "slug": g, "minute": m, "count": n} for (s, g, m), n in minutes.items()])
     return inserted
+
+
+# PostgreSQL takes a batch as one array per column (unnest): one short statement whatever the batch size. A VALUES
+# list of a few hundred rows is a statement of tens of kilobytes with thousands of placeholders, which psycopg parses
+# again on every batch (it caches only statements under 4 KB and 50 parameters): 85 µs a row, most of a comment's
+# cost in the scaled mode. The arrays are one parse, one round trip, and a statement the server keeps prepared.
+_PG_COLUMNS = (("show_id", "varchar"), ("platform", "varchar"), ("ext_id", "varchar"), ("user_hash", "varchar"),
+               ("user_quality", "varchar"), ("text", "varchar"), ("ts", "float8"), ("slug", "varchar"),
+               ("score", "float8"), ("is_question", "bool"))
+_PG_INSERT = (f"INSERT INTO {Comment.__tablename__} ({', '.join(c for c, _ in _PG_COLUMNS)}) SELECT * FROM unnest("
+              + ", ".join(f"%({c})s::{t}[]" for c, t in _PG_COLUMNS) + ")")
+_PG_COUNTS = (f"INSERT INTO {CommentCount.__tablename__} (show_id, slug, minute, count) SELECT * FROM unnest("
+              "%(show_id)s::varchar[], %(slug)s::varchar[], %(minute)s::int[], %(count)s::int[]) "
+              f"ON CONFLICT (show_id, slug, minute) DO UPDATE SET count = {CommentCount.__tablename__}.count "
+              "+ excluded.count")
+
+
+def _pg_insert_comments(conn: Connection, rows: list[dict], skip_repeats: bool) -> list[tuple]:
+    """The rows in one statement; with skip_repeats, a repeat of show, platform and id is skipped and the keys of
+    those inserted are returned."""
+    params = {c: [r[c] for r in rows] for c, _ in _PG_COLUMNS}
+    if not skip_repeats:
+        conn.exec_driver_sql(_PG_INSERT, params)
+        return []
+    return [tuple(r) for r in conn.exec_driver_sql(
+        _PG_INSERT + " ON CONFLICT DO NOTHING RETURNING show_id, platform, ext_id", params)]
