@@ -106,6 +106,7 @@ class CommentEngine:
         self._just_taught: dict[str, tuple[str | None, int]] = {}
         self._catalog_version = 0
         self._rebuilding = False
+        self._recounting = self._recount_again = False
         self._running = False
         self._shelves: dict[str, tuple[float, dict[str, int]]] = {}
         # Tier 3: comments that need a person are routed after they are stored (faq_catalog.triage).
@@ -220,8 +221,30 @@ class CommentEngine:
             if st.emerging.drop_covered(covered):
                 self.studio.live.touch(show_id, "emerging")
             st.review.drop(unsure)
-            self._recount(show_id, st, matcher)
             self.studio.live.touch(show_id, "ranking", "review")
+        self._recount_soon()
+
+    def _recount_soon(self) -> None:
+        """Recount the active shows in the background with the newest matcher, so the next decision is not held up
+        behind them; swaps meanwhile make one more pass, not one each."""
+        if self._recounting:
+            self._recount_again = True
+            return
+        self._recounting = True
+        self.studio.socketio.start_background_task(self._recount_active)
+
+    def _recount_active(self) -> None:
+        try:
+            while True:
+                self._recount_again = False
+                matcher, now = self._matcher, time.time()
+                for show_id, st in list(self._shows.items()):
+                    if matcher is not None and now - st.active_at < ACTIVE_FOR:  # an idle show has nothing recent
+                        self._recount(show_id, st, matcher)
+                if not self._recount_again:
+                    return
+        finally:
+            self._recounting = False
 
     def _recount(self, show_id: str, st: ShowDemand, matcher: Matcher) -> None:
         """Recent stored comments the rebuilt matcher reads otherwise move to their new item, in the database and on
