@@ -59,10 +59,11 @@ REVIEW_EVIDENCE = 0.25  # an unanswered question with this much catalog evidence
 NOT_A_QUESTION_SIMILARITY = 0.75
 NOT_THIS_SIMILARITY = 0.6
 NOT_THIS_FACTOR = 0.5
-# A match the second stage makes (resemblance to the item's text, see match_resemble) is a likely answer
-# that the crew should confirm: under REVIEW_BELOW, so the review queue shows it, and under the confidence that
-# answers in chat need (faq_catalog/replies.MIN_SCORE), so a resemblance is never answered automatically.
-RESEMBLANCE_CONFIDENCE = 0.35
+# A guess (a near miss under THRESHOLD, or a match of the second stage by resemblance to the item's text, see
+# match_resemble) is a likely answer that the crew should confirm: under REVIEW_BELOW, so the review queue shows it,
+# and under the confidence that answers in chat need (faq_catalog/replies.MIN_SCORE), so a guess is never answered
+# automatically. Every guess has exactly this confidence, so a stored one is known again by its score.
+GUESS_CONFIDENCE = 0.35
 CACHE_SIZE = 100_000  # distinct normalized comments remembered (a few tens of MB at most)
 _UNKNOWN_LATIN = re.compile(r"\|[a-z]{2,}\|")  # a Latin token left as typed: neither English nor known initials
 _ENGLISH = re.compile(r"[a-z0-9]*[a-z]{2}[a-z0-9]*")
@@ -83,6 +84,11 @@ class Match:
     normalized: str
     is_question: bool
     review: bool = False  # the review queue would show it: question-like and unmatched or decided narrowly
+
+    @property
+    def guessed(self) -> bool:
+        """The item is only a guess (a near miss, or a resemblance of the second stage): for the crew to confirm."""
+        return self.slug is not None and self.score == GUESS_CONFIDENCE
 
 
 def _item_text(item: FaqItem, read: Callable[[str, bool], tuple[str, tuple[str, ...]]],
@@ -276,7 +282,7 @@ class Matcher:
         if best < ACCEPT and canonical and not host:
             position, _, _ = self._resemble.best(features(normalized, canonical[1:-1].split(SEP)))
             if position is not None:
-                return Match(self._index.slugs[position], RESEMBLANCE_CONFIDENCE, normalized, True, review=True)
+                return Match(self._index.slugs[position], GUESS_CONFIDENCE, normalized, True, review=True)
         if best < ACCEPT or host:
             return Match(None, 0.0, normalized, True, review=not host and self._near_miss(canonical, best))
         second = max((s for i, s in scores.items() if i != top), default=0.0)
@@ -284,7 +290,7 @@ class Matcher:
             return Match(None, 0.0, normalized, True, review=True)
         confidence = round(_confidence(best, second), 4)
         if best < THRESHOLD:  # a near miss: named for the crew to confirm, never answered in chat on its own
-            confidence = min(confidence, RESEMBLANCE_CONFIDENCE)
+            confidence = GUESS_CONFIDENCE
         return Match(self._index.slugs[top], confidence, normalized, is_question, review=confidence < REVIEW_BELOW)
 
 

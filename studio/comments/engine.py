@@ -29,8 +29,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
 
-from faq_catalog.matcher import RESEMBLANCE_CONFIDENCE as GUESS_CONFIDENCE
-from faq_catalog.matcher import REVIEW_BELOW, Match, Matcher
+from faq_catalog.matcher import GUESS_CONFIDENCE, REVIEW_BELOW, Match, Matcher
 from faq_catalog.normalize import normalize_many
 from faq_catalog.replies import answerable
 from faq_catalog.triage import Triage
@@ -354,7 +353,7 @@ class CommentEngine:
 
     def _guessed(self, slug: str, score: float | None) -> bool:
         """A stored match the matcher only guessed (a near miss, a resemblance): it counts, never as a sample."""
-        return (score or 0.0) <= GUESS_CONFIDENCE and not self.studio.products.is_ask(slug)
+        return score == GUESS_CONFIDENCE and not self.studio.products.is_ask(slug)
 
     # -- ingestion -------------------------------------------------------------------------------------
 
@@ -395,7 +394,7 @@ class CommentEngine:
             events.append(CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], "", None) if i in routed
                           else CommentSeen(slug, r["ts"], r["user_hash"], r["user_quality"], r["text"],
                                            m.normalized if slug is None or review else None, review,
-                                           not (review and m.score <= GUESS_CONFIDENCE)))
+                                           not (review and m.guessed)))
         if rows:
             events.append(InputBatch(source, dict(platforms), now, accepted))
         self._deliver(show_id, st, events)

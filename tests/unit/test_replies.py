@@ -55,9 +55,9 @@ def test_the_room_limit_never_exceeds_the_platforms_documented_one():
 
 
 def test_a_resemblance_match_is_never_answered_in_chat():
-    from faq_catalog.matcher import RESEMBLANCE_CONFIDENCE
+    from faq_catalog.matcher import GUESS_CONFIDENCE
     from faq_catalog.replies import MIN_SCORE
-    assert RESEMBLANCE_CONFIDENCE < MIN_SCORE
+    assert GUESS_CONFIDENCE < MIN_SCORE
 
 
 def test_a_batch_is_read_only_until_its_rooms_fill_up():
