@@ -56,8 +56,9 @@ _ANGRY = (
                                        r"起诉|告你|律师|report(?:you|this)|complain")),
     ("angry.fraud", 65, re.compile(r"骗子|骗人|骗钱|诈骗|欺诈|坑人|坑钱|忽悠|假货(?![吗嘛么])|scam|fraud")),
     ("angry.bad_review", 55, re.compile(r"差评|一星|给差|negativereview|badreview|onestar")),
-    ("angry.abuse", 50, re.compile(r"垃圾|黑店|无良|缺德|恶心|滚|什么破|太差了|差劲|气死|tmd|他妈|sb|cnm|"
-                                   r"rubbish|garbage|worst|terrible")),
+    # The Latin abbreviations only as words of their own: "usb" holds no insult.
+    ("angry.abuse", 50, re.compile(r"垃圾|黑店|无良|缺德|恶心|滚|什么破|太差了|差劲|气死|他妈|"
+                                   r"(?<![a-z])(?:tmd|sb|cnm)(?![a-z])|rubbish|garbage|worst|terrible")),
 )
 _PERSONAL_URGENCY = 40
 ROUTE_AFTER = 2  # RepeatAsks.ROUTE_AFTER

@@ -8,12 +8,21 @@ from functools import lru_cache
 from faq_catalog.catalog_io import load_catalog
 from faq_catalog.matcher import Matcher
 from faq_catalog.normalize import normalize
+from faq_catalog.triage import Triage
 from tests.support.liveserver import REPO
 
 
 @lru_cache(maxsize=1)
 def _demo_matcher() -> Matcher:
     return Matcher(load_catalog(REPO / "faq_catalog" / "demo").items)
+
+
+def _routed(w: str) -> bool:
+    """Whether the specialist lane would take any of the phrases (a word holding "sb" reads as an insult): a routed
+    comment counts, but never stands as a sample, and tests look for their samples."""
+    triage = Triage()
+    return any(triage.classify(t, normalize(t)) is not None
+               for t in (f"{w}好了没", f"{w}发货了吗", f"{w}能用吗", f"{w}能寄到新疆吗", f"{w}哈哈哈"))
 
 
 def unknown_word() -> str:
@@ -27,6 +36,7 @@ def unknown_word() -> str:
         unsure, asks, chatter = m.match(f"{w}好了没"), m.match(f"{w}发货了吗"), m.match(f"{w}哈哈哈")
         if (normalize(w) == w and f"|{w}|" in m.explain(f"{w}好了没")[0] and unsure.slug is None and unsure.review
                 and m.match(f"{w}能用吗").review and m.match(f"{w}能寄到新疆吗").review
-                and asks.slug == "shipping-time" and not chatter.is_question and chatter.slug is None):
+                and asks.slug == "shipping-time" and not chatter.is_question and chatter.slug is None
+                and not _routed(w)):
             return w
     raise AssertionError("no unknown word found")

@@ -107,3 +107,11 @@ def test_the_prefilter_lets_through_every_text_a_rule_matches():
             assert triage._RAW_CUES.maybe(text), text
     assert not triage._CUES.maybe(normalize("主播今天好漂亮")) and not triage._RAW_CUES.maybe("主播今天好漂亮")
     assert Triage().classify("主播今天好漂亮", normalize("主播今天好漂亮")) is None
+
+
+def test_latin_insults_only_as_words_of_their_own():
+    t = Triage()
+    for text in ("你个sb", "sb主播", "tmd还不发货"):
+        assert t.classify(text, normalize(text)) is not None, text
+    for text in ("是usb接口吗", "usb充电线有吗"):  # a product's spec holds no insult
+        assert t.classify(text, normalize(text)) is None, text
