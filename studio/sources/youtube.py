@@ -169,6 +169,8 @@ class YoutubeAdapter(Adapter):
     def _stream(self) -> None:
         self._response = r = self._request("/liveChat/messages/stream", stream=True)
         try:
+            if self.stopping:  # stopped while the stream was opening: interrupt() had no socket to wake yet
+                return
             self.connected()
             self._refreshed = False
             for page in json_stream(r.iter_content(chunk_size=None)):
