@@ -15,10 +15,10 @@ import os
 import re
 import threading
 import time
-from collections import deque
 
 import websocket
 
+from faq_catalog.replies import Windows
 from studio.sources.twitch import SETTINGS, normalize_room
 from studio.sources.twitch_irc import AUTH_FAILURES, parse_line
 
@@ -48,7 +48,7 @@ class TwitchChatPoster:
         self.irc_url = irc_url or os.environ.get("STUDIO_TWITCH_IRC_URL") or SETTINGS["irc_url"].default
         self.rate = rate
         self.clock = clock
-        self._sent: deque[float] = deque()
+        self._sent = Windows(max_keys=1)  # the messages sent within the rate's window
         self._ws: websocket.WebSocket | None = None
         self._lock = threading.Lock()
 
@@ -59,14 +59,13 @@ class TwitchChatPoster:
     def post(self, show_id: str, text: str) -> tuple[str, str]:
         with self._lock:
             now = self.clock()
-            while self._sent and self._sent[0] <= now - self.rate[1]:
-                self._sent.popleft()
-            if len(self._sent) >= self.rate[0]:
+            sent = self._sent.events("chat", self.rate[1], now)
+            if len(sent) >= self.rate[0]:
                 return "rate_limited", f"at most {self.rate[0]} messages per {self.rate[1]:g} s (Twitch's limit)"
             try:
                 ws = self._ws or self._connect()
                 ws.send(f"PRIVMSG #{self.channel} :{' '.join(text.split())}\r\n")
-                self._sent.append(now)
+                sent.append(now)
                 return self._outcome(ws)
             except Refused as e:
                 self._close()

@@ -22,12 +22,12 @@ import os
 import re
 import threading
 import time
-from collections import deque
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import requests
 
+from faq_catalog.replies import Windows
 from studio.sources.youtube import YoutubeAdapter
 
 POST_SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl", "https://www.googleapis.com/auth/youtube",
@@ -62,7 +62,7 @@ class YoutubeChatPoster:
                         or YoutubeAdapter.SETTINGS["api_url"].default).rstrip("/")
         self.rate, self.daily_units = rate, daily_units
         self.clock, self.today = clock, today
-        self._sent: deque[float] = deque()
+        self._sent = Windows(max_keys=1)  # the messages sent within the rate's window
         self._units: tuple[object, int] = (None, 0)  # (quota day, units spent on it)
         self._http = requests.Session()
         self._lock = threading.Lock()
@@ -75,9 +75,8 @@ class YoutubeChatPoster:
     def post(self, show_id: str, text: str) -> tuple[str, str]:
         with self._lock:
             now = self.clock()
-            while self._sent and self._sent[0] <= now - self.rate[1]:
-                self._sent.popleft()
-            if len(self._sent) >= self.rate[0]:
+            sent = self._sent.events("chat", self.rate[1], now)
+            if len(sent) >= self.rate[0]:
                 return "rate_limited", f"at most {self.rate[0]} messages per {self.rate[1]:g} s"
             day = self.today()
             spent = self._units[1] if self._units[0] == day else 0
@@ -92,7 +91,7 @@ class YoutubeChatPoster:
             except requests.RequestException as e:
                 return "rejected", f"YouTube did not answer: {e}"[:300]
             self._units = (day, spent + UNITS_PER_INSERT)  # every request costs, refused ones too
-            self._sent.append(now)
+            sent.append(now)
             return outcome(r)
 
     def close(self) -> None:
